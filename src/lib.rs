@@ -1,0 +1,3 @@
+//! rolesmith: manage AWS IAM roles the GitOps way.
+
+pub mod policy;
