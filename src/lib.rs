@@ -1,3 +1,18 @@
 //! rolesmith: manage AWS IAM roles the GitOps way.
+//!
+//! Data flows one way: manifests are loaded and validated into the normalized desired state
+//! ([`manifest`], [`state`]); an account ([`account`]) is read into the same model; [`diff`]
+//! compares the two; [`plan`] orders the changes into steps; [`render`] shows them and
+//! [`apply`] runs them through an account writer.
 
+pub mod account;
+pub mod apply;
+pub mod cli;
+pub mod diagnostic;
+pub mod diff;
+pub mod manifest;
+pub mod plan;
 pub mod policy;
+pub mod render;
+pub mod schema;
+pub mod state;

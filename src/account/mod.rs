@@ -1,0 +1,314 @@
+//! The account behind the reader and writer traits.
+//!
+//! [`AccountReader`] returns the live state in the normalized model; [`AccountWriter`] performs
+//! one [`Mutation`] — the vocabulary of IAM and EC2 writes a plan is made of. Implementations:
+//! [`snapshot::SnapshotAccount`] (a JSON file) and, later, the AWS SDK account.
+
+pub mod snapshot;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+
+use serde::{Deserialize, Serialize};
+
+use crate::policy::Policy;
+use crate::state::{AccountState, InstanceProfileState, RoleState};
+
+/// Reads the live account into the normalized model. Implementations make only read calls.
+pub trait AccountReader {
+    /// Reads every role, instance profile and instance the plan may need.
+    fn read(&self) -> impl Future<Output = Result<AccountState, AccountError>> + Send;
+}
+
+/// Performs mutations. Every mutation is idempotent where IAM allows it: creating what exists
+/// with the same content and deleting what is gone are successes.
+pub trait AccountWriter {
+    /// Performs one mutation.
+    fn write(&self, mutation: &Mutation) -> impl Future<Output = Result<(), AccountError>> + Send;
+
+    /// Called after each plan phase so implementations can persist (the snapshot file does).
+    fn checkpoint(&self) -> impl Future<Output = Result<(), AccountError>> + Send {
+        async { Ok(()) }
+    }
+}
+
+/// One write to the account. Field names follow the IAM and EC2 APIs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Mutation {
+    /// `CreateRole` with trust, path, description, max session, boundary and tags in one call.
+    CreateRole {
+        /// The role; its managed and inline policies are attached by later steps.
+        role: Box<RoleState>,
+    },
+    /// `CreateServiceLinkedRole`.
+    CreateServiceLinkedRole {
+        /// Role name the service will give it (for reporting and idempotency).
+        role_name: String,
+        /// The service principal.
+        service: String,
+        /// Description.
+        description: Option<String>,
+        /// Custom suffix.
+        custom_suffix: Option<String>,
+    },
+    /// `UpdateRole` (description and max session duration).
+    UpdateRole {
+        /// Role name.
+        role_name: String,
+        /// New description (`None` clears it).
+        description: Option<String>,
+        /// New maximum session duration.
+        max_session_duration: u32,
+    },
+    /// `UpdateAssumeRolePolicy`.
+    UpdateAssumeRolePolicy {
+        /// Role name.
+        role_name: String,
+        /// The new trust policy.
+        policy: Policy,
+    },
+    /// `PutRolePermissionsBoundary`.
+    PutRolePermissionsBoundary {
+        /// Role name.
+        role_name: String,
+        /// Boundary policy ARN.
+        boundary: String,
+    },
+    /// `DeleteRolePermissionsBoundary`.
+    DeleteRolePermissionsBoundary {
+        /// Role name.
+        role_name: String,
+    },
+    /// `TagRole`.
+    TagRole {
+        /// Role name.
+        role_name: String,
+        /// Tags to add or overwrite.
+        tags: BTreeMap<String, String>,
+    },
+    /// `UntagRole`.
+    UntagRole {
+        /// Role name.
+        role_name: String,
+        /// Tag keys to remove.
+        keys: BTreeSet<String>,
+    },
+    /// `AttachRolePolicy`.
+    AttachRolePolicy {
+        /// Role name.
+        role_name: String,
+        /// Managed policy ARN.
+        policy_arn: String,
+    },
+    /// `DetachRolePolicy`.
+    DetachRolePolicy {
+        /// Role name.
+        role_name: String,
+        /// Managed policy ARN.
+        policy_arn: String,
+    },
+    /// `PutRolePolicy` (creates or replaces an inline policy).
+    PutRolePolicy {
+        /// Role name.
+        role_name: String,
+        /// Inline policy name.
+        policy_name: String,
+        /// The document.
+        policy: Policy,
+    },
+    /// `DeleteRolePolicy`.
+    DeleteRolePolicy {
+        /// Role name.
+        role_name: String,
+        /// Inline policy name.
+        policy_name: String,
+    },
+    /// `DeleteRole` (after everything attached to it is gone).
+    DeleteRole {
+        /// Role name.
+        role_name: String,
+    },
+    /// `CreateInstanceProfile` (with tags).
+    CreateInstanceProfile {
+        /// The profile, with no roles yet.
+        profile: InstanceProfileState,
+    },
+    /// `TagInstanceProfile`.
+    TagInstanceProfile {
+        /// Profile name.
+        profile_name: String,
+        /// Tags to add or overwrite.
+        tags: BTreeMap<String, String>,
+    },
+    /// `AddRoleToInstanceProfile`.
+    AddRoleToInstanceProfile {
+        /// Profile name.
+        profile_name: String,
+        /// Role name.
+        role_name: String,
+    },
+    /// `RemoveRoleFromInstanceProfile`.
+    RemoveRoleFromInstanceProfile {
+        /// Profile name.
+        profile_name: String,
+        /// Role name.
+        role_name: String,
+    },
+    /// `DeleteInstanceProfile`.
+    DeleteInstanceProfile {
+        /// Profile name.
+        profile_name: String,
+    },
+    /// `AssociateIamInstanceProfile`.
+    AssociateInstanceProfile {
+        /// Instance id.
+        instance_id: String,
+        /// Profile name.
+        profile_name: String,
+    },
+    /// `ReplaceIamInstanceProfileAssociation`.
+    ReplaceInstanceProfileAssociation {
+        /// Instance id (for reporting).
+        instance_id: String,
+        /// The association being replaced.
+        association_id: String,
+        /// New profile name.
+        profile_name: String,
+    },
+    /// `DisassociateIamInstanceProfile`.
+    DisassociateInstanceProfile {
+        /// Instance id (for reporting).
+        instance_id: String,
+        /// The association to remove.
+        association_id: String,
+    },
+}
+
+impl Mutation {
+    /// The API operation name, as IAM and EC2 spell it.
+    pub fn operation(&self) -> &'static str {
+        match self {
+            Self::CreateRole { .. } => "CreateRole",
+            Self::CreateServiceLinkedRole { .. } => "CreateServiceLinkedRole",
+            Self::UpdateRole { .. } => "UpdateRole",
+            Self::UpdateAssumeRolePolicy { .. } => "UpdateAssumeRolePolicy",
+            Self::PutRolePermissionsBoundary { .. } => "PutRolePermissionsBoundary",
+            Self::DeleteRolePermissionsBoundary { .. } => "DeleteRolePermissionsBoundary",
+            Self::TagRole { .. } => "TagRole",
+            Self::UntagRole { .. } => "UntagRole",
+            Self::AttachRolePolicy { .. } => "AttachRolePolicy",
+            Self::DetachRolePolicy { .. } => "DetachRolePolicy",
+            Self::PutRolePolicy { .. } => "PutRolePolicy",
+            Self::DeleteRolePolicy { .. } => "DeleteRolePolicy",
+            Self::DeleteRole { .. } => "DeleteRole",
+            Self::CreateInstanceProfile { .. } => "CreateInstanceProfile",
+            Self::TagInstanceProfile { .. } => "TagInstanceProfile",
+            Self::AddRoleToInstanceProfile { .. } => "AddRoleToInstanceProfile",
+            Self::RemoveRoleFromInstanceProfile { .. } => "RemoveRoleFromInstanceProfile",
+            Self::DeleteInstanceProfile { .. } => "DeleteInstanceProfile",
+            Self::AssociateInstanceProfile { .. } => "AssociateIamInstanceProfile",
+            Self::ReplaceInstanceProfileAssociation { .. } => {
+                "ReplaceIamInstanceProfileAssociation"
+            }
+            Self::DisassociateInstanceProfile { .. } => "DisassociateIamInstanceProfile",
+        }
+    }
+
+    /// A short human description of the target, e.g. `role cloudwatch-agent`.
+    pub fn target(&self) -> String {
+        match self {
+            Self::CreateRole { role } => format!("role {}", role.name),
+            Self::CreateServiceLinkedRole { role_name, .. }
+            | Self::UpdateRole { role_name, .. }
+            | Self::UpdateAssumeRolePolicy { role_name, .. }
+            | Self::PutRolePermissionsBoundary { role_name, .. }
+            | Self::DeleteRolePermissionsBoundary { role_name }
+            | Self::TagRole { role_name, .. }
+            | Self::UntagRole { role_name, .. }
+            | Self::DeleteRole { role_name } => format!("role {role_name}"),
+            Self::AttachRolePolicy {
+                role_name,
+                policy_arn,
+            }
+            | Self::DetachRolePolicy {
+                role_name,
+                policy_arn,
+            } => {
+                format!("role {role_name} policy {policy_arn}")
+            }
+            Self::PutRolePolicy {
+                role_name,
+                policy_name,
+                ..
+            }
+            | Self::DeleteRolePolicy {
+                role_name,
+                policy_name,
+            } => {
+                format!("role {role_name} inline policy {policy_name}")
+            }
+            Self::CreateInstanceProfile { profile } => format!("instance profile {}", profile.name),
+            Self::AddRoleToInstanceProfile {
+                profile_name,
+                role_name,
+            }
+            | Self::RemoveRoleFromInstanceProfile {
+                profile_name,
+                role_name,
+            } => {
+                format!("instance profile {profile_name} role {role_name}")
+            }
+            Self::DeleteInstanceProfile { profile_name }
+            | Self::TagInstanceProfile { profile_name, .. } => {
+                format!("instance profile {profile_name}")
+            }
+            Self::AssociateInstanceProfile { instance_id, .. }
+            | Self::ReplaceInstanceProfileAssociation { instance_id, .. }
+            | Self::DisassociateInstanceProfile { instance_id, .. } => {
+                format!("instance {instance_id}")
+            }
+        }
+    }
+}
+
+/// Errors from reading or writing an account. Each names the resource it concerns.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    /// The named entity does not exist.
+    #[error("{entity} does not exist")]
+    NoSuchEntity {
+        /// What was looked for, e.g. `role web`.
+        entity: String,
+    },
+    /// The entity exists with different content than a create asked for.
+    #[error("{entity} already exists and differs from what was to be created")]
+    EntityAlreadyExists {
+        /// The entity.
+        entity: String,
+    },
+    /// IAM refuses a delete while something is still attached.
+    #[error("cannot delete {entity}: {attached} still attached")]
+    DeleteConflict {
+        /// The entity.
+        entity: String,
+        /// What is still attached.
+        attached: String,
+    },
+    /// A quota would be exceeded.
+    #[error("{entity}: {message}")]
+    LimitExceeded {
+        /// The entity.
+        entity: String,
+        /// What limit.
+        message: String,
+    },
+    /// A snapshot file could not be read or written.
+    #[error("snapshot {path}: {message}")]
+    Snapshot {
+        /// The file.
+        path: String,
+        /// What went wrong.
+        message: String,
+    },
+}

@@ -1,0 +1,268 @@
+//! IAM's rules for names, paths, tags, ARNs and sizes, as pure checks.
+//!
+//! Each check returns `Err(message)` describing the rule that was broken; callers attach the
+//! code and location. Limits that accounts may raise live in [`Limits`].
+
+/// Quotas that depend on the account (IAM lets some be raised).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Managed policies per role (default 10, IAM allows raising to 20).
+    pub managed_policies_per_role: usize,
+    /// Trust policy size in non-whitespace characters (default 2048, up to 4096).
+    pub trust_policy_size: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            managed_policies_per_role: 10,
+            trust_policy_size: 2048,
+        }
+    }
+}
+
+/// IAM's hard limit on managed policies per role.
+pub const MAX_MANAGED_POLICIES_QUOTA: usize = 20;
+/// IAM's hard limit on trust policy size.
+pub const MAX_TRUST_POLICY_QUOTA: usize = 4096;
+/// Aggregate size of a role's inline policies, non-whitespace characters.
+pub const INLINE_POLICIES_AGGREGATE: usize = 10_240;
+/// Tags per role.
+pub const MAX_TAGS: usize = 50;
+/// Description length.
+pub const MAX_DESCRIPTION: usize = 1000;
+
+fn is_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "+=,.@_-".contains(c)
+}
+
+/// Role names: 1–64 characters of `[\w+=,.@-]`.
+pub fn role_name(name: &str) -> Result<(), String> {
+    entity_name(name, 64, "role name")
+}
+
+/// Names of instance profiles and inline policies: 1–128 characters of `[\w+=,.@-]`.
+pub fn entity_name(name: &str, max: usize, what: &str) -> Result<(), String> {
+    if name.is_empty() || name.chars().count() > max {
+        return Err(format!(
+            "{what} must be 1–{max} characters, got {}",
+            name.chars().count()
+        ));
+    }
+    if let Some(c) = name.chars().find(|c| !is_name_char(*c)) {
+        return Err(format!(
+            "{what} contains `{c}`; only letters, digits and +=,.@_- are allowed"
+        ));
+    }
+    Ok(())
+}
+
+/// Paths: `/` or `/segments/`, 1–512 printable ASCII characters, not reserved for AWS.
+pub fn path(path: &str) -> Result<(), String> {
+    if path.len() > 512 {
+        return Err(format!("path is {} characters; IAM allows 512", path.len()));
+    }
+    if !path.starts_with('/') || !path.ends_with('/') {
+        return Err("path must start and end with `/`".into());
+    }
+    if path.contains("//") {
+        return Err("path must not contain `//`".into());
+    }
+    if let Some(c) = path.chars().find(|c| !('!'..='~').contains(c)) {
+        return Err(format!(
+            "path contains {c:?}; only printable ASCII without spaces is allowed"
+        ));
+    }
+    if path.starts_with("/aws-service-role/") || path.starts_with("/aws-reserved/") {
+        return Err("this path is reserved for roles AWS creates".into());
+    }
+    Ok(())
+}
+
+/// Descriptions: at most 1000 characters of tab, newline and Latin-1 printable characters.
+pub fn description(text: &str) -> Result<(), String> {
+    let n = text.chars().count();
+    if n > MAX_DESCRIPTION {
+        return Err(format!(
+            "description is {n} characters; IAM allows {MAX_DESCRIPTION}"
+        ));
+    }
+    let allowed = |c: char| matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{a1}'..='\u{ff}');
+    if let Some(c) = text.chars().find(|c| !allowed(*c)) {
+        return Err(format!(
+            "description contains {c:?}, which IAM does not accept"
+        ));
+    }
+    Ok(())
+}
+
+/// Maximum session duration: 3600–43200 seconds.
+pub fn max_session_duration(seconds: u32) -> Result<(), String> {
+    if (3600..=43_200).contains(&seconds) {
+        Ok(())
+    } else {
+        Err(format!(
+            "maxSessionDuration is {seconds}; IAM allows 3600 to 43200 seconds (1 to 12 hours)"
+        ))
+    }
+}
+
+fn is_tag_char(c: char) -> bool {
+    c.is_alphanumeric() || c.is_whitespace() || "_.:/=+-@".contains(c)
+}
+
+/// Tag keys: 1–128 characters, not starting with `aws:`.
+pub fn tag_key(key: &str) -> Result<(), String> {
+    let n = key.chars().count();
+    if n == 0 || n > 128 {
+        return Err(format!("tag key must be 1–128 characters, got {n}"));
+    }
+    if key.to_ascii_lowercase().starts_with("aws:") {
+        return Err("tag keys starting with `aws:` are reserved for AWS".into());
+    }
+    if let Some(c) = key.chars().find(|c| !is_tag_char(*c)) {
+        return Err(format!(
+            "tag key contains {c:?}; allowed are letters, digits, spaces and _.:/=+-@"
+        ));
+    }
+    Ok(())
+}
+
+/// Tag values: 0–256 characters.
+pub fn tag_value(value: &str) -> Result<(), String> {
+    let n = value.chars().count();
+    if n > 256 {
+        return Err(format!("tag value is {n} characters; IAM allows 256"));
+    }
+    if let Some(c) = value.chars().find(|c| !is_tag_char(*c)) {
+        return Err(format!(
+            "tag value contains {c:?}; allowed are letters, digits, spaces and _.:/=+-@"
+        ));
+    }
+    Ok(())
+}
+
+/// A 12-digit account id.
+pub fn account_id(id: &str) -> bool {
+    id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Splits an IAM ARN `arn:PARTITION:iam::ACCOUNT:RESOURCE` into (partition, account, resource).
+pub fn iam_arn(arn: &str) -> Option<(&str, &str, &str)> {
+    let rest = arn.strip_prefix("arn:")?;
+    let (partition, rest) = rest.split_once(':')?;
+    let rest = rest.strip_prefix("iam::")?;
+    let (account, resource) = rest.split_once(':')?;
+    if !matches!(
+        partition,
+        "aws"
+            | "aws-cn"
+            | "aws-us-gov"
+            | "aws-iso"
+            | "aws-iso-b"
+            | "aws-iso-e"
+            | "aws-iso-f"
+            | "aws-eusc"
+    ) {
+        return None;
+    }
+    Some((partition, account, resource))
+}
+
+/// A managed policy ARN: `arn:P:iam::(aws|ACCOUNT):policy/[path/]name`.
+pub fn managed_policy_arn(arn: &str) -> Result<(), String> {
+    let expected = "expected arn:aws:iam::ACCOUNT:policy/NAME (or arn:aws:iam::aws:policy/NAME)";
+    let Some((_, account, resource)) = iam_arn(arn) else {
+        return Err(format!("`{arn}` is not an IAM ARN; {expected}"));
+    };
+    if account != "aws" && !account_id(account) {
+        return Err(format!("`{account}` is not an account id; {expected}"));
+    }
+    let Some(path_and_name) = resource.strip_prefix("policy/") else {
+        return Err(format!("`{arn}` does not name a policy; {expected}"));
+    };
+    let name = path_and_name.rsplit('/').next().unwrap_or_default();
+    entity_name(name, 128, "policy name")
+}
+
+/// A principal ARN of the given resource type (`role`, `user`, `saml-provider`, `oidc-provider`).
+pub fn principal_arn(arn: &str, kind: &str) -> Result<(), String> {
+    let expected = format!("expected arn:aws:iam::ACCOUNT:{kind}/NAME");
+    let Some((_, account, resource)) = iam_arn(arn) else {
+        return Err(format!("`{arn}` is not an IAM ARN; {expected}"));
+    };
+    if !account_id(account) {
+        return Err(format!(
+            "`{account}` is not a 12-digit account id; {expected}"
+        ));
+    }
+    match resource
+        .strip_prefix(kind)
+        .and_then(|r| r.strip_prefix('/'))
+    {
+        Some(name) if !name.is_empty() => Ok(()),
+        _ => Err(format!("`{arn}` is not a {kind} ARN; {expected}")),
+    }
+}
+
+/// EC2 instance ids: `i-` and 8 or 17 lowercase hex digits.
+pub fn instance_id(id: &str) -> Result<(), String> {
+    let hex = id.strip_prefix("i-").unwrap_or("");
+    if (hex.len() == 8 || hex.len() == 17)
+        && hex
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{id}` is not an instance id (i- followed by 8 or 17 hex digits)"
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert!(role_name("cloudwatch-agent").is_ok());
+        assert!(role_name("a+b=c,d.e@f_g-h").is_ok());
+        assert!(role_name("").is_err());
+        assert!(role_name(&"x".repeat(65)).is_err());
+        assert!(role_name("has space").is_err());
+    }
+
+    #[test]
+    fn paths() {
+        assert!(path("/").is_ok());
+        assert!(path("/app/web/").is_ok());
+        assert!(path("app/").is_err());
+        assert!(path("/app").is_err());
+        assert!(path("/a//b/").is_err());
+        assert!(path("/aws-reserved/x/").is_err());
+    }
+
+    #[test]
+    fn arns() {
+        assert!(managed_policy_arn("arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy").is_ok());
+        assert!(managed_policy_arn("arn:aws:iam::123456789012:policy/team/boundary").is_ok());
+        assert!(managed_policy_arn("arn:aws:iam::12345:policy/x").is_err());
+        assert!(managed_policy_arn("arn:aws:s3:::bucket").is_err());
+        assert!(principal_arn("arn:aws:iam::123456789012:role/deployer", "role").is_ok());
+        assert!(principal_arn("arn:aws:iam::123456789012:user/alice", "role").is_err());
+    }
+
+    #[test]
+    fn limits() {
+        assert!(max_session_duration(3600).is_ok());
+        assert!(max_session_duration(43_200).is_ok());
+        assert!(max_session_duration(3599).is_err());
+        assert!(max_session_duration(43_201).is_err());
+        assert!(tag_key("aws:foo").is_err());
+        assert!(tag_value(&"v".repeat(257)).is_err());
+        assert!(instance_id("i-0123456789abcdef0").is_ok());
+        assert!(instance_id("i-0123").is_err());
+    }
+}

@@ -1,0 +1,356 @@
+//! Finding manifest files and parsing them into typed documents with their source index.
+//!
+//! Paths may be files or directories (searched recursively for `*.yaml` / `*.yml`, in sorted
+//! order); a file may hold several documents separated by `---`. Every problem becomes a
+//! [`Diagnostic`] with file:line:col; one bad document does not hide problems in the others.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::diagnostic::{Diagnostic, Location, did_you_mean};
+use crate::manifest::model::{API_VERSION, RoleManifest, ServiceLinkedRoleManifest};
+use crate::manifest::source::{Seg, SourceIndex, SourceText};
+
+/// A parsed manifest document.
+#[derive(Debug, Clone)]
+pub enum Document {
+    /// `kind: Role`.
+    Role(Box<RoleManifest>),
+    /// `kind: ServiceLinkedRole`.
+    ServiceLinkedRole(ServiceLinkedRoleManifest),
+}
+
+impl Document {
+    /// The declared role name.
+    pub fn name(&self) -> &str {
+        match self {
+            Self::Role(m) => &m.metadata.name,
+            Self::ServiceLinkedRole(m) => &m.metadata.name,
+        }
+    }
+}
+
+/// A parsed document with where it came from.
+#[derive(Debug, Clone)]
+pub struct LoadedDocument {
+    /// The typed document.
+    pub document: Document,
+    /// The file's text.
+    pub source: SourceText,
+    /// Node positions of this document.
+    pub index: SourceIndex,
+    /// 1-based line where the document starts.
+    pub start_line: usize,
+}
+
+impl LoadedDocument {
+    /// The location of the value at `path` (or of the nearest enclosing node).
+    pub fn locate(&self, path: &[Seg]) -> Location {
+        match self.index.find(path) {
+            Some((span, _)) => {
+                let (l, c, n) = span.value;
+                self.source.location(l, c, n)
+            }
+            None => self.source.location(self.start_line, 1, 1),
+        }
+    }
+
+    /// The location of the key at `path` (falls back to the value, then the ancestors).
+    pub fn locate_key(&self, path: &[Seg]) -> Location {
+        match self.index.find(path) {
+            Some((span, true)) => {
+                let (l, c, n) = span.key.unwrap_or(span.value);
+                self.source.location(l, c, n)
+            }
+            _ => self.locate(path),
+        }
+    }
+}
+
+/// The result of loading: documents that parsed, and every diagnostic.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// Documents that parsed into manifest types.
+    pub documents: Vec<LoadedDocument>,
+    /// Problems found while loading.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Every file read, in order.
+    pub files: Vec<PathBuf>,
+}
+
+/// Loads every manifest under the given paths (the current directory when empty).
+pub fn load_paths(paths: &[PathBuf]) -> Loaded {
+    let mut loaded = Loaded::default();
+    let default = [PathBuf::from(".")];
+    let paths = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
+    for path in paths {
+        for file in discover(path, &mut loaded.diagnostics) {
+            match fs_err::read(&file) {
+                Ok(bytes) => match String::from_utf8(bytes) {
+                    Ok(text) => load_text(&file, &text, &mut loaded),
+                    Err(e) => loaded.diagnostics.push(
+                        Diagnostic::error(
+                            "invalid-utf8",
+                            format!("{} is not UTF-8 text", file.display()),
+                        )
+                        .with_help(format!(
+                            "the first invalid byte is at offset {}",
+                            e.utf8_error().valid_up_to()
+                        )),
+                    ),
+                },
+                Err(e) => loaded
+                    .diagnostics
+                    .push(Diagnostic::error("unreadable-file", e.to_string())),
+            }
+            loaded.files.push(file);
+        }
+    }
+    loaded
+}
+
+fn discover(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+    if path.is_file() {
+        return vec![path.to_path_buf()];
+    }
+    if !path.is_dir() {
+        diagnostics.push(
+            Diagnostic::error(
+                "path-not-found",
+                format!("{} does not exist", path.display()),
+            )
+            .with_help("give manifest files or directories that hold them"),
+        );
+        return Vec::new();
+    }
+    let mut files = Vec::new();
+    let walker = walkdir::WalkDir::new(path)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        match entry {
+            Ok(e) if e.file_type().is_file() => {
+                let is_yaml = e
+                    .path()
+                    .extension()
+                    .is_some_and(|x| x == "yaml" || x == "yml");
+                if is_yaml {
+                    files.push(e.into_path());
+                }
+            }
+            Ok(_) => {}
+            Err(e) => diagnostics.push(Diagnostic::error("unreadable-file", e.to_string())),
+        }
+    }
+    files
+}
+
+/// Loads the documents of one file's text.
+pub fn load_text(path: &Path, text: &str, loaded: &mut Loaded) {
+    let source = SourceText::new(path, text);
+    for (start_line, padded) in split_documents(text) {
+        if padded.lines().all(|l| {
+            let t = l.trim();
+            t.is_empty() || t.starts_with('#')
+        }) {
+            continue;
+        }
+        match load_document(&source, start_line, &padded) {
+            Ok(doc) => loaded.documents.push(doc),
+            Err(d) => loaded.diagnostics.push(*d),
+        }
+    }
+}
+
+/// Splits a multi-document stream at `---` / `...` lines. Each piece is padded with blank lines
+/// so that line numbers inside it are the file's line numbers.
+fn split_documents(text: &str) -> Vec<(usize, String)> {
+    let mut docs = Vec::new();
+    let mut current: Option<(usize, String)> = None;
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        let bare = line.trim_end_matches(['\n', '\r']);
+        let is_start = bare == "---" || bare.starts_with("--- ") || bare.starts_with("---\t");
+        if is_start || bare == "..." {
+            docs.extend(current.take());
+            if is_start {
+                // Keep what follows the marker on its line (`--- {a: 1}`), at its column.
+                let mut padded = "\n".repeat(i);
+                padded.push_str("   ");
+                padded.push_str(&line[3..]);
+                current = Some((i + 1, padded));
+            }
+            continue;
+        }
+        current
+            .get_or_insert_with(|| (i + 1, "\n".repeat(i)))
+            .1
+            .push_str(line);
+    }
+    docs.extend(current);
+    docs.retain(|(_, d)| !d.trim().is_empty());
+    docs
+}
+
+#[derive(Deserialize)]
+struct Header {
+    #[serde(rename = "apiVersion")]
+    api_version: Option<serde_json::Value>,
+    kind: Option<serde_json::Value>,
+}
+
+const KINDS: [&str; 2] = ["Role", "ServiceLinkedRole"];
+
+fn load_document(
+    source: &SourceText,
+    start_line: usize,
+    text: &str,
+) -> Result<LoadedDocument, Box<Diagnostic>> {
+    let index = SourceIndex::build(text).map_err(|(line, col, message)| {
+        Box::new(
+            Diagnostic::error("yaml-syntax", format!("invalid YAML: {message}"))
+                .at(source.location(line, col, 1), "here")
+                .with_help("check indentation, quoting and brackets around this point"),
+        )
+    })?;
+    let doc = LoadedDocument {
+        document: Document::Role(Box::new(placeholder_role())),
+        source: source.clone(),
+        index,
+        start_line,
+    };
+    let header: Header =
+        serde_saphyr::from_str(text).map_err(|e| Box::new(serde_diagnostic(source, &e, &[])))?;
+    match header.api_version.as_ref().and_then(|v| v.as_str()) {
+        Some(API_VERSION) => {}
+        Some(other) => {
+            return Err(Box::new(
+                Diagnostic::error(
+                    "unsupported-api-version",
+                    format!("unsupported apiVersion `{other}`"),
+                )
+                .at(doc.locate(&[Seg::from("apiVersion")]), "not supported")
+                .with_help(format!("use `apiVersion: {API_VERSION}`")),
+            ));
+        }
+        None => {
+            return Err(Box::new(
+                Diagnostic::error(
+                    "missing-api-version",
+                    "the document has no `apiVersion` string",
+                )
+                .at(
+                    doc.locate(&[Seg::from("apiVersion")]),
+                    "expected `apiVersion` here",
+                )
+                .with_help(format!(
+                    "start every manifest with `apiVersion: {API_VERSION}`"
+                )),
+            ));
+        }
+    }
+    let kind = header.kind.as_ref().and_then(|v| v.as_str());
+    let document = match kind {
+        Some("Role") => Document::Role(Box::new(
+            serde_saphyr::from_str(text)
+                .map_err(|e| Box::new(serde_diagnostic(source, &e, &[])))?,
+        )),
+        Some("ServiceLinkedRole") => Document::ServiceLinkedRole(
+            serde_saphyr::from_str(text)
+                .map_err(|e| Box::new(serde_diagnostic(source, &e, &[])))?,
+        ),
+        Some(other) => {
+            let mut d = Diagnostic::error("unknown-kind", format!("unknown kind `{other}`"))
+                .at(doc.locate(&[Seg::from("kind")]), "not a rolesmith kind");
+            d = match did_you_mean(other, KINDS) {
+                Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                None => d.with_help(format!("kind is one of {}", KINDS.join(", "))),
+            };
+            return Err(Box::new(d));
+        }
+        None => {
+            return Err(Box::new(
+                Diagnostic::error("missing-kind", "the document has no `kind` string")
+                    .at(doc.locate(&[Seg::from("kind")]), "expected `kind` here")
+                    .with_help(format!("add `kind:` with one of {}", KINDS.join(", "))),
+            ));
+        }
+    };
+    Ok(LoadedDocument { document, ..doc })
+}
+
+fn placeholder_role() -> RoleManifest {
+    RoleManifest {
+        api_version: crate::manifest::model::ApiVersion::V1,
+        kind: crate::manifest::model::RoleKind::Role,
+        metadata: crate::manifest::model::Metadata {
+            name: String::new(),
+        },
+        spec: Default::default(),
+    }
+}
+
+/// Turns a serde-saphyr error into a diagnostic with a code, location and help.
+fn serde_diagnostic(source: &SourceText, error: &serde_saphyr::Error, _path: &[Seg]) -> Diagnostic {
+    let raw = error.without_snippet().to_string();
+    let message = match raw.rfind(" at line ") {
+        Some(i) => raw[..i].to_owned(),
+        None => raw,
+    };
+    let location = error
+        .location()
+        .map(|l| source.location(l.line() as usize, l.column() as usize, 1));
+    let (code, help) = if let Some(rest) = message.strip_prefix("unknown field `") {
+        let field = rest.split('`').next().unwrap_or_default();
+        let expected: Vec<&str> = rest
+            .split_once("expected one of ")
+            .or_else(|| rest.split_once("expected "))
+            .map(|(_, list)| list.split(", ").map(|s| s.trim_matches('`')).collect())
+            .unwrap_or_default();
+        let help = match did_you_mean(field, expected.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None if expected.is_empty() => "remove this field".to_owned(),
+            None => format!("allowed fields here: {}", expected.join(", ")),
+        };
+        ("unknown-field", help)
+    } else if message.starts_with("missing field") {
+        (
+            "missing-field",
+            "add the field; see schema/rolesmith.schema.json".to_owned(),
+        )
+    } else if message.starts_with("unknown variant") {
+        ("invalid-value", "use one of the values listed".to_owned())
+    } else if message.starts_with("invalid type")
+        || message.starts_with("invalid ")
+        || message.contains("expected")
+    {
+        (
+            "invalid-type",
+            "check the value's type against schema/rolesmith.schema.json".to_owned(),
+        )
+    } else if message.contains("did not match any variant") {
+        (
+            "invalid-value",
+            "this value has none of the accepted shapes; see schema/rolesmith.schema.json"
+                .to_owned(),
+        )
+    } else if message.contains("duplicate") {
+        (
+            "duplicate-key",
+            "remove one of the duplicated keys".to_owned(),
+        )
+    } else {
+        (
+            "invalid-manifest",
+            "see schema/rolesmith.schema.json for the manifest format".to_owned(),
+        )
+    };
+    Diagnostic::error(code, message)
+        .at_opt(location, "here")
+        .with_help(help)
+}

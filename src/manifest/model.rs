@@ -1,0 +1,188 @@
+//! The manifest as users write it: serde and schemars types, one source for parsing and for the
+//! JSON Schema. Field names are the user-facing contract (camelCase, IAM documents in IAM's
+//! PascalCase); unknown fields are rejected everywhere.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::policy::{PolicyDocumentInput, TrustEntry};
+
+/// The only manifest API version.
+pub const API_VERSION: &str = "rolesmith/v1";
+
+/// Any manifest document. Used for the JSON Schema; the loader dispatches on `kind` itself so
+/// that errors point at the right place.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(untagged)]
+#[schemars(title = "rolesmith manifest")]
+pub enum Manifest {
+    /// `kind: Role`.
+    Role(Box<RoleManifest>),
+    /// `kind: ServiceLinkedRole`.
+    ServiceLinkedRole(ServiceLinkedRoleManifest),
+}
+
+/// `apiVersion: rolesmith/v1`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum ApiVersion {
+    /// The first and only version.
+    #[serde(rename = "rolesmith/v1")]
+    V1,
+}
+
+/// `kind: Role`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum RoleKind {
+    /// An IAM role.
+    Role,
+}
+
+/// `kind: ServiceLinkedRole`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum ServiceLinkedRoleKind {
+    /// A service-linked role.
+    ServiceLinkedRole,
+}
+
+/// A manifest declaring one IAM role.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RoleManifest {
+    /// Always `rolesmith/v1`.
+    pub api_version: ApiVersion,
+    /// Always `Role`.
+    pub kind: RoleKind,
+    /// The role's identity.
+    pub metadata: Metadata,
+    /// What the role should look like.
+    pub spec: RoleSpec,
+}
+
+/// A manifest declaring one service-linked role.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ServiceLinkedRoleManifest {
+    /// Always `rolesmith/v1`.
+    pub api_version: ApiVersion,
+    /// Always `ServiceLinkedRole`.
+    pub kind: ServiceLinkedRoleKind,
+    /// The role's identity: the name the service gives it, e.g. `AWSServiceRoleForAutoScaling`.
+    pub metadata: Metadata,
+    /// Which service the role is linked to.
+    pub spec: ServiceLinkedRoleSpec,
+}
+
+/// Identity of the declared resource.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Metadata {
+    /// The IAM role name: 1–64 characters of letters, digits and `+=,.@_-`.
+    pub name: String,
+}
+
+/// The desired shape of a role.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RoleSpec {
+    /// Human description, at most 1000 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Role path, `/` by default; starts and ends with `/`. Changing it replaces the role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Maximum session duration in seconds, 3600–43200 (default 3600).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_session_duration: Option<u32>,
+    /// ARN of the managed policy used as permissions boundary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permissions_boundary: Option<String>,
+    /// Who may assume the role, in shorthand. Exactly one of `trust` and `trustPolicy`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trust: Option<Vec<TrustEntry>>,
+    /// Who may assume the role, as a raw IAM trust policy document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trust_policy: Option<PolicyDocumentInput>,
+    /// Managed policies to attach: full ARNs, or `aws:NAME` for AWS managed policies
+    /// (`aws:service-role/NAME` for those under a path).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub managed_policies: Vec<String>,
+    /// Inline policies, by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub inline_policies: BTreeMap<String, PolicyDocumentInput>,
+    /// Tags (at most 50; the ownership tag is added by rolesmith).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+    /// The instance profile wrapping this role: `true` for one named like the role at `/`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_profile: Option<InstanceProfileSpec>,
+    /// EC2 instances that should carry the instance profile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ec2: Option<Ec2Bindings>,
+    /// Take over a role that exists without rolesmith's ownership tag (the plan adds the tag).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub adopt: bool,
+}
+
+/// `instanceProfile: true | false | {name, path}`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum InstanceProfileSpec {
+    /// `true`: a profile named like the role, path `/`; `false`: none.
+    Enabled(bool),
+    /// A profile with an explicit name and path.
+    Named(NamedInstanceProfile),
+}
+
+/// An explicitly named instance profile.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NamedInstanceProfile {
+    /// Profile name; defaults to the role name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Profile path; defaults to `/`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+}
+
+/// Which EC2 instances carry the role's instance profile.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Ec2Bindings {
+    /// Region of the instances; defaults to the run's region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Instance ids, `i-` followed by 8 or 17 hex digits.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub instances: Vec<String>,
+    /// Every pending, running, stopping or stopped instance whose tags match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selector: Option<InstanceSelector>,
+    /// Replace a profile someone else associated with a target instance (default no).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub takeover: bool,
+}
+
+/// Selects instances by tags (all must match).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct InstanceSelector {
+    /// Tag key → value; every pair must match.
+    pub tags: BTreeMap<String, String>,
+}
+
+/// The spec of a service-linked role.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ServiceLinkedRoleSpec {
+    /// The service principal, e.g. `autoscaling.amazonaws.com`.
+    pub service: String,
+    /// Description, at most 1000 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Suffix for services that allow several roles (`AWSServiceRoleForX_suffix`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_suffix: Option<String>,
+}

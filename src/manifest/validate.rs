@@ -1,0 +1,670 @@
+//! Semantic validation: loaded documents → the normalized desired state, plus diagnostics.
+//!
+//! Everything is checked and every problem reported (IAM's limits, ARN shapes, policy grammar,
+//! duplicates across files); a document with errors contributes no role. Placeholders
+//! `${AWS::AccountId}` and `${AWS::Partition}` are resolved against the target account here.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::diagnostic::{Diagnostic, Location, has_errors};
+use crate::manifest::grammar::{PolicyKind, check_policy};
+use crate::manifest::limits::{self, Limits};
+use crate::manifest::load::{Document, Loaded, LoadedDocument};
+use crate::manifest::model::{InstanceProfileSpec, RoleManifest, ServiceLinkedRoleManifest};
+use crate::manifest::source::Seg;
+use crate::policy::{NormalizeContext, Policy, PolicyDocumentInput, TrustContext, expand_trust};
+use crate::state::{
+    BindingSpec, DEFAULT_MAX_SESSION_DURATION, DesiredRole, DesiredState, InstanceProfileState,
+    Origin, Ownership, RoleState, ServiceLinked,
+};
+use crate::yaml_path;
+
+/// What validation needs to know about the target account and the configuration.
+#[derive(Debug, Clone)]
+pub struct ResolveContext {
+    /// Account id substituted for `${AWS::AccountId}`.
+    pub account_id: String,
+    /// Partition substituted for `${AWS::Partition}`.
+    pub partition: String,
+    /// The ownership tag added to everything rolesmith manages.
+    pub ownership: Ownership,
+    /// Account quotas.
+    pub limits: Limits,
+}
+
+impl ResolveContext {
+    /// A context for validating without an account (placeholders get a dummy account id).
+    pub fn offline() -> Self {
+        Self {
+            account_id: "123456789012".into(),
+            partition: "aws".into(),
+            ownership: Ownership::default(),
+            limits: Limits::default(),
+        }
+    }
+
+    fn resolve(&self, s: &str) -> String {
+        s.replace("${AWS::AccountId}", &self.account_id)
+            .replace("${AWS::Partition}", &self.partition)
+    }
+
+    fn resolve_document(&self, doc: &PolicyDocumentInput) -> PolicyDocumentInput {
+        let Ok(mut value) = serde_json::to_value(doc) else {
+            return doc.clone();
+        };
+        resolve_value(&mut value, self);
+        serde_json::from_value(value).unwrap_or_else(|_| doc.clone())
+    }
+
+    /// `aws:NAME` → the AWS managed policy ARN; other values resolved and kept.
+    fn managed_policy(&self, s: &str) -> String {
+        match s.strip_prefix("aws:") {
+            Some(name) => format!("arn:{}:iam::aws:policy/{name}", self.partition),
+            None => self.resolve(s),
+        }
+    }
+}
+
+fn resolve_value(value: &mut serde_json::Value, ctx: &ResolveContext) {
+    match value {
+        serde_json::Value::String(s) if s.contains("${AWS::") => *s = ctx.resolve(s),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| resolve_value(v, ctx)),
+        serde_json::Value::Object(map) => map.values_mut().for_each(|v| resolve_value(v, ctx)),
+        _ => {}
+    }
+}
+
+/// Validates loaded documents into the desired state. Diagnostics include the loader's.
+pub fn validate(loaded: &Loaded, ctx: &ResolveContext) -> (DesiredState, Vec<Diagnostic>) {
+    let mut diagnostics = loaded.diagnostics.clone();
+    let mut desired = DesiredState::default();
+    let mut seen: HashMap<String, Location> = HashMap::new();
+    let mut profiles: HashMap<String, Location> = HashMap::new();
+    for doc in &loaded.documents {
+        let mut found = Vec::new();
+        let role = match &doc.document {
+            Document::Role(m) => role(doc, m, ctx, &mut found),
+            Document::ServiceLinkedRole(m) => service_linked_role(doc, m, ctx, &mut found),
+        };
+        let name = doc.document.name();
+        let name_at = doc.locate(&yaml_path!["metadata", "name"]);
+        match seen.get(&name.to_ascii_lowercase()) {
+            Some(first) => found.push(
+                Diagnostic::error(
+                    "duplicate-role",
+                    format!("role `{name}` is declared more than once"),
+                )
+                .at(name_at.clone(), "declared again here")
+                .also(first.clone(), "first declared here")
+                .with_help("IAM role names are unique case-insensitively; keep one declaration"),
+            ),
+            None => {
+                seen.insert(name.to_ascii_lowercase(), name_at);
+            }
+        }
+        if let Some(DesiredRole {
+            instance_profile: Some(p),
+            ..
+        }) = &role
+        {
+            let at = doc.locate(&yaml_path!["spec", "instanceProfile"]);
+            match profiles.get(&p.name.to_ascii_lowercase()) {
+                Some(first) => found.push(
+                    Diagnostic::error(
+                        "duplicate-instance-profile",
+                        format!("instance profile `{}` is declared by two roles", p.name),
+                    )
+                    .at(at, "declared again here")
+                    .also(first.clone(), "first declared here")
+                    .with_help(
+                        "an instance profile holds one role; give each role its own profile",
+                    ),
+                ),
+                None => {
+                    profiles.insert(p.name.to_ascii_lowercase(), at);
+                }
+            }
+        }
+        let ok = !has_errors(&found);
+        diagnostics.extend(found);
+        if let (true, Some(role)) = (ok, role) {
+            desired.roles.insert(role.role.name.clone(), role);
+        }
+    }
+    (desired, diagnostics)
+}
+
+fn origin(doc: &LoadedDocument) -> Origin {
+    Origin {
+        file: doc.source.path.clone(),
+        line: doc.start_line,
+    }
+}
+
+fn check(
+    out: &mut Vec<Diagnostic>,
+    result: Result<(), String>,
+    code: &'static str,
+    at: Location,
+    help: &str,
+) {
+    if let Err(message) = result {
+        out.push(
+            Diagnostic::error(code, message)
+                .at(at, "here")
+                .with_help(help),
+        );
+    }
+}
+
+fn role(
+    doc: &LoadedDocument,
+    m: &RoleManifest,
+    ctx: &ResolveContext,
+    out: &mut Vec<Diagnostic>,
+) -> Option<DesiredRole> {
+    let spec = &m.spec;
+    let name = &m.metadata.name;
+    check(
+        out,
+        limits::role_name(name),
+        "invalid-role-name",
+        doc.locate(&yaml_path!["metadata", "name"]),
+        "role names are 1–64 characters of letters, digits and +=,.@_-",
+    );
+    let path = spec.path.clone().unwrap_or_else(|| "/".into());
+    check(
+        out,
+        limits::path(&path),
+        "invalid-path",
+        doc.locate(&yaml_path!["spec", "path"]),
+        "write a path like `/` or `/team/app/`",
+    );
+    let max_session = spec
+        .max_session_duration
+        .unwrap_or(DEFAULT_MAX_SESSION_DURATION);
+    check(
+        out,
+        limits::max_session_duration(max_session),
+        "invalid-max-session-duration",
+        doc.locate(&yaml_path!["spec", "maxSessionDuration"]),
+        "use a value from 3600 to 43200 seconds",
+    );
+    if let Some(d) = &spec.description {
+        check(
+            out,
+            limits::description(d),
+            "invalid-description",
+            doc.locate(&yaml_path!["spec", "description"]),
+            "shorten the description or remove unsupported characters",
+        );
+    }
+
+    // Trust.
+    let trust_input = match (&spec.trust, &spec.trust_policy) {
+        (Some(_), Some(_)) => {
+            out.push(
+                Diagnostic::error("trust-conflict", "both `trust` and `trustPolicy` are given")
+                    .at(
+                        doc.locate_key(&yaml_path!["spec", "trustPolicy"]),
+                        "second trust definition",
+                    )
+                    .with_help("use the `trust` shorthand or a raw `trustPolicy`, not both"),
+            );
+            None
+        }
+        (None, None) => {
+            out.push(
+                Diagnostic::error(
+                    "missing-trust",
+                    format!("role `{name}` says nothing about who may assume it"),
+                )
+                .at(
+                    doc.locate_key(&yaml_path!["spec"]),
+                    "no `trust` or `trustPolicy`",
+                )
+                .with_help(
+                    "add `trust:` (e.g. `- service: ec2.amazonaws.com`) or a raw `trustPolicy:`",
+                ),
+            );
+            None
+        }
+        (Some(entries), None) => {
+            if entries.is_empty() {
+                out.push(
+                    Diagnostic::error("empty-trust", "`trust` lists no principals")
+                        .at(doc.locate(&yaml_path!["spec", "trust"]), "empty")
+                        .with_help("add at least one entry such as `- service: ec2.amazonaws.com`"),
+                );
+            }
+            let tctx = TrustContext {
+                account_id: ctx.account_id.clone(),
+                partition: ctx.partition.clone(),
+            };
+            match expand_trust(entries, &tctx) {
+                Ok(d) => Some(ctx.resolve_document(&d)),
+                Err(errors) => {
+                    for e in errors {
+                        let mut p = yaml_path!["spec", "trust", e.index].to_vec();
+                        if let Some(field) = e.field() {
+                            p.extend(field.split('.').map(Seg::from));
+                        }
+                        out.push(
+                            Diagnostic::error(e.code(), e.message())
+                                .at(doc.locate_key(&p), "here")
+                                .with_help(e.help()),
+                        );
+                    }
+                    None
+                }
+            }
+        }
+        (None, Some(raw)) => {
+            check_policy(
+                doc,
+                &yaml_path!["spec", "trustPolicy"],
+                raw,
+                PolicyKind::Trust,
+                out,
+            );
+            Some(ctx.resolve_document(raw))
+        }
+    };
+    if let Some(t) = &trust_input {
+        check_trust_arns(doc, spec.trust.is_some(), t, out);
+    }
+    let nctx = NormalizeContext {
+        partition: ctx.partition.clone(),
+    };
+    let trust_policy = trust_input.map(|t| Policy::from_input(&t, &nctx));
+    if let Some(t) = &trust_policy {
+        let size = t.non_whitespace_len();
+        if size > ctx.limits.trust_policy_size {
+            let key = if spec.trust.is_some() {
+                "trust"
+            } else {
+                "trustPolicy"
+            };
+            out.push(
+                Diagnostic::error("trust-policy-too-large", format!("the trust policy is {size} characters; the quota is {}", ctx.limits.trust_policy_size))
+                    .at(doc.locate_key(&yaml_path!["spec", key]), "too large")
+                    .with_help("IAM counts non-whitespace characters; merge principals into fewer statements or ask AWS to raise the quota (up to 4096) and set it in rolesmith.toml"),
+            );
+        }
+    }
+
+    // Boundary.
+    let boundary = spec
+        .permissions_boundary
+        .as_deref()
+        .map(|b| ctx.managed_policy(b));
+    if let Some(b) = &boundary {
+        check(
+            out,
+            limits::managed_policy_arn(b),
+            "invalid-arn",
+            doc.locate(&yaml_path!["spec", "permissionsBoundary"]),
+            "a permissions boundary is a managed policy ARN",
+        );
+    }
+
+    // Managed policies.
+    let mut managed = BTreeSet::new();
+    for (i, arn) in spec.managed_policies.iter().enumerate() {
+        let resolved = ctx.managed_policy(arn);
+        let at = doc.locate(&yaml_path!["spec", "managedPolicies", i]);
+        check(
+            out,
+            limits::managed_policy_arn(&resolved),
+            "invalid-arn",
+            at.clone(),
+            "give a full policy ARN, or `aws:NAME` for an AWS managed policy",
+        );
+        if !managed.insert(resolved) {
+            out.push(
+                Diagnostic::error(
+                    "duplicate-managed-policy",
+                    format!("`{arn}` is listed twice"),
+                )
+                .at(at, "listed again here")
+                .with_help("remove the duplicate"),
+            );
+        }
+    }
+    if managed.len() > ctx.limits.managed_policies_per_role {
+        out.push(
+            Diagnostic::error("too-many-managed-policies", format!("{} managed policies; the quota is {} per role", managed.len(), ctx.limits.managed_policies_per_role))
+                .at(doc.locate_key(&yaml_path!["spec", "managedPolicies"]), "too many")
+                .with_help("combine policies, or raise the quota with AWS (up to 20) and set it in rolesmith.toml"),
+        );
+    }
+
+    // Inline policies.
+    let mut inline = BTreeMap::new();
+    let mut aggregate = 0;
+    for (policy_name, raw) in &spec.inline_policies {
+        let base = yaml_path!["spec", "inlinePolicies", policy_name.as_str()];
+        check(
+            out,
+            limits::entity_name(policy_name, 128, "inline policy name"),
+            "invalid-policy-name",
+            doc.locate_key(&base),
+            "inline policy names are 1–128 characters of letters, digits and +=,.@_-",
+        );
+        check_policy(doc, &base, raw, PolicyKind::Permission, out);
+        let policy = Policy::from_input(&ctx.resolve_document(raw), &nctx);
+        aggregate += policy.non_whitespace_len();
+        inline.insert(policy_name.clone(), policy);
+    }
+    if aggregate > limits::INLINE_POLICIES_AGGREGATE {
+        out.push(
+            Diagnostic::error(
+                "inline-policies-too-large",
+                format!(
+                    "inline policies total {aggregate} characters; IAM allows {} per role",
+                    limits::INLINE_POLICIES_AGGREGATE
+                ),
+            )
+            .at(
+                doc.locate_key(&yaml_path!["spec", "inlinePolicies"]),
+                "too large",
+            )
+            .with_help("move some statements into a customer managed policy and attach it"),
+        );
+    }
+
+    let tags = tags(doc, &spec.tags, ctx, out);
+
+    // Instance profile and bindings.
+    let instance_profile = match &spec.instance_profile {
+        None | Some(InstanceProfileSpec::Enabled(false)) => None,
+        Some(InstanceProfileSpec::Enabled(true)) => Some((name.clone(), "/".to_owned())),
+        Some(InstanceProfileSpec::Named(n)) => Some((
+            n.name.clone().unwrap_or_else(|| name.clone()),
+            n.path.clone().unwrap_or_else(|| "/".into()),
+        )),
+    }
+    .map(|(pname, ppath)| {
+        let at = doc.locate(&yaml_path!["spec", "instanceProfile"]);
+        check(
+            out,
+            limits::entity_name(&pname, 128, "instance profile name"),
+            "invalid-instance-profile",
+            at.clone(),
+            "instance profile names are 1–128 characters of letters, digits and +=,.@_-",
+        );
+        check(
+            out,
+            limits::path(&ppath),
+            "invalid-path",
+            at,
+            "write a path like `/` or `/team/`",
+        );
+        InstanceProfileState {
+            name: pname,
+            path: ppath,
+            roles: BTreeSet::from([name.clone()]),
+            tags: BTreeMap::from([(ctx.ownership.key.clone(), ctx.ownership.value.clone())]),
+        }
+    });
+    let bindings = spec.ec2.as_ref().map(|ec2| {
+        if instance_profile.is_none() {
+            out.push(
+                Diagnostic::error(
+                    "bindings-without-instance-profile",
+                    "`ec2` bindings need an instance profile",
+                )
+                .at(doc.locate_key(&yaml_path!["spec", "ec2"]), "bindings")
+                .with_help(
+                    "add `instanceProfile: true` so there is a profile to attach to the instances",
+                ),
+            );
+        }
+        for (i, id) in ec2.instances.iter().enumerate() {
+            check(
+                out,
+                limits::instance_id(id),
+                "invalid-instance-id",
+                doc.locate(&yaml_path!["spec", "ec2", "instances", i]),
+                "instance ids look like i-0123456789abcdef0",
+            );
+        }
+        if ec2.instances.is_empty() && ec2.selector.as_ref().is_none_or(|s| s.tags.is_empty()) {
+            out.push(
+                Diagnostic::error("empty-bindings", "`ec2` selects no instances")
+                    .at(
+                        doc.locate_key(&yaml_path!["spec", "ec2"]),
+                        "no instances or selector tags",
+                    )
+                    .with_help(
+                        "list `instances:` or give `selector: {tags: {...}}`, or remove `ec2`",
+                    ),
+            );
+        }
+        BindingSpec {
+            region: ec2.region.clone(),
+            instances: ec2.instances.iter().cloned().collect(),
+            selector: ec2
+                .selector
+                .as_ref()
+                .map(|s| s.tags.clone())
+                .unwrap_or_default(),
+            takeover: ec2.takeover,
+        }
+    });
+
+    let trust_policy = trust_policy?;
+    Some(DesiredRole {
+        role: RoleState {
+            name: name.clone(),
+            path,
+            description: spec.description.clone().filter(|d| !d.is_empty()),
+            max_session_duration: max_session,
+            trust_policy,
+            permissions_boundary: boundary,
+            managed_policies: managed,
+            inline_policies: inline,
+            tags,
+            service_linked: None,
+        },
+        adopt: spec.adopt,
+        origin: origin(doc),
+        instance_profile,
+        bindings,
+    })
+}
+
+fn tags(
+    doc: &LoadedDocument,
+    given: &BTreeMap<String, String>,
+    ctx: &ResolveContext,
+    out: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, String> {
+    let mut seen: HashMap<String, &str> = HashMap::new();
+    for (key, value) in given {
+        let at = doc.locate_key(&yaml_path!["spec", "tags", key.as_str()]);
+        check(
+            out,
+            limits::tag_key(key),
+            "invalid-tag",
+            at.clone(),
+            "tag keys are 1–128 characters and may not start with `aws:`",
+        );
+        check(
+            out,
+            limits::tag_value(value),
+            "invalid-tag",
+            doc.locate(&yaml_path!["spec", "tags", key.as_str()]),
+            "tag values are at most 256 characters",
+        );
+        if key.eq_ignore_ascii_case(&ctx.ownership.key) {
+            out.push(
+                Diagnostic::error("reserved-tag", format!("tag `{key}` is rolesmith's ownership tag"))
+                    .at(at.clone(), "reserved")
+                    .with_help("rolesmith adds this tag itself; remove it (to take over an existing role use `adopt: true`)"),
+            );
+        }
+        if let Some(first) = seen.insert(key.to_ascii_lowercase(), key) {
+            out.push(
+                Diagnostic::error(
+                    "duplicate-tag",
+                    format!("tag keys `{first}` and `{key}` differ only in case"),
+                )
+                .at(at, "duplicate")
+                .with_help("IAM treats tag keys case-insensitively; keep one"),
+            );
+        }
+    }
+    if given.len() + 1 > limits::MAX_TAGS {
+        out.push(
+            Diagnostic::error(
+                "too-many-tags",
+                format!(
+                    "{} tags plus the ownership tag exceed IAM's limit of {}",
+                    given.len(),
+                    limits::MAX_TAGS
+                ),
+            )
+            .at(doc.locate_key(&yaml_path!["spec", "tags"]), "too many")
+            .with_help(format!("keep at most {} tags", limits::MAX_TAGS - 1)),
+        );
+    }
+    let mut tags = given.clone();
+    tags.insert(ctx.ownership.key.clone(), ctx.ownership.value.clone());
+    tags
+}
+
+/// ARN shapes of principals in a trust document (after placeholders are resolved).
+fn check_trust_arns(
+    doc: &LoadedDocument,
+    shorthand: bool,
+    trust: &PolicyDocumentInput,
+    out: &mut Vec<Diagnostic>,
+) {
+    let at = doc.locate_key(&yaml_path![
+        "spec",
+        if shorthand { "trust" } else { "trustPolicy" }
+    ]);
+    for st in trust.statement.iter() {
+        let Some(crate::policy::PrincipalInput::Map(map)) = &st.principal else {
+            continue;
+        };
+        for (kind, values) in map {
+            for v in values.iter() {
+                let result = match kind.as_str() {
+                    "AWS" if v == "*" || limits::account_id(v) => Ok(()),
+                    "AWS" => {
+                        let resource = limits::iam_arn(v).map(|(_, _, r)| r).unwrap_or("");
+                        if resource == "root" {
+                            Ok(())
+                        } else if resource.starts_with("user/") {
+                            limits::principal_arn(v, "user")
+                        } else {
+                            limits::principal_arn(v, "role")
+                        }
+                    }
+                    "Federated" if v.contains(":saml-provider/") => {
+                        limits::principal_arn(v, "saml-provider")
+                    }
+                    "Federated" if v.contains(":oidc-provider/") => {
+                        limits::principal_arn(v, "oidc-provider")
+                    }
+                    _ => Ok(()),
+                };
+                check(
+                    out,
+                    result,
+                    "invalid-arn",
+                    at.clone(),
+                    "principals are account ids or IAM ARNs like arn:aws:iam::123456789012:role/NAME",
+                );
+            }
+        }
+    }
+}
+
+fn service_linked_role(
+    doc: &LoadedDocument,
+    m: &ServiceLinkedRoleManifest,
+    ctx: &ResolveContext,
+    out: &mut Vec<Diagnostic>,
+) -> Option<DesiredRole> {
+    let spec = &m.spec;
+    let name = &m.metadata.name;
+    check(
+        out,
+        limits::role_name(name),
+        "invalid-role-name",
+        doc.locate(&yaml_path!["metadata", "name"]),
+        "role names are 1–64 characters of letters, digits and +=,.@_-",
+    );
+    if !name.starts_with("AWSServiceRoleFor") {
+        out.push(
+            Diagnostic::error("invalid-service-linked-name", format!("`{name}` is not a service-linked role name"))
+                .at(doc.locate(&yaml_path!["metadata", "name"]), "expected AWSServiceRoleFor…")
+                .with_help("the service chooses the name, e.g. AWSServiceRoleForAutoScaling; check the service's documentation"),
+        );
+    }
+    let service_ok =
+        spec.service.ends_with(".amazonaws.com") && spec.service.len() > ".amazonaws.com".len();
+    if !service_ok {
+        out.push(
+            Diagnostic::error(
+                "invalid-service",
+                format!("`{}` is not an AWS service principal", spec.service),
+            )
+            .at(
+                doc.locate(&yaml_path!["spec", "service"]),
+                "expected NAME.amazonaws.com",
+            )
+            .with_help("service principals look like autoscaling.amazonaws.com"),
+        );
+    }
+    if let Some(d) = &spec.description {
+        check(
+            out,
+            limits::description(d),
+            "invalid-description",
+            doc.locate(&yaml_path!["spec", "description"]),
+            "shorten the description or remove unsupported characters",
+        );
+    }
+    if let Some(s) = &spec.custom_suffix {
+        check(
+            out,
+            limits::entity_name(s, 64, "custom suffix"),
+            "invalid-custom-suffix",
+            doc.locate(&yaml_path!["spec", "customSuffix"]),
+            "suffixes are 1–64 characters of letters, digits and +=,.@_-",
+        );
+    }
+    let trust = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"Service":"{}"}},"Action":"sts:AssumeRole"}}]}}"#,
+        spec.service.replace('"', "")
+    );
+    let nctx = NormalizeContext {
+        partition: ctx.partition.clone(),
+    };
+    let trust_policy = Policy::from_json_str(&trust, &nctx).ok()?;
+    Some(DesiredRole {
+        role: RoleState {
+            name: name.clone(),
+            path: format!("/aws-service-role/{}/", spec.service),
+            description: spec.description.clone().filter(|d| !d.is_empty()),
+            max_session_duration: DEFAULT_MAX_SESSION_DURATION,
+            trust_policy,
+            permissions_boundary: None,
+            managed_policies: BTreeSet::new(),
+            inline_policies: BTreeMap::new(),
+            tags: BTreeMap::new(),
+            service_linked: Some(ServiceLinked {
+                service: spec.service.clone(),
+                custom_suffix: spec.custom_suffix.clone(),
+            }),
+        },
+        adopt: false,
+        origin: origin(doc),
+        instance_profile: None,
+        bindings: None,
+    })
+}

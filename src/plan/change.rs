@@ -1,0 +1,194 @@
+//! What differs between desired and live state: a closed set of actions and, for each resource,
+//! the attribute-level changes. Produced by `diff`, ordered into steps by `plan`, shown by
+//! `render`. The human wording lives in the renderers.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::policy::Policy;
+use crate::state::{InstanceProfileState, RoleState};
+
+/// What happens to a resource. The values are their symbols.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Action {
+    /// `-`: destroy.
+    #[serde(rename = "delete")]
+    Delete,
+    /// `-/+`: destroy and create again (an attribute IAM cannot change in place).
+    #[serde(rename = "replace")]
+    Replace,
+    /// `+`: create.
+    #[serde(rename = "create")]
+    Create,
+    /// `~`: change in place.
+    #[serde(rename = "update")]
+    Update,
+}
+
+impl Action {
+    /// The symbol shown in plans.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Self::Create => "+",
+            Self::Update => "~",
+            Self::Delete => "-",
+            Self::Replace => "-/+",
+        }
+    }
+}
+
+/// Which resource a change concerns.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(tag = "type", content = "name", rename_all = "snake_case")]
+pub enum Address {
+    /// An IAM role.
+    Role(String),
+    /// An IAM instance profile.
+    InstanceProfile(String),
+    /// An EC2 instance's profile association.
+    Binding(String),
+}
+
+impl fmt::Display for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Role(n) => write!(f, "role.{n}"),
+            Self::InstanceProfile(n) => write!(f, "instance_profile.{n}"),
+            Self::Binding(i) => write!(f, "binding.{i}"),
+        }
+    }
+}
+
+/// A resource's full state, before or after.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Resource {
+    /// A role.
+    Role(Box<RoleState>),
+    /// An instance profile.
+    InstanceProfile(InstanceProfileState),
+    /// An instance's association.
+    Binding(BindingState),
+}
+
+/// An instance's association with a profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BindingState {
+    /// Instance id.
+    pub instance_id: String,
+    /// Profile name.
+    pub profile: String,
+    /// Association id (live side only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub association_id: Option<String>,
+}
+
+/// One attribute that differs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "attribute", rename_all = "snake_case")]
+pub enum AttributeChange {
+    /// Role or profile path (forces replacement).
+    Path {
+        /// Before.
+        before: String,
+        /// After.
+        after: String,
+    },
+    /// Description.
+    Description {
+        /// Before.
+        before: Option<String>,
+        /// After.
+        after: Option<String>,
+    },
+    /// Maximum session duration.
+    MaxSessionDuration {
+        /// Before.
+        before: u32,
+        /// After.
+        after: u32,
+    },
+    /// Trust policy.
+    TrustPolicy {
+        /// Before.
+        before: Policy,
+        /// After.
+        after: Policy,
+    },
+    /// Permissions boundary.
+    PermissionsBoundary {
+        /// Before.
+        before: Option<String>,
+        /// After.
+        after: Option<String>,
+    },
+    /// Tags.
+    Tags {
+        /// Before.
+        before: BTreeMap<String, String>,
+        /// After.
+        after: BTreeMap<String, String>,
+    },
+    /// A managed policy attached (`attach: true`) or detached.
+    ManagedPolicy {
+        /// Policy ARN.
+        arn: String,
+        /// Attach or detach.
+        attach: bool,
+    },
+    /// An inline policy added, changed or removed.
+    InlinePolicy {
+        /// Policy name.
+        name: String,
+        /// Before.
+        before: Option<Policy>,
+        /// After.
+        after: Option<Policy>,
+    },
+    /// The role an instance profile holds.
+    ProfileRoles {
+        /// Before.
+        before: Vec<String>,
+        /// After.
+        after: Vec<String>,
+    },
+    /// The profile an instance carries.
+    InstanceProfile {
+        /// Before.
+        before: Option<String>,
+        /// After.
+        after: Option<String>,
+    },
+}
+
+/// One resource's change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    /// The resource.
+    pub address: Address,
+    /// What happens to it.
+    pub action: Action,
+    /// Its state now (`None` when it does not exist).
+    pub before: Option<Resource>,
+    /// Its state after apply (`None` when deleted).
+    pub after: Option<Resource>,
+    /// Attribute-level differences (for updates and replacements).
+    pub attributes: Vec<AttributeChange>,
+    /// Why, for display (e.g. "path changed", "changed outside rolesmith").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// A resource rolesmith will not touch, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Conflict {
+    /// The resource.
+    pub address: Address,
+    /// What is in the way.
+    pub message: String,
+    /// What the user can do.
+    pub help: String,
+}

@@ -1,0 +1,135 @@
+//! Plans: the changes of a diff ordered into executable steps.
+//!
+//! A [`Plan`] is plain data. Its steps are grouped in [`Phase`]s whose order is the point of the
+//! design: creates before updates, new permissions granted before old ones are revoked (so no
+//! change opens a permission gap, unless a quota forces room to be made first), and deletes in
+//! reverse dependency order. `apply` runs the steps as they are; it never re-diffs.
+
+pub mod change;
+mod order;
+
+use serde::Serialize;
+
+pub use change::{Action, Address, AttributeChange, BindingState, Change, Conflict, Resource};
+pub use order::build_steps;
+
+use crate::account::Mutation;
+use crate::diff::Diff;
+use crate::manifest::limits::Limits;
+use crate::state::AccountState;
+
+/// The version of the JSON plan format.
+pub const FORMAT_VERSION: &str = "1.0";
+
+/// When a step runs. Phases run in this order; steps within a phase are independent of each
+/// other across roles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Instances stop carrying profiles that go away or that they no longer should.
+    Disassociate,
+    /// Roles leave instance profiles that are deleted, replaced or change role.
+    RemoveRolesFromProfiles,
+    /// Instance profiles are deleted.
+    DeleteProfiles,
+    /// Policies of roles about to be deleted are detached and deleted.
+    TeardownRoles,
+    /// Roles are deleted.
+    DeleteRoles,
+    /// Roles are created (with trust, boundary and tags).
+    CreateRoles,
+    /// Role settings, trust, boundaries and tags are updated.
+    ConfigureRoles,
+    /// Policies are removed first only where a quota leaves no room to add before removing.
+    MakeRoom,
+    /// Managed policies are attached and inline policies put.
+    GrantPolicies,
+    /// Managed policies are detached and inline policies deleted, after the new ones are in.
+    RevokePolicies,
+    /// Instance profiles are created or tagged.
+    CreateProfiles,
+    /// Roles are added to instance profiles.
+    AddRolesToProfiles,
+    /// Instances are given their profiles (EC2 may need time to see a new profile).
+    Associate,
+}
+
+/// One mutation at its place in the order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Step {
+    /// When it runs.
+    pub phase: Phase,
+    /// What it does.
+    pub mutation: Mutation,
+}
+
+/// Counts for the summary line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Resources created (replacements count here and in `destroy`).
+    pub add: usize,
+    /// Resources changed in place.
+    pub change: usize,
+    /// Resources destroyed.
+    pub destroy: usize,
+    /// Resources rolesmith will not touch.
+    pub conflicts: usize,
+}
+
+/// A complete plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Plan {
+    /// The account the plan is for.
+    pub account_id: String,
+    /// Resource changes, deletions first.
+    pub changes: Vec<Change>,
+    /// Resources in the way.
+    pub conflicts: Vec<Conflict>,
+    /// Notes for the reader.
+    pub notes: Vec<String>,
+    /// The steps apply runs, in order.
+    pub steps: Vec<Step>,
+}
+
+impl Plan {
+    /// Orders a diff into a plan.
+    pub fn build(diff: Diff, live: &AccountState, limits: &Limits) -> Self {
+        let (steps, mut notes) = build_steps(&diff.changes, live, limits);
+        let mut changes = diff.changes;
+        // Deletions first, so the reader sees them before anything else.
+        changes.sort_by_key(|c| (c.action != Action::Delete, c.address.clone()));
+        notes.extend(diff.notes);
+        Self {
+            account_id: live.account_id.clone(),
+            changes,
+            conflicts: diff.conflicts,
+            notes,
+            steps,
+        }
+    }
+
+    /// Whether applying would change nothing and nothing is in the way.
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty() && self.conflicts.is_empty()
+    }
+
+    /// Counts by action.
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary {
+            conflicts: self.conflicts.len(),
+            ..Summary::default()
+        };
+        for c in &self.changes {
+            match c.action {
+                Action::Create => s.add += 1,
+                Action::Update => s.change += 1,
+                Action::Delete => s.destroy += 1,
+                Action::Replace => {
+                    s.add += 1;
+                    s.destroy += 1;
+                }
+            }
+        }
+        s
+    }
+}

@@ -1,0 +1,288 @@
+//! The human plan: Terraform-like, colored on a terminal, readable without color.
+
+use std::fmt::Write;
+
+use anstyle::{AnsiColor, Style};
+
+use crate::plan::{Action, AttributeChange, Change, Plan, Resource};
+use crate::render::{policy_diff, summary_line, tags_inline};
+
+/// Renders a plan as text. With `color`, actions and diff lines are colored.
+pub fn render(plan: &Plan, color: bool) -> String {
+    let p = Painter { color };
+    let mut out = String::new();
+    if plan.is_empty() {
+        out.push_str("No changes. The account matches the manifests.\n");
+        for note in &plan.notes {
+            let _ = writeln!(out, "note: {note}");
+        }
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "rolesmith will perform the following actions in account {}:\n",
+        plan.account_id
+    );
+    for change in &plan.changes {
+        render_change(&mut out, &p, change);
+    }
+    for conflict in &plan.conflicts {
+        let _ = writeln!(
+            out,
+            "  {} {} is in the way",
+            p.paint(
+                Style::new()
+                    .fg_color(Some(AnsiColor::Magenta.into()))
+                    .bold(),
+                "!"
+            ),
+            p.bold(&conflict.address.to_string()),
+        );
+        let _ = writeln!(out, "      {}", conflict.message);
+        let _ = writeln!(out, "      hint: {}\n", conflict.help);
+    }
+    for note in &plan.notes {
+        let _ = writeln!(out, "note: {note}");
+    }
+    if !plan.notes.is_empty() {
+        out.push('\n');
+    }
+    let _ = writeln!(out, "{}", p.bold(&summary_line(&plan.summary())));
+    out
+}
+
+struct Painter {
+    color: bool,
+}
+
+impl Painter {
+    fn paint(&self, style: Style, text: &str) -> String {
+        if self.color {
+            format!("{}{text}{}", style.render(), style.render_reset())
+        } else {
+            text.to_owned()
+        }
+    }
+
+    fn bold(&self, text: &str) -> String {
+        self.paint(Style::new().bold(), text)
+    }
+
+    fn action(&self, action: Action) -> String {
+        let color = match action {
+            Action::Create => AnsiColor::Green,
+            Action::Update => AnsiColor::Yellow,
+            Action::Delete | Action::Replace => AnsiColor::Red,
+        };
+        self.paint(
+            Style::new().fg_color(Some(color.into())).bold(),
+            action.symbol(),
+        )
+    }
+
+    fn diff_line(&self, line: &str) -> String {
+        let color = match line.chars().next() {
+            Some('+') if !line.starts_with("+++") => AnsiColor::Green,
+            Some('-') if !line.starts_with("---") => AnsiColor::Red,
+            Some('@') => AnsiColor::Cyan,
+            _ => return line.to_owned(),
+        };
+        self.paint(Style::new().fg_color(Some(color.into())), line)
+    }
+}
+
+fn verb(action: Action) -> &'static str {
+    match action {
+        Action::Create => "will be created",
+        Action::Update => "will be updated in place",
+        Action::Delete => "will be destroyed",
+        Action::Replace => "must be replaced",
+    }
+}
+
+fn render_change(out: &mut String, p: &Painter, change: &Change) {
+    let _ = writeln!(
+        out,
+        "  {} {} {}",
+        p.action(change.action),
+        p.bold(&change.address.to_string()),
+        verb(change.action)
+    );
+    if let Some(reason) = &change.reason {
+        let _ = writeln!(out, "      # {reason}");
+    }
+    match (change.action, &change.after, &change.before) {
+        (Action::Create, Some(resource), _) => render_resource(out, p, resource),
+        (Action::Delete, _, Some(Resource::Role(role))) => {
+            let _ = writeln!(out, "      path: {}", role.path);
+        }
+        _ => {}
+    }
+    for attr in &change.attributes {
+        render_attribute(out, p, attr);
+    }
+    out.push('\n');
+}
+
+fn render_resource(out: &mut String, p: &Painter, resource: &Resource) {
+    match resource {
+        Resource::Role(role) => {
+            if let Some(slr) = &role.service_linked {
+                let _ = writeln!(out, "      service:     {}", slr.service);
+                if let Some(d) = &role.description {
+                    let _ = writeln!(out, "      description: {d}");
+                }
+                return;
+            }
+            let _ = writeln!(out, "      path:                 {}", role.path);
+            if let Some(d) = &role.description {
+                let _ = writeln!(out, "      description:          {d}");
+            }
+            let _ = writeln!(
+                out,
+                "      max session duration: {}s",
+                role.max_session_duration
+            );
+            if let Some(b) = &role.permissions_boundary {
+                let _ = writeln!(out, "      permissions boundary: {b}");
+            }
+            let _ = writeln!(
+                out,
+                "      tags:                 {}",
+                tags_inline(&role.tags)
+            );
+            let _ = writeln!(out, "      trust policy:");
+            indent_diff(out, p, &policy_diff(None, Some(&role.trust_policy)));
+            for arn in &role.managed_policies {
+                let _ = writeln!(
+                    out,
+                    "      {} managed policy {arn}",
+                    p.action(Action::Create)
+                );
+            }
+            for (name, doc) in &role.inline_policies {
+                let _ = writeln!(
+                    out,
+                    "      {} inline policy {name}:",
+                    p.action(Action::Create)
+                );
+                indent_diff(out, p, &policy_diff(None, Some(doc)));
+            }
+        }
+        Resource::InstanceProfile(profile) => {
+            let _ = writeln!(out, "      path:  {}", profile.path);
+            let roles: Vec<&str> = profile.roles.iter().map(String::as_str).collect();
+            let _ = writeln!(out, "      role:  {}", roles.join(", "));
+        }
+        Resource::Binding(_) => {}
+    }
+}
+
+fn quoted(v: &Option<String>) -> String {
+    v.as_ref()
+        .map_or_else(|| "(none)".to_owned(), |s| format!("{s:?}"))
+}
+
+fn render_attribute(out: &mut String, p: &Painter, attr: &AttributeChange) {
+    let tilde = p.action(Action::Update);
+    match attr {
+        AttributeChange::Path { before, after } => {
+            let _ = writeln!(
+                out,
+                "      {tilde} path: {before} -> {after} (forces replacement)"
+            );
+        }
+        AttributeChange::Description { before, after } => {
+            let _ = writeln!(
+                out,
+                "      {tilde} description: {} -> {}",
+                quoted(before),
+                quoted(after)
+            );
+        }
+        AttributeChange::MaxSessionDuration { before, after } => {
+            let _ = writeln!(
+                out,
+                "      {tilde} max session duration: {before}s -> {after}s"
+            );
+        }
+        AttributeChange::TrustPolicy { before, after } => {
+            let _ = writeln!(out, "      {tilde} trust policy:");
+            indent_diff(out, p, &policy_diff(Some(before), Some(after)));
+        }
+        AttributeChange::PermissionsBoundary { before, after } => {
+            let _ = writeln!(
+                out,
+                "      {tilde} permissions boundary: {} -> {}",
+                quoted(before),
+                quoted(after)
+            );
+        }
+        AttributeChange::Tags { before, after } => {
+            for (k, v) in after {
+                match before.get(k) {
+                    None => {
+                        let _ = writeln!(out, "      {} tag {k}={v}", p.action(Action::Create));
+                    }
+                    Some(old) if old != v => {
+                        let _ = writeln!(out, "      {tilde} tag {k}: {old:?} -> {v:?}");
+                    }
+                    _ => {}
+                }
+            }
+            for (k, v) in before.iter().filter(|(k, _)| !after.contains_key(*k)) {
+                let _ = writeln!(out, "      {} tag {k}={v}", p.action(Action::Delete));
+            }
+        }
+        AttributeChange::ManagedPolicy { arn, attach } => {
+            let a = if *attach {
+                Action::Create
+            } else {
+                Action::Delete
+            };
+            let verb = if *attach { "attach" } else { "detach" };
+            let _ = writeln!(out, "      {} {verb} managed policy {arn}", p.action(a));
+        }
+        AttributeChange::InlinePolicy {
+            name,
+            before,
+            after,
+        } => {
+            let a = match (before, after) {
+                (None, _) => Action::Create,
+                (_, None) => Action::Delete,
+                _ => Action::Update,
+            };
+            let _ = writeln!(out, "      {} inline policy {name}:", p.action(a));
+            indent_diff(out, p, &policy_diff(before.as_ref(), after.as_ref()));
+        }
+        AttributeChange::ProfileRoles { before, after } => {
+            let _ = writeln!(
+                out,
+                "      {tilde} role: [{}] -> [{}]",
+                before.join(", "),
+                after.join(", ")
+            );
+        }
+        AttributeChange::InstanceProfile { before, after } => {
+            let _ = writeln!(
+                out,
+                "      {tilde} instance profile: {} -> {}",
+                quoted(before),
+                quoted(after)
+            );
+        }
+    }
+}
+
+fn indent_diff(out: &mut String, p: &Painter, diff: &str) {
+    let noise = |l: &&str| {
+        l.starts_with("--- ")
+            || l.starts_with("+++ ")
+            || l.starts_with("@@ -0,0 ")
+            || l.ends_with(" +0,0 @@")
+    };
+    for line in diff.lines().filter(|l| !noise(l)) {
+        let _ = writeln!(out, "          {}", p.diff_line(line));
+    }
+}

@@ -1,0 +1,51 @@
+//! Desired state: the normalized model plus what only manifests know (adoption, origin,
+//! bindings intent).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use crate::state::{InstanceProfileState, RoleState};
+
+/// Every role the manifests declare, by name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DesiredState {
+    /// Roles by name.
+    pub roles: BTreeMap<String, DesiredRole>,
+}
+
+/// One declared role, normalized.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DesiredRole {
+    /// The role as it should be, ownership tag included (not for service-linked roles).
+    pub role: RoleState,
+    /// Take over the role if it exists without the ownership tag.
+    pub adopt: bool,
+    /// Where the manifest is.
+    pub origin: Origin,
+    /// The instance profile that should wrap the role.
+    pub instance_profile: Option<InstanceProfileState>,
+    /// Which instances should carry that profile.
+    pub bindings: Option<BindingSpec>,
+}
+
+/// The file and line of a manifest document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// Manifest file.
+    pub file: PathBuf,
+    /// 1-based line of the document start.
+    pub line: usize,
+}
+
+/// Which instances should carry a role's instance profile.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BindingSpec {
+    /// Region of the instances (`None`: the run's region).
+    pub region: Option<String>,
+    /// Instances named by id.
+    pub instances: BTreeSet<String>,
+    /// Instances selected by tags (all must match); empty means no selector.
+    pub selector: BTreeMap<String, String>,
+    /// Replace associations with other profiles.
+    pub takeover: bool,
+}
