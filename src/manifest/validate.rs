@@ -49,11 +49,19 @@ impl ResolveContext {
     }
 
     fn resolve_document(&self, doc: &PolicyDocumentInput) -> PolicyDocumentInput {
-        let Ok(mut value) = serde_json::to_value(doc) else {
-            return doc.clone();
+        self.resolve_all(doc)
+    }
+
+    /// Resolves placeholders in every string of a serde value.
+    fn resolve_all<T: Clone + serde::Serialize + serde::de::DeserializeOwned>(
+        &self,
+        value: &T,
+    ) -> T {
+        let Ok(mut json) = serde_json::to_value(value) else {
+            return value.clone();
         };
-        resolve_value(&mut value, self);
-        serde_json::from_value(value).unwrap_or_else(|_| doc.clone())
+        resolve_value(&mut json, self);
+        serde_json::from_value(json).unwrap_or_else(|_| value.clone())
     }
 
     /// `aws:NAME` → the AWS managed policy ARN; other values resolved and kept.
@@ -241,7 +249,8 @@ fn role(
                 account_id: ctx.account_id.clone(),
                 partition: ctx.partition.clone(),
             };
-            match expand_trust(entries, &tctx) {
+            let entries: Vec<_> = entries.iter().map(|e| ctx.resolve_all(e)).collect();
+            match expand_trust(&entries, &tctx) {
                 Ok(d) => Some(ctx.resolve_document(&d)),
                 Err(errors) => {
                     for e in errors {
