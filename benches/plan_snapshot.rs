@@ -1,0 +1,121 @@
+//! Benchmark: plan N generated roles against a snapshot account, end to end through the library
+//! (manifest files on disk → load → validate → read snapshot → diff → plan → render).
+//!
+//! Run: `cargo bench --bench plan_snapshot -- [ROLES] [CHANGED_PERCENT]` (defaults 10000, 10).
+//! Prints wall time per stage and peak RSS (VmHWM). Results are recorded in docs/BENCHMARKS.md.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::time::Instant;
+
+use rolesmith::account::AccountReader;
+use rolesmith::account::snapshot::{SnapshotAccount, write_atomically};
+use rolesmith::diff::{DiffOptions, diff};
+use rolesmith::manifest::{ResolveContext, load_paths, validate};
+use rolesmith::plan::Plan;
+
+fn manifest(i: usize) -> String {
+    let mut y = String::new();
+    let _ = write!(
+        y,
+        r#"apiVersion: rolesmith/v1
+kind: Role
+metadata:
+  name: app-{i:05}
+spec:
+  description: Generated role {i} for the plan benchmark
+  path: /bench/team-{team}/
+  trust:
+    - service: [ec2.amazonaws.com, lambda.amazonaws.com]
+    - account: "210987654321"
+      externalId: ext-{i}
+  managedPolicies:
+    - aws:ReadOnlyAccess
+    - arn:aws:iam::123456789012:policy/team-{team}-base
+  inlinePolicies:
+    data:
+      Version: "2012-10-17"
+      Statement:
+        - Effect: Allow
+          Action: [s3:GetObject, s3:PutObject, s3:ListBucket]
+          Resource: [arn:aws:s3:::bucket-{i}, arn:aws:s3:::bucket-{i}/*]
+          Condition:
+            StringEquals:
+              aws:RequestedRegion: [eu-west-1, eu-central-1]
+  tags:
+    team: team-{team}
+    service: app-{i}
+"#,
+        team = i % 40
+    );
+    y
+}
+
+fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let roles: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(10_000);
+    let changed_pct: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(10);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let manifests = dir.path().join("manifests");
+    std::fs::create_dir_all(&manifests).expect("manifest dir");
+    // 100 roles per file, as multi-document files, to exercise the splitter too.
+    for chunk in 0..roles.div_ceil(100) {
+        let docs: Vec<String> = (chunk * 100..((chunk + 1) * 100).min(roles)).map(manifest).collect();
+        std::fs::write(manifests.join(format!("roles-{chunk:04}.yaml")), docs.join("---\n")).expect("write manifests");
+    }
+
+    // The live account: what the manifests say, with a share of roles drifted.
+    let ctx = ResolveContext::offline();
+    let loaded = load_paths(std::slice::from_ref(&manifests));
+    let (desired, diags) = validate(&loaded, &ctx);
+    assert!(diags.is_empty(), "generated manifests must be valid: {:?}", diags.first());
+    let mut live = rolesmith::state::AccountState::empty(&ctx.account_id, &ctx.partition);
+    for (i, role) in desired.roles.values().enumerate() {
+        let mut r = role.role.clone();
+        if changed_pct > 0 && i % (100 / changed_pct.min(100)) == 0 {
+            r.description = Some("changed by hand".into());
+            r.tags.insert("extra".into(), "x".into());
+        }
+        live.roles.insert(r.name.clone(), r);
+    }
+    let snapshot = dir.path().join("account.json");
+    write_atomically(&snapshot, &live).expect("write snapshot");
+    drop((loaded, desired, live));
+
+    let rss_before = peak_rss_mib();
+    let t0 = Instant::now();
+    let loaded = load_paths(std::slice::from_ref(&manifests));
+    let t_load = t0.elapsed();
+    let (desired, _) = validate(&loaded, &ctx);
+    let t_validate = t0.elapsed() - t_load;
+    let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    let account = SnapshotAccount::open(&snapshot, &ctx.account_id).expect("open snapshot");
+    let live = rt.block_on(account.read()).expect("read snapshot");
+    let t_read = t0.elapsed() - t_load - t_validate;
+    let d = diff(&desired, &live, &DiffOptions::default());
+    let plan = Plan::build(d, &live, &ctx.limits);
+    let t_plan = t0.elapsed() - t_load - t_validate - t_read;
+    let text = rolesmith::render::text::render(&plan, false);
+    let total = t0.elapsed();
+    let t_render = total - t_load - t_validate - t_read - t_plan;
+
+    println!("roles:            {roles} ({changed_pct}% drifted)");
+    println!("changes / steps:  {} / {}", plan.changes.len(), plan.steps.len());
+    println!("load manifests:   {:>8.1} ms", t_load.as_secs_f64() * 1e3);
+    println!("validate:         {:>8.1} ms", t_validate.as_secs_f64() * 1e3);
+    println!("read snapshot:    {:>8.1} ms", t_read.as_secs_f64() * 1e3);
+    println!("diff + plan:      {:>8.1} ms", t_plan.as_secs_f64() * 1e3);
+    println!("render text:      {:>8.1} ms ({} KiB)", t_render.as_secs_f64() * 1e3, text.len() / 1024);
+    println!("total:            {:>8.1} ms", total.as_secs_f64() * 1e3);
+    println!("peak RSS:         {:>8.1} MiB (setup peak {rss_before:.1} MiB)", peak_rss_mib());
+    let _ = Path::new(&snapshot);
+}
