@@ -205,6 +205,28 @@ pub fn principal_arn(arn: &str, kind: &str) -> Result<(), String> {
     }
 }
 
+/// A role session principal: `arn:P:sts::ACCOUNT:assumed-role/ROLE/SESSION`, which IAM accepts
+/// under `Principal: {AWS: ...}` (and the `role:` trust shorthand allows).
+pub fn assumed_role_arn(arn: &str) -> Result<(), String> {
+    let expected = "expected arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION";
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let ["arn", partition, "sts", "", account, resource] = parts.as_slice() else {
+        return Err(format!("`{arn}` is not an STS ARN; {expected}"));
+    };
+    if iam_arn(&format!("arn:{partition}:iam::{account}:x")).is_none() {
+        return Err(format!("`{partition}` is not an AWS partition; {expected}"));
+    }
+    if !account_id(account) {
+        return Err(format!(
+            "`{account}` is not a 12-digit account id; {expected}"
+        ));
+    }
+    match resource.strip_prefix("assumed-role/") {
+        Some(rest) if rest.split('/').next().is_some_and(|r| !r.is_empty()) => Ok(()),
+        _ => Err(format!("`{arn}` is not a role session ARN; {expected}")),
+    }
+}
+
 /// EC2 instance ids: `i-` and 8 or 17 lowercase hex digits.
 pub fn instance_id(id: &str) -> Result<(), String> {
     let hex = id.strip_prefix("i-").unwrap_or("");
@@ -252,6 +274,10 @@ mod tests {
         assert!(managed_policy_arn("arn:aws:s3:::bucket").is_err());
         assert!(principal_arn("arn:aws:iam::123456789012:role/deployer", "role").is_ok());
         assert!(principal_arn("arn:aws:iam::123456789012:user/alice", "role").is_err());
+        assert!(assumed_role_arn("arn:aws:sts::123456789012:assumed-role/deployer/s1").is_ok());
+        assert!(assumed_role_arn("arn:aws:sts::123456789012:assumed-role/").is_err());
+        assert!(assumed_role_arn("arn:aws:sts::12345:assumed-role/deployer/s1").is_err());
+        assert!(assumed_role_arn("arn:aws:iam::123456789012:role/deployer").is_err());
     }
 
     #[test]

@@ -224,8 +224,8 @@ fn load_document(
         index,
         start_line,
     };
-    let header: Header =
-        serde_saphyr::from_str(text).map_err(|e| Box::new(serde_diagnostic(source, &e, &[])))?;
+    let header: Header = serde_saphyr::from_str(text)
+        .map_err(|e| Box::new(serde_diagnostic(source, &doc.index, &e)))?;
     match header.api_version.as_ref().and_then(|v| v.as_str()) {
         Some(API_VERSION) => {}
         Some(other) => {
@@ -258,11 +258,11 @@ fn load_document(
     let document = match kind {
         Some("Role") => Document::Role(Box::new(
             serde_saphyr::from_str(text)
-                .map_err(|e| Box::new(serde_diagnostic(source, &e, &[])))?,
+                .map_err(|e| Box::new(serde_diagnostic(source, &doc.index, &e)))?,
         )),
         Some("ServiceLinkedRole") => Document::ServiceLinkedRole(
             serde_saphyr::from_str(text)
-                .map_err(|e| Box::new(serde_diagnostic(source, &e, &[])))?,
+                .map_err(|e| Box::new(serde_diagnostic(source, &doc.index, &e)))?,
         ),
         Some(other) => {
             let mut d = Diagnostic::error("unknown-kind", format!("unknown kind `{other}`"))
@@ -296,15 +296,21 @@ fn placeholder_role() -> RoleManifest {
 }
 
 /// Turns a serde-saphyr error into a diagnostic with a code, location and help.
-fn serde_diagnostic(source: &SourceText, error: &serde_saphyr::Error, _path: &[Seg]) -> Diagnostic {
+fn serde_diagnostic(
+    source: &SourceText,
+    index: &SourceIndex,
+    error: &serde_saphyr::Error,
+) -> Diagnostic {
     let raw = error.without_snippet().to_string();
-    let message = match raw.rfind(" at line ") {
+    let mut message = match raw.rfind(" at line ") {
         Some(i) => raw[..i].to_owned(),
         None => raw,
     };
-    let location = error
+    let position = error
         .location()
-        .map(|l| source.location(l.line() as usize, l.column() as usize, 1));
+        .map(|l| (l.line() as usize, l.column() as usize));
+    let mut location = position.map(|(l, c)| source.location(l, c, 1));
+    let mut label = "here".to_owned();
     let (code, help) = if let Some(rest) = message.strip_prefix("unknown field `") {
         let field = rest.split('`').next().unwrap_or_default();
         let expected: Vec<&str> = rest
@@ -318,13 +324,93 @@ fn serde_diagnostic(source: &SourceText, error: &serde_saphyr::Error, _path: &[S
             None => format!("allowed fields here: {}", expected.join(", ")),
         };
         ("unknown-field", help)
-    } else if message.starts_with("missing field") {
+    } else if let Some(rest) = message.strip_prefix("missing field `") {
+        // serde reports the mapping's last key; point at the mapping that lacks the field.
+        let field = rest.split('`').next().unwrap_or_default().to_owned();
+        if let Some(path) = position.and_then(|(l, c)| index.mapping_at(l, c))
+            && let Some((span, is_exact)) = index.find(&path)
+        {
+            let (l, c, n) = match (is_exact, span.key) {
+                (true, Some(key)) => key,
+                _ => span.value,
+            };
+            location = Some(source.location(l, c, n));
+            label = format!("`{field}` is missing here");
+        }
         (
             "missing-field",
-            "add the field; see schema/rolesmith.schema.json".to_owned(),
+            format!("add `{field}:`; see schema/rolesmith.schema.json"),
         )
-    } else if message.starts_with("unknown variant") {
-        ("invalid-value", "use one of the values listed".to_owned())
+    } else if let Some(rest) = message.strip_prefix("unknown variant `") {
+        let given = rest.split('`').next().unwrap_or_default();
+        let expected: Vec<&str> = rest
+            .split_once("expected one of ")
+            .or_else(|| rest.split_once("expected "))
+            .map(|(_, list)| list.split(", ").map(|s| s.trim_matches('`')).collect())
+            .unwrap_or_default();
+        let help = match did_you_mean(given, expected.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => "use one of the values listed".to_owned(),
+        };
+        ("invalid-value", help)
+    } else if message.starts_with("duplicate mapping key") {
+        // Drop serde-saphyr's advice about its own options, which users cannot set.
+        let key = message
+            .strip_prefix("duplicate mapping key: ")
+            .and_then(|rest| rest.strip_suffix(", set DuplicateKeyPolicy in Options if acceptable"))
+            .map(str::to_owned);
+        message = match key {
+            Some(k) => format!("duplicate key `{k}`"),
+            None => "duplicate key in a mapping".to_owned(),
+        };
+        (
+            "duplicate-key",
+            "remove one of the duplicated keys".to_owned(),
+        )
+    } else if let Some(what) = message
+        .strip_prefix("unexpected event: expected ")
+        .map(str::to_owned)
+    {
+        let (what, help) = match what.as_str() {
+            "mapping start" => ("a mapping", "write `key: value` pairs here (or `{}`)"),
+            "sequence start" => ("a list", "write a list here: `- item` lines or `[a, b]`"),
+            other => (
+                other,
+                "check the value's type against schema/rolesmith.schema.json",
+            ),
+        };
+        message = format!("expected {what} here");
+        label = format!("expected {what}");
+        ("invalid-type", help.to_owned())
+    } else if let Some(ty) = message
+        .strip_prefix("invalid ")
+        .filter(|t| !t.contains(' '))
+        .map(str::to_owned)
+    {
+        // A scalar that does not parse as the expected type, e.g. `maxSessionDuration: 12h`.
+        let (what, help) = match ty.as_str() {
+            "bool" => ("a boolean", "write `true` or `false`"),
+            "f32" | "f64" => ("a number", "write a plain number"),
+            t if t.starts_with('u') => (
+                "a non-negative whole number",
+                "write a plain non-negative whole number, without units",
+            ),
+            t if t.starts_with('i') => ("a whole number", "write a plain whole number"),
+            _ => (
+                "valid here",
+                "check the value's type against schema/rolesmith.schema.json",
+            ),
+        };
+        let value = position
+            .map(|(l, c)| source.token_at(l, c))
+            .unwrap_or_default();
+        message = if value.is_empty() {
+            format!("this value is not {what}")
+        } else {
+            format!("`{value}` is not {what}")
+        };
+        label = format!("expected {what}");
+        ("invalid-type", help.to_owned())
     } else if message.starts_with("invalid type")
         || message.starts_with("invalid ")
         || message.contains("expected")
@@ -351,6 +437,60 @@ fn serde_diagnostic(source: &SourceText, error: &serde_saphyr::Error, _path: &[S
         )
     };
     Diagnostic::error(code, message)
-        .at_opt(location, "here")
+        .at_opt(location, label)
         .with_help(help)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn diagnostics(text: &str) -> Vec<Diagnostic> {
+        let mut loaded = Loaded::default();
+        load_text(Path::new("t.yaml"), text, &mut loaded);
+        loaded.diagnostics
+    }
+
+    const HEAD: &str = "apiVersion: rolesmith/v1\nkind: Role\nmetadata:\n  name: web\n";
+
+    #[test]
+    fn missing_field_points_at_the_mapping_that_lacks_it() {
+        let text = format!(
+            "{HEAD}spec:\n  trust:\n    - service: ec2.amazonaws.com\n  inlinePolicies:\n    p:\n      Statement:\n        - Action: s3:GetObject\n          Resource: \"*\"\n"
+        );
+        let d = &diagnostics(&text)[0];
+        assert_eq!(d.code, "missing-field");
+        let at = &d.primary.as_ref().unwrap().location;
+        // The statement starts at line 11, column 11; `Resource` (line 12) is a sibling.
+        assert_eq!((at.line, at.column), (11, 11));
+        assert!(d.help.as_deref().unwrap().contains("`Effect:`"));
+    }
+
+    #[test]
+    fn missing_top_level_field_points_at_the_document() {
+        let d = &diagnostics(&format!("# c\n---\n{HEAD}"))[0];
+        assert_eq!(d.message, "missing field `spec`");
+        let at = &d.primary.as_ref().unwrap().location;
+        assert_eq!((at.line, at.column), (3, 1));
+    }
+
+    #[test]
+    fn duplicate_key_message_has_no_library_advice() {
+        let text = format!("{HEAD}spec:\n  tags:\n    team: a\n    team: b\n");
+        let d = &diagnostics(&text)[0];
+        assert_eq!(d.code, "duplicate-key");
+        assert_eq!(d.message, "duplicate key `team`");
+        assert_eq!(d.primary.as_ref().unwrap().location.line, 8);
+    }
+
+    #[test]
+    fn bad_scalars_quote_the_value() {
+        let text = format!("{HEAD}spec:\n  maxSessionDuration: 12h # twelve hours\n");
+        let d = &diagnostics(&text)[0];
+        assert_eq!(d.code, "invalid-type");
+        assert_eq!(d.message, "`12h` is not a non-negative whole number");
+        let text = format!("{HEAD}spec:\n  trust: ec2.amazonaws.com\n");
+        let d = &diagnostics(&text)[0];
+        assert_eq!(d.message, "expected a list here");
+    }
 }

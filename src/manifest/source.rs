@@ -95,6 +95,27 @@ impl SourceText {
     pub fn path(&self) -> &Path {
         &self.path
     }
+
+    /// The plain scalar text starting at a 1-based line and column, up to the end of the line
+    /// or a ` #` comment, trimmed (for quoting a bad value in a message).
+    pub fn token_at(&self, line: usize, column: usize) -> &str {
+        let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else {
+            return "";
+        };
+        let end = self
+            .line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.text.len());
+        let line_text = &self.text[start..end];
+        let from = line_text
+            .char_indices()
+            .nth(column.saturating_sub(1))
+            .map_or(line_text.len(), |(i, _)| i);
+        let rest = &line_text[from..];
+        let rest = rest.find(" #").map_or(rest, |i| &rest[..i]);
+        rest.trim()
+    }
 }
 
 /// Where a node's key and value are.
@@ -213,6 +234,21 @@ impl SourceIndex {
         (0..=path.len())
             .rev()
             .find_map(|n| self.nodes.get(&path[..n]).map(|s| (*s, n == path.len())))
+    }
+
+    /// The path of the mapping that holds the key at (line, column), or of the mapping that
+    /// starts there. serde reports a missing field at the mapping's last key (or at `{}` when
+    /// it is empty); this finds the mapping itself.
+    pub fn mapping_at(&self, line: usize, column: usize) -> Option<Vec<Seg>> {
+        let at = |p: (usize, usize, usize)| p.0 == line && p.1 == column;
+        if let Some((path, _)) = self.nodes.iter().find(|(_, span)| span.key.is_some_and(at)) {
+            return Some(path[..path.len().saturating_sub(1)].to_vec());
+        }
+        self.nodes
+            .iter()
+            .filter(|(_, span)| at(span.value))
+            .max_by_key(|(path, _)| path.len())
+            .map(|(path, _)| path.clone())
     }
 
     /// Whether the path exists in the document.

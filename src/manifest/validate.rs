@@ -12,7 +12,9 @@ use crate::manifest::limits::{self, Limits};
 use crate::manifest::load::{Document, Loaded, LoadedDocument};
 use crate::manifest::model::{InstanceProfileSpec, RoleManifest, ServiceLinkedRoleManifest};
 use crate::manifest::source::Seg;
-use crate::policy::{NormalizeContext, Policy, PolicyDocumentInput, TrustContext, expand_trust};
+use crate::policy::{
+    NormalizeContext, Policy, PolicyDocumentInput, TrustContext, TrustErrorKind, expand_trust,
+};
 use crate::state::{
     BindingSpec, DEFAULT_MAX_SESSION_DURATION, DesiredRole, DesiredState, InstanceProfileState,
     Origin, Ownership, RoleState, ServiceLinked,
@@ -258,9 +260,34 @@ fn role(
                         if let Some(field) = e.field() {
                             p.extend(field.split('.').map(Seg::from));
                         }
+                        // A bad value is pointed at itself (the list item for `role`/`user`
+                        // lists); structural problems at the key.
+                        let at = match &e.kind {
+                            TrustErrorKind::InvalidArn { value, .. } => {
+                                let entry = entries.get(e.index);
+                                let list = match e.field() {
+                                    Some("role") => entry.and_then(|x| x.role.as_ref()),
+                                    Some("user") => entry.and_then(|x| x.user.as_ref()),
+                                    _ => None,
+                                };
+                                if let Some(i) =
+                                    list.and_then(|l| l.iter().position(|v| v == value))
+                                {
+                                    let mut item = p.clone();
+                                    item.push(Seg::Index(i));
+                                    if doc.index.contains(&item) {
+                                        p = item;
+                                    }
+                                }
+                                doc.locate(&p)
+                            }
+                            TrustErrorKind::InvalidAccountId { .. }
+                            | TrustErrorKind::InvalidGithubRepo { .. } => doc.locate(&p),
+                            _ => doc.locate_key(&p),
+                        };
                         out.push(
                             Diagnostic::error(e.code(), e.message())
-                                .at(doc.locate_key(&p), "here")
+                                .at(at, "here")
                                 .with_help(e.help()),
                         );
                     }
@@ -543,25 +570,25 @@ fn tags(
     tags
 }
 
-/// ARN shapes of principals in a trust document (after placeholders are resolved).
+/// ARN shapes of principals in a trust document (after placeholders are resolved). Each finding
+/// points at the offending value: in a raw `trustPolicy` at `Statement[i].Principal.TYPE[j]`, in
+/// the shorthand at the principal key of entry `i` (expansion makes one statement per entry).
 fn check_trust_arns(
     doc: &LoadedDocument,
     shorthand: bool,
     trust: &PolicyDocumentInput,
     out: &mut Vec<Diagnostic>,
 ) {
-    let at = doc.locate_key(&yaml_path![
-        "spec",
-        if shorthand { "trust" } else { "trustPolicy" }
-    ]);
-    for st in trust.statement.iter() {
+    let many_statements = matches!(trust.statement, crate::policy::OneOrMany::Many(_));
+    for (si, st) in trust.statement.iter().enumerate() {
         let Some(crate::policy::PrincipalInput::Map(map)) = &st.principal else {
             continue;
         };
         for (kind, values) in map {
-            for v in values.iter() {
+            for (vi, v) in values.iter().enumerate() {
                 let result = match kind.as_str() {
                     "AWS" if v == "*" || limits::account_id(v) => Ok(()),
+                    "AWS" if v.split(':').nth(2) == Some("sts") => limits::assumed_role_arn(v),
                     "AWS" => {
                         let resource = limits::iam_arn(v).map(|(_, _, r)| r).unwrap_or("");
                         if resource == "root" {
@@ -580,13 +607,40 @@ fn check_trust_arns(
                     }
                     _ => Ok(()),
                 };
-                check(
-                    out,
-                    result,
-                    "invalid-arn",
-                    at.clone(),
-                    "principals are account ids or IAM ARNs like arn:aws:iam::123456789012:role/NAME",
-                );
+                if result.is_err() {
+                    let mut candidates: Vec<Vec<Seg>> = Vec::new();
+                    if shorthand {
+                        for key in ["account", "role", "user", "saml", "oidc", "githubActions"] {
+                            let p = yaml_path!["spec", "trust", si, key].to_vec();
+                            let mut item = p.clone();
+                            item.push(Seg::Index(vi));
+                            candidates.extend([item, p]);
+                        }
+                    } else {
+                        let mut p = yaml_path!["spec", "trustPolicy", "Statement"].to_vec();
+                        if many_statements {
+                            p.push(Seg::Index(si));
+                        }
+                        p.extend([Seg::from("Principal"), Seg::Key(kind.clone())]);
+                        let mut item = p.clone();
+                        item.push(Seg::Index(vi));
+                        candidates.extend([item, p]);
+                    }
+                    let at = match candidates.iter().find(|p| doc.index.contains(p)) {
+                        Some(p) => doc.locate(p),
+                        None => doc.locate_key(&yaml_path![
+                            "spec",
+                            if shorthand { "trust" } else { "trustPolicy" }
+                        ]),
+                    };
+                    check(
+                        out,
+                        result,
+                        "invalid-arn",
+                        at,
+                        "principals are account ids or IAM ARNs like arn:aws:iam::123456789012:role/NAME",
+                    );
+                }
             }
         }
     }
@@ -676,4 +730,51 @@ fn service_linked_role(
         instance_profile: None,
         bindings: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::manifest::load::load_text;
+
+    fn check(text: &str) -> Vec<Diagnostic> {
+        let mut loaded = Loaded::default();
+        load_text(Path::new("t.yaml"), text, &mut loaded);
+        validate(&loaded, &ResolveContext::offline()).1
+    }
+
+    const HEAD: &str = "apiVersion: rolesmith/v1\nkind: Role\nmetadata:\n  name: web\nspec:\n";
+
+    #[test]
+    fn role_session_principals_are_accepted() {
+        let shorthand = format!(
+            "{HEAD}  trust:\n    - role: arn:aws:sts::123456789012:assumed-role/deployer/s1\n"
+        );
+        assert_eq!(check(&shorthand), Vec::new());
+        let raw = format!(
+            "{HEAD}  trustPolicy:\n    Statement:\n      Effect: Allow\n      Principal:\n        AWS: arn:aws:sts::123456789012:assumed-role/deployer/s1\n      Action: sts:AssumeRole\n"
+        );
+        assert_eq!(check(&raw), Vec::new());
+    }
+
+    #[test]
+    fn bad_principal_arns_are_located_at_the_value() {
+        let raw = format!(
+            "{HEAD}  trustPolicy:\n    Statement:\n      - Effect: Allow\n        Principal:\n          AWS:\n            - arn:aws:iam::123456789012:root\n            - arn:aws:iam::12345:role/x\n        Action: sts:AssumeRole\n"
+        );
+        let found = check(&raw);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(found[0].code, "invalid-arn");
+        let at = &found[0].primary.as_ref().unwrap().location;
+        assert_eq!((at.line, at.column), (12, 15));
+        let shorthand = format!(
+            "{HEAD}  trust:\n    - role:\n        - arn:aws:iam::123456789012:role/ok\n        - arn:aws:iam::123456789012:rol/bad\n"
+        );
+        let found = check(&shorthand);
+        assert_eq!(found[0].code, "trust-invalid-arn");
+        let at = &found[0].primary.as_ref().unwrap().location;
+        assert_eq!((at.line, at.column), (9, 11));
+    }
 }
