@@ -32,22 +32,39 @@ impl Document {
 }
 
 /// A parsed document with where it came from.
+///
+/// The source index is built on first use: valid documents never need positions, and building
+/// the index costs as much as parsing, so a large clean manifest set loads at parse speed.
 #[derive(Debug, Clone)]
 pub struct LoadedDocument {
     /// The typed document.
     pub document: Document,
     /// The file's text.
     pub source: SourceText,
-    /// Node positions of this document.
-    pub index: SourceIndex,
+    /// Byte range of the document in the file.
+    range: std::ops::Range<usize>,
     /// 1-based line where the document starts.
     pub start_line: usize,
+    index: std::sync::OnceLock<SourceIndex>,
 }
 
 impl LoadedDocument {
+    /// The document's own text.
+    pub fn text(&self) -> &str {
+        &self.source.text[self.range.clone()]
+    }
+
+    /// Node positions of this document (built on first use).
+    pub fn index(&self) -> &SourceIndex {
+        self.index.get_or_init(|| {
+            let padded = pad(&self.source.text[self.range.clone()], self.start_line);
+            SourceIndex::build(&padded).unwrap_or_default()
+        })
+    }
+
     /// The location of the value at `path` (or of the nearest enclosing node).
     pub fn locate(&self, path: &[Seg]) -> Location {
-        match self.index.find(path) {
+        match self.index().find(path) {
             Some((span, _)) => {
                 let (l, c, n) = span.value;
                 self.source.location(l, c, n)
@@ -58,7 +75,7 @@ impl LoadedDocument {
 
     /// The location of the key at `path` (falls back to the value, then the ancestors).
     pub fn locate_key(&self, path: &[Seg]) -> Location {
-        match self.index.find(path) {
+        match self.index().find(path) {
             Some((span, true)) => {
                 let (l, c, n) = span.key.unwrap_or(span.value);
                 self.source.location(l, c, n)
@@ -154,47 +171,61 @@ fn discover(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
 /// Loads the documents of one file's text.
 pub fn load_text(path: &Path, text: &str, loaded: &mut Loaded) {
     let source = SourceText::new(path, text);
-    for (start_line, padded) in split_documents(text) {
-        if padded.lines().all(|l| {
+    for (start_line, range) in split_documents(text) {
+        let body = &text[range.clone()];
+        let blank = body.lines().all(|l| {
             let t = l.trim();
-            t.is_empty() || t.starts_with('#')
-        }) {
+            t.is_empty() || t.starts_with('#') || t == "---"
+        });
+        if blank {
             continue;
         }
-        match load_document(&source, start_line, &padded) {
+        match load_document(&source, start_line, range) {
             Ok(doc) => loaded.documents.push(doc),
             Err(d) => loaded.diagnostics.push(*d),
         }
     }
 }
 
-/// Splits a multi-document stream at `---` / `...` lines. Each piece is padded with blank lines
-/// so that line numbers inside it are the file's line numbers.
-fn split_documents(text: &str) -> Vec<(usize, String)> {
+/// Splits a multi-document stream at `---` / `...` lines into (first line, byte range) pieces;
+/// a piece that starts with a `---` marker includes the marker's line.
+fn split_documents(text: &str) -> Vec<(usize, std::ops::Range<usize>)> {
     let mut docs = Vec::new();
-    let mut current: Option<(usize, String)> = None;
+    let mut current: Option<(usize, std::ops::Range<usize>)> = None;
+    let mut offset = 0;
     for (i, line) in text.split_inclusive('\n').enumerate() {
+        let span = offset..offset + line.len();
+        offset = span.end;
         let bare = line.trim_end_matches(['\n', '\r']);
         let is_start = bare == "---" || bare.starts_with("--- ") || bare.starts_with("---\t");
         if is_start || bare == "..." {
             docs.extend(current.take());
             if is_start {
-                // Keep what follows the marker on its line (`--- {a: 1}`), at its column.
-                let mut padded = "\n".repeat(i);
-                padded.push_str("   ");
-                padded.push_str(&line[3..]);
-                current = Some((i + 1, padded));
+                current = Some((i + 1, span));
             }
             continue;
         }
-        current
-            .get_or_insert_with(|| (i + 1, "\n".repeat(i)))
-            .1
-            .push_str(line);
+        match &mut current {
+            Some((_, range)) => range.end = span.end,
+            None => current = Some((i + 1, span)),
+        }
     }
     docs.extend(current);
-    docs.retain(|(_, d)| !d.trim().is_empty());
     docs
+}
+
+/// A document's text padded with blank lines so that positions inside it are the file's, with
+/// a leading `---` marker blanked out (keeping what follows it at its column).
+fn pad(body: &str, start_line: usize) -> String {
+    let mut padded = "\n".repeat(start_line.saturating_sub(1));
+    match body.strip_prefix("---") {
+        Some(rest) => {
+            padded.push_str("   ");
+            padded.push_str(rest);
+        }
+        None => padded.push_str(body),
+    }
+    padded
 }
 
 #[derive(Deserialize)]
@@ -209,8 +240,20 @@ const KINDS: [&str; 2] = ["Role", "ServiceLinkedRole"];
 fn load_document(
     source: &SourceText,
     start_line: usize,
-    text: &str,
+    range: std::ops::Range<usize>,
 ) -> Result<LoadedDocument, Box<Diagnostic>> {
+    let padded = pad(&source.text[range.clone()], start_line);
+    let text = padded.as_str();
+    // Fast path: a valid Role parses in one pass and never needs its source index.
+    if let Ok(role) = serde_saphyr::from_str::<RoleManifest>(text) {
+        return Ok(LoadedDocument {
+            document: Document::Role(Box::new(role)),
+            source: source.clone(),
+            range,
+            start_line,
+            index: std::sync::OnceLock::new(),
+        });
+    }
     let index = SourceIndex::build(text).map_err(|(line, col, message)| {
         Box::new(
             Diagnostic::error("yaml-syntax", format!("invalid YAML: {message}"))
@@ -221,11 +264,12 @@ fn load_document(
     let doc = LoadedDocument {
         document: Document::Role(Box::new(placeholder_role())),
         source: source.clone(),
-        index,
+        range,
         start_line,
+        index: index.into(),
     };
     let header: Header = serde_saphyr::from_str(text)
-        .map_err(|e| Box::new(serde_diagnostic(source, &doc.index, &e)))?;
+        .map_err(|e| Box::new(serde_diagnostic(source, doc.index(), &e)))?;
     match header.api_version.as_ref().and_then(|v| v.as_str()) {
         Some(API_VERSION) => {}
         Some(other) => {
@@ -258,11 +302,11 @@ fn load_document(
     let document = match kind {
         Some("Role") => Document::Role(Box::new(
             serde_saphyr::from_str(text)
-                .map_err(|e| Box::new(serde_diagnostic(source, &doc.index, &e)))?,
+                .map_err(|e| Box::new(serde_diagnostic(source, doc.index(), &e)))?,
         )),
         Some("ServiceLinkedRole") => Document::ServiceLinkedRole(
             serde_saphyr::from_str(text)
-                .map_err(|e| Box::new(serde_diagnostic(source, &doc.index, &e)))?,
+                .map_err(|e| Box::new(serde_diagnostic(source, doc.index(), &e)))?,
         ),
         Some(other) => {
             let mut d = Diagnostic::error("unknown-kind", format!("unknown kind `{other}`"))

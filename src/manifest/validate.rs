@@ -88,8 +88,8 @@ fn resolve_value(value: &mut serde_json::Value, ctx: &ResolveContext) {
 pub fn validate(loaded: &Loaded, ctx: &ResolveContext) -> (DesiredState, Vec<Diagnostic>) {
     let mut diagnostics = loaded.diagnostics.clone();
     let mut desired = DesiredState::default();
-    let mut seen: HashMap<String, Location> = HashMap::new();
-    let mut profiles: HashMap<String, Location> = HashMap::new();
+    let mut seen: HashMap<String, &LoadedDocument> = HashMap::new();
+    let mut profiles: HashMap<String, &LoadedDocument> = HashMap::new();
     for doc in &loaded.documents {
         let mut found = Vec::new();
         let role = match &doc.document {
@@ -97,19 +97,19 @@ pub fn validate(loaded: &Loaded, ctx: &ResolveContext) -> (DesiredState, Vec<Dia
             Document::ServiceLinkedRole(m) => service_linked_role(doc, m, ctx, &mut found),
         };
         let name = doc.document.name();
-        let name_at = doc.locate(&yaml_path!["metadata", "name"]);
+        let name_at = || doc.locate(&yaml_path!["metadata", "name"]);
         match seen.get(&name.to_ascii_lowercase()) {
             Some(first) => found.push(
                 Diagnostic::error(
                     "duplicate-role",
                     format!("role `{name}` is declared more than once"),
                 )
-                .at(name_at.clone(), "declared again here")
-                .also(first.clone(), "first declared here")
+                .at(name_at(), "declared again here")
+                .also(first.locate(&yaml_path!["metadata", "name"]), "first declared here")
                 .with_help("IAM role names are unique case-insensitively; keep one declaration"),
             ),
             None => {
-                seen.insert(name.to_ascii_lowercase(), name_at);
+                seen.insert(name.to_ascii_lowercase(), doc);
             }
         }
         if let Some(DesiredRole {
@@ -117,21 +117,21 @@ pub fn validate(loaded: &Loaded, ctx: &ResolveContext) -> (DesiredState, Vec<Dia
             ..
         }) = &role
         {
-            let at = doc.locate(&yaml_path!["spec", "instanceProfile"]);
+            let at = |d: &LoadedDocument| d.locate(&yaml_path!["spec", "instanceProfile"]);
             match profiles.get(&p.name.to_ascii_lowercase()) {
                 Some(first) => found.push(
                     Diagnostic::error(
                         "duplicate-instance-profile",
                         format!("instance profile `{}` is declared by two roles", p.name),
                     )
-                    .at(at, "declared again here")
-                    .also(first.clone(), "first declared here")
+                    .at(at(doc), "declared again here")
+                    .also(at(first), "first declared here")
                     .with_help(
                         "an instance profile holds one role; give each role its own profile",
                     ),
                 ),
                 None => {
-                    profiles.insert(p.name.to_ascii_lowercase(), at);
+                    profiles.insert(p.name.to_ascii_lowercase(), doc);
                 }
             }
         }
@@ -155,13 +155,13 @@ fn check(
     out: &mut Vec<Diagnostic>,
     result: Result<(), String>,
     code: &'static str,
-    at: Location,
+    at: impl FnOnce() -> Location,
     help: &str,
 ) {
     if let Err(message) = result {
         out.push(
             Diagnostic::error(code, message)
-                .at(at, "here")
+                .at(at(), "here")
                 .with_help(help),
         );
     }
@@ -174,12 +174,21 @@ fn role(
     out: &mut Vec<Diagnostic>,
 ) -> Option<DesiredRole> {
     let spec = &m.spec;
+    // Resolving placeholders round-trips documents through JSON; skip it when there are none.
+    let placeholders = doc.text().contains("${AWS::");
+    let resolve_doc = |d: &PolicyDocumentInput| {
+        if placeholders {
+            ctx.resolve_document(d)
+        } else {
+            d.clone()
+        }
+    };
     let name = &m.metadata.name;
     check(
         out,
         limits::role_name(name),
         "invalid-role-name",
-        doc.locate(&yaml_path!["metadata", "name"]),
+        || doc.locate(&yaml_path!["metadata", "name"]),
         "role names are 1–64 characters of letters, digits and +=,.@_-",
     );
     let path = spec.path.clone().unwrap_or_else(|| "/".into());
@@ -187,7 +196,7 @@ fn role(
         out,
         limits::path(&path),
         "invalid-path",
-        doc.locate(&yaml_path!["spec", "path"]),
+        || doc.locate(&yaml_path!["spec", "path"]),
         "write a path like `/` or `/team/app/`",
     );
     let max_session = spec
@@ -197,7 +206,7 @@ fn role(
         out,
         limits::max_session_duration(max_session),
         "invalid-max-session-duration",
-        doc.locate(&yaml_path!["spec", "maxSessionDuration"]),
+        || doc.locate(&yaml_path!["spec", "maxSessionDuration"]),
         "use a value from 3600 to 43200 seconds",
     );
     if let Some(d) = &spec.description {
@@ -205,7 +214,7 @@ fn role(
             out,
             limits::description(d),
             "invalid-description",
-            doc.locate(&yaml_path!["spec", "description"]),
+            || doc.locate(&yaml_path!["spec", "description"]),
             "shorten the description or remove unsupported characters",
         );
     }
@@ -251,9 +260,13 @@ fn role(
                 account_id: ctx.account_id.clone(),
                 partition: ctx.partition.clone(),
             };
-            let entries: Vec<_> = entries.iter().map(|e| ctx.resolve_all(e)).collect();
+            let entries: Vec<_> = if placeholders {
+                entries.iter().map(|e| ctx.resolve_all(e)).collect()
+            } else {
+                entries.clone()
+            };
             match expand_trust(&entries, &tctx) {
-                Ok(d) => Some(ctx.resolve_document(&d)),
+                Ok(d) => Some(d),
                 Err(errors) => {
                     for e in errors {
                         let mut p = yaml_path!["spec", "trust", e.index].to_vec();
@@ -275,7 +288,7 @@ fn role(
                                 {
                                     let mut item = p.clone();
                                     item.push(Seg::Index(i));
-                                    if doc.index.contains(&item) {
+                                    if doc.index().contains(&item) {
                                         p = item;
                                     }
                                 }
@@ -303,7 +316,7 @@ fn role(
                 PolicyKind::Trust,
                 out,
             );
-            Some(ctx.resolve_document(raw))
+            Some(resolve_doc(raw))
         }
     };
     if let Some(t) = &trust_input {
@@ -339,7 +352,7 @@ fn role(
             out,
             limits::managed_policy_arn(b),
             "invalid-arn",
-            doc.locate(&yaml_path!["spec", "permissionsBoundary"]),
+            || doc.locate(&yaml_path!["spec", "permissionsBoundary"]),
             "a permissions boundary is a managed policy ARN",
         );
     }
@@ -348,12 +361,12 @@ fn role(
     let mut managed = BTreeSet::new();
     for (i, arn) in spec.managed_policies.iter().enumerate() {
         let resolved = ctx.managed_policy(arn);
-        let at = doc.locate(&yaml_path!["spec", "managedPolicies", i]);
+        let at = || doc.locate(&yaml_path!["spec", "managedPolicies", i]);
         check(
             out,
             limits::managed_policy_arn(&resolved),
             "invalid-arn",
-            at.clone(),
+            at,
             "give a full policy ARN, or `aws:NAME` for an AWS managed policy",
         );
         if !managed.insert(resolved) {
@@ -362,7 +375,7 @@ fn role(
                     "duplicate-managed-policy",
                     format!("`{arn}` is listed twice"),
                 )
-                .at(at, "listed again here")
+                .at(at(), "listed again here")
                 .with_help("remove the duplicate"),
             );
         }
@@ -384,11 +397,11 @@ fn role(
             out,
             limits::entity_name(policy_name, 128, "inline policy name"),
             "invalid-policy-name",
-            doc.locate_key(&base),
+            || doc.locate_key(&base),
             "inline policy names are 1–128 characters of letters, digits and +=,.@_-",
         );
         check_policy(doc, &base, raw, PolicyKind::Permission, out);
-        let policy = Policy::from_input(&ctx.resolve_document(raw), &nctx);
+        let policy = Policy::from_input(&resolve_doc(raw), &nctx);
         aggregate += policy.non_whitespace_len();
         inline.insert(policy_name.clone(), policy);
     }
@@ -421,12 +434,12 @@ fn role(
         )),
     }
     .map(|(pname, ppath)| {
-        let at = doc.locate(&yaml_path!["spec", "instanceProfile"]);
+        let at = || doc.locate(&yaml_path!["spec", "instanceProfile"]);
         check(
             out,
             limits::entity_name(&pname, 128, "instance profile name"),
             "invalid-instance-profile",
-            at.clone(),
+            at,
             "instance profile names are 1–128 characters of letters, digits and +=,.@_-",
         );
         check(
@@ -461,7 +474,7 @@ fn role(
                 out,
                 limits::instance_id(id),
                 "invalid-instance-id",
-                doc.locate(&yaml_path!["spec", "ec2", "instances", i]),
+                || doc.locate(&yaml_path!["spec", "ec2", "instances", i]),
                 "instance ids look like i-0123456789abcdef0",
             );
         }
@@ -518,25 +531,25 @@ fn tags(
 ) -> BTreeMap<String, String> {
     let mut seen: HashMap<String, &str> = HashMap::new();
     for (key, value) in given {
-        let at = doc.locate_key(&yaml_path!["spec", "tags", key.as_str()]);
+        let at = || doc.locate_key(&yaml_path!["spec", "tags", key.as_str()]);
         check(
             out,
             limits::tag_key(key),
             "invalid-tag",
-            at.clone(),
+            at,
             "tag keys are 1–128 characters and may not start with `aws:`",
         );
         check(
             out,
             limits::tag_value(value),
             "invalid-tag",
-            doc.locate(&yaml_path!["spec", "tags", key.as_str()]),
+            || doc.locate(&yaml_path!["spec", "tags", key.as_str()]),
             "tag values are at most 256 characters",
         );
         if key.eq_ignore_ascii_case(&ctx.ownership.key) {
             out.push(
                 Diagnostic::error("reserved-tag", format!("tag `{key}` is rolesmith's ownership tag"))
-                    .at(at.clone(), "reserved")
+                    .at(at(), "reserved")
                     .with_help("rolesmith adds this tag itself; remove it (to take over an existing role use `adopt: true`)"),
             );
         }
@@ -546,7 +559,7 @@ fn tags(
                     "duplicate-tag",
                     format!("tag keys `{first}` and `{key}` differ only in case"),
                 )
-                .at(at, "duplicate")
+                .at(at(), "duplicate")
                 .with_help("IAM treats tag keys case-insensitively; keep one"),
             );
         }
@@ -626,7 +639,7 @@ fn check_trust_arns(
                         item.push(Seg::Index(vi));
                         candidates.extend([item, p]);
                     }
-                    let at = match candidates.iter().find(|p| doc.index.contains(p)) {
+                    let at = || match candidates.iter().find(|p| doc.index().contains(p)) {
                         Some(p) => doc.locate(p),
                         None => doc.locate_key(&yaml_path![
                             "spec",
@@ -658,7 +671,7 @@ fn service_linked_role(
         out,
         limits::role_name(name),
         "invalid-role-name",
-        doc.locate(&yaml_path!["metadata", "name"]),
+        || doc.locate(&yaml_path!["metadata", "name"]),
         "role names are 1–64 characters of letters, digits and +=,.@_-",
     );
     if !name.starts_with("AWSServiceRoleFor") {
@@ -688,7 +701,7 @@ fn service_linked_role(
             out,
             limits::description(d),
             "invalid-description",
-            doc.locate(&yaml_path!["spec", "description"]),
+            || doc.locate(&yaml_path!["spec", "description"]),
             "shorten the description or remove unsupported characters",
         );
     }
@@ -697,7 +710,7 @@ fn service_linked_role(
             out,
             limits::entity_name(s, 64, "custom suffix"),
             "invalid-custom-suffix",
-            doc.locate(&yaml_path!["spec", "customSuffix"]),
+            || doc.locate(&yaml_path!["spec", "customSuffix"]),
             "suffixes are 1–64 characters of letters, digits and +=,.@_-",
         );
     }
