@@ -333,7 +333,7 @@ fn diff_profile_and_bindings(
             if tags != p.tags {
                 attributes.push(AttributeChange::Tags {
                     before: p.tags.clone(),
-                    after: tags,
+                    after: tags.clone(),
                 });
             }
             if !attributes.is_empty() {
@@ -343,6 +343,7 @@ fn diff_profile_and_bindings(
                     before: Some(Resource::InstanceProfile(p.clone())),
                     after: Some(Resource::InstanceProfile(InstanceProfileState {
                         roles: profile.roles.clone(),
+                        tags,
                         ..p.clone()
                     })),
                     attributes,
@@ -498,4 +499,164 @@ fn delete_role(
         attributes: Vec::new(),
         reason: Some("owned by rolesmith and declared by no manifest (--prune)".into()),
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::{NormalizeContext, Policy};
+    use crate::state::Origin;
+
+    fn trust() -> Policy {
+        Policy::from_json_str(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#,
+            &NormalizeContext::default(),
+        )
+        .unwrap()
+    }
+
+    fn role(name: &str, tags: &[(&str, &str)]) -> RoleState {
+        RoleState {
+            name: name.into(),
+            path: "/".into(),
+            description: None,
+            max_session_duration: 3600,
+            trust_policy: trust(),
+            permissions_boundary: None,
+            managed_policies: BTreeSet::new(),
+            inline_policies: BTreeMap::new(),
+            tags: tags
+                .iter()
+                .map(|(k, v)| ((*k).into(), (*v).into()))
+                .collect(),
+            service_linked: None,
+        }
+    }
+
+    fn profile(name: &str, role: &str, tags: &[(&str, &str)]) -> InstanceProfileState {
+        InstanceProfileState {
+            name: name.into(),
+            path: "/".into(),
+            roles: BTreeSet::from([role.to_owned()]),
+            tags: tags
+                .iter()
+                .map(|(k, v)| ((*k).into(), (*v).into()))
+                .collect(),
+        }
+    }
+
+    fn desired(role: RoleState, adopt: bool, with_profile: bool) -> DesiredState {
+        let name = role.name.clone();
+        DesiredState {
+            roles: BTreeMap::from([(
+                name.clone(),
+                DesiredRole {
+                    role,
+                    adopt,
+                    origin: Origin {
+                        file: "roles.yaml".into(),
+                        line: 1,
+                    },
+                    instance_profile: with_profile
+                        .then(|| profile(&name, &name, &[("managed-by", "rolesmith")])),
+                    bindings: None,
+                },
+            )]),
+        }
+    }
+
+    const OWNED: (&str, &str) = ("managed-by", "rolesmith");
+
+    #[test]
+    fn adopting_a_profile_puts_the_ownership_tag_in_after() {
+        let mut live = AccountState::empty("123456789012", "aws");
+        live.roles.insert("web".into(), role("web", &[]));
+        live.instance_profiles
+            .insert("web".into(), profile("web", "web", &[]));
+        let d = diff(
+            &desired(role("web", &[OWNED]), true, true),
+            &live,
+            &DiffOptions::default(),
+        );
+        let change = d
+            .changes
+            .iter()
+            .find(|c| c.address == Address::InstanceProfile("web".into()))
+            .expect("the profile is updated");
+        let Some(Resource::InstanceProfile(after)) = &change.after else {
+            panic!("{change:#?}")
+        };
+        assert!(Ownership::default().is_on(&after.tags), "{after:#?}");
+    }
+
+    #[test]
+    fn unowned_role_without_adopt_is_a_conflict_and_nothing_else() {
+        let mut live = AccountState::empty("123456789012", "aws");
+        live.roles
+            .insert("web".into(), role("web", &[("owner", "alice")]));
+        let d = diff(
+            &desired(role("web", &[OWNED]), false, false),
+            &live,
+            &DiffOptions::default(),
+        );
+        assert!(d.changes.is_empty(), "{:#?}", d.changes);
+        assert_eq!(d.conflicts.len(), 1);
+        assert_eq!(d.conflicts[0].address, Address::Role("web".into()));
+    }
+
+    #[test]
+    fn adopted_role_update_carries_a_reason() {
+        let mut live = AccountState::empty("123456789012", "aws");
+        live.roles.insert("web".into(), role("web", &[]));
+        let d = diff(
+            &desired(role("web", &[OWNED]), true, false),
+            &live,
+            &DiffOptions::default(),
+        );
+        assert_eq!(d.changes.len(), 1);
+        assert!(d.changes[0].reason.as_deref().unwrap().contains("adopted"));
+    }
+
+    #[test]
+    fn orphans_are_noted_without_prune_and_deleted_with_it() {
+        let mut live = AccountState::empty("123456789012", "aws");
+        live.roles.insert("web".into(), role("web", &[OWNED]));
+        live.roles.insert("old".into(), role("old", &[OWNED]));
+        live.roles
+            .insert("hand-made".into(), role("hand-made", &[]));
+        live.instance_profiles
+            .insert("old".into(), profile("old", "old", &[OWNED]));
+        let want = desired(role("web", &[OWNED]), false, false);
+
+        let d = diff(&want, &live, &DiffOptions::default());
+        assert!(d.changes.is_empty(), "{:#?}", d.changes);
+        assert_eq!(d.notes.len(), 1);
+        assert!(d.notes[0].contains("old") && !d.notes[0].contains("hand-made"));
+
+        let d = diff(
+            &want,
+            &live,
+            &DiffOptions {
+                prune: true,
+                ..DiffOptions::default()
+            },
+        );
+        let deleted: Vec<String> = d.changes.iter().map(|c| c.address.to_string()).collect();
+        assert_eq!(deleted, ["role.old", "instance_profile.old"]);
+        assert!(d.changes.iter().all(|c| c.action == Action::Delete));
+    }
+
+    #[test]
+    fn role_names_differing_only_in_case_conflict() {
+        let mut live = AccountState::empty("123456789012", "aws");
+        live.roles.insert("Web".into(), role("Web", &[OWNED]));
+        let d = diff(
+            &desired(role("web", &[OWNED]), false, false),
+            &live,
+            &DiffOptions::default(),
+        );
+        assert!(d.changes.is_empty());
+        assert_eq!(d.conflicts.len(), 1);
+        assert!(d.conflicts[0].help.contains("`Web`"));
+    }
 }

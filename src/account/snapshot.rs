@@ -421,6 +421,8 @@ pub fn apply_mutation(state: &mut AccountState, mutation: &Mutation) -> Result<(
                         profile: profile_name.clone(),
                     });
                 }
+                // Already replaced (a re-run of the same step): the desired end state holds.
+                Some(a) if &a.profile == profile_name => {}
                 _ => return Err(no_such(format!("association {old}"))),
             }
         }

@@ -20,6 +20,12 @@ pub fn render(plan: &Plan, limit: usize) -> String {
     );
     if plan.is_empty() {
         head.push_str("**No changes.** The account matches the manifests.\n");
+        if !plan.notes.is_empty() {
+            head.push_str("\n**Notes**\n\n");
+            for note in &plan.notes {
+                let _ = writeln!(head, "- {note}");
+            }
+        }
         return head;
     }
     let _ = writeln!(head, "**{}**\n", summary_line(&plan.summary()));

@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use anstyle::{AnsiColor, Style};
 
-use crate::plan::{Action, AttributeChange, Change, Plan, Resource};
+use crate::plan::{Action, Address, AttributeChange, Change, Plan, Resource};
 use crate::render::{policy_diff, summary_line, tags_inline};
 
 /// Renders a plan as text. With `color`, actions and diff lines are colored.
@@ -115,13 +115,46 @@ fn render_change(out: &mut String, p: &Painter, change: &Change) {
         (Action::Create, Some(resource), _) => render_resource(out, p, resource),
         (Action::Delete, _, Some(Resource::Role(role))) => {
             let _ = writeln!(out, "      path: {}", role.path);
+            let minus = p.action(Action::Delete);
+            for arn in &role.managed_policies {
+                let _ = writeln!(out, "      {minus} detach managed policy {arn}");
+            }
+            for name in role.inline_policies.keys() {
+                let _ = writeln!(out, "      {minus} delete inline policy {name}");
+            }
+        }
+        (Action::Delete, _, Some(Resource::InstanceProfile(profile))) => {
+            for role in &profile.roles {
+                let _ = writeln!(out, "      {} remove role {role}", p.action(Action::Delete));
+            }
         }
         _ => {}
     }
     for attr in &change.attributes {
-        render_attribute(out, p, attr);
+        match (&change.address, attr) {
+            (Address::Binding(id), AttributeChange::InstanceProfile { before, after }) => {
+                render_binding(out, id, before.as_deref(), after.as_deref());
+            }
+            _ => render_attribute(out, p, attr),
+        }
     }
     out.push('\n');
+}
+
+/// What a binding change means for the instance, in words.
+fn render_binding(out: &mut String, id: &str, before: Option<&str>, after: Option<&str>) {
+    let _ = match (before, after) {
+        (None, Some(new)) => writeln!(out, "      instance {id} will carry instance profile {new}"),
+        (Some(old), Some(new)) => writeln!(
+            out,
+            "      instance {id} will carry instance profile {new} instead of {old}"
+        ),
+        (Some(old), None) => writeln!(
+            out,
+            "      instance {id} will no longer carry instance profile {old}"
+        ),
+        (None, None) => Ok(()),
+    };
 }
 
 fn render_resource(out: &mut String, p: &Painter, resource: &Resource) {
