@@ -1,0 +1,187 @@
+//! The binary's surface: help, formats, exit codes, hints.
+
+mod common;
+
+use assert_cmd::Command;
+
+fn rolesmith() -> Command {
+    let mut cmd = Command::cargo_bin("rolesmith").unwrap();
+    cmd.current_dir(common::root()).env("NO_COLOR", "1");
+    cmd.env_remove("RUST_LOG");
+    cmd
+}
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(args: &[&str]) -> Run {
+    let out = rolesmith().args(args).write_stdin("").output().unwrap();
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+const DEMO: &str = "examples/snapshots/demo-account.json";
+
+#[test]
+fn help_of_each_subcommand_mentions_its_flags() {
+    let cases: [(&str, &[&str]); 4] = [
+        ("validate", &["--format"]),
+        (
+            "plan",
+            &[
+                "--snapshot",
+                "--format",
+                "--detailed-exitcode",
+                "--prune",
+                "--ownership-tag",
+                "--account-id",
+            ],
+        ),
+        (
+            "apply",
+            &["--snapshot", "--auto-approve", "--prune", "--ownership-tag"],
+        ),
+        ("schema", &["--help"]),
+    ];
+    for (sub, flags) in cases {
+        let r = run(&[sub, "--help"]);
+        assert_eq!(r.code, Some(0), "{sub} --help: {}", r.stderr);
+        for flag in flags {
+            assert!(
+                r.stdout.contains(flag),
+                "{sub} --help lacks {flag}:\n{}",
+                r.stdout
+            );
+        }
+    }
+    let r = run(&["--help"]);
+    assert_eq!(r.code, Some(0));
+    for sub in ["validate", "plan", "apply", "schema"] {
+        assert!(r.stdout.contains(sub), "{}", r.stdout);
+    }
+}
+
+#[test]
+fn plan_json_has_format_version() {
+    let r = run(&[
+        "plan",
+        "examples/manifests",
+        "--snapshot",
+        DEMO,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(r.stdout.contains("\"format_version\""));
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("stdout is only JSON");
+    assert_eq!(v["format_version"], "1.0");
+    assert_eq!(v["account_id"], "123456789012");
+}
+
+#[test]
+fn plan_markdown_starts_with_heading() {
+    let r = run(&[
+        "plan",
+        "examples/manifests",
+        "--snapshot",
+        DEMO,
+        "--format",
+        "markdown",
+    ]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(
+        r.stdout
+            .starts_with("### rolesmith plan for account `123456789012`")
+    );
+}
+
+#[test]
+fn plan_without_snapshot_fails_with_a_hint() {
+    let r = run(&["plan", "examples/manifests"]);
+    assert_eq!(r.code, Some(1));
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+    assert!(
+        r.stderr.contains("error: no account to plan against"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("hint:"), "{}", r.stderr);
+    assert!(r.stderr.contains("--snapshot"), "{}", r.stderr);
+}
+
+#[test]
+fn validate_examples_succeeds() {
+    let r = run(&["validate", "examples/manifests"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(
+        r.stdout.contains("7 manifest(s) in 7 file(s) are valid."),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn validate_reports_errors_with_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("bad.yaml"),
+        "apiVersion: rolesmith/v1\nkind: Role\nmetadata:\n  name: web\nspec:\n  descripton: typo\n  trust:\n    - service: ec2.amazonaws.com\n",
+    )
+    .unwrap();
+    let r = run(&["validate", dir.path().to_str().unwrap()]);
+    assert_eq!(r.code, Some(1));
+    assert!(r.stderr.contains("descripton"), "{}", r.stderr);
+}
+
+#[test]
+fn detailed_exitcode_is_2_only_with_changes() {
+    // Changes: 2 with the flag, 0 without.
+    let r = run(&[
+        "plan",
+        "examples/manifests",
+        "--snapshot",
+        DEMO,
+        "--detailed-exitcode",
+    ]);
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    let r = run(&["plan", "examples/manifests", "--snapshot", DEMO]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    // No changes: 0 with the flag.
+    let noop = common::fixture("noop");
+    let r = run(&[
+        "plan",
+        noop.join("manifests").to_str().unwrap(),
+        "--snapshot",
+        noop.join("live.json").to_str().unwrap(),
+        "--detailed-exitcode",
+    ]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(r.stdout.starts_with("No changes."), "{}", r.stdout);
+}
+
+#[test]
+fn invalid_ownership_tag_fails_with_a_hint() {
+    let r = run(&[
+        "plan",
+        "examples/manifests",
+        "--snapshot",
+        DEMO,
+        "--ownership-tag",
+        "rolesmith",
+    ]);
+    assert_eq!(r.code, Some(1));
+    assert!(r.stderr.contains("KEY=VALUE"), "{}", r.stderr);
+}
+
+#[test]
+fn schema_subcommand_prints_the_committed_schema() {
+    let r = run(&["schema"]);
+    assert_eq!(r.code, Some(0));
+    assert_eq!(r.stdout, rolesmith::schema::manifest_schema());
+}
