@@ -63,7 +63,10 @@ fn peak_rss_mib() -> f64 {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
     if args.first().map(String::as_str) == Some("measure") {
         let dir = Path::new(&args[1]);
         measure(&dir.join("manifests"), &dir.join("account.json"));
@@ -87,15 +90,25 @@ fn generate(dir: &Path, roles: usize, changed_pct: usize) {
     std::fs::create_dir_all(&manifests).expect("manifest dir");
     // 100 roles per file, as multi-document files, to exercise the splitter too.
     for chunk in 0..roles.div_ceil(100) {
-        let docs: Vec<String> = (chunk * 100..((chunk + 1) * 100).min(roles)).map(manifest).collect();
-        std::fs::write(manifests.join(format!("roles-{chunk:04}.yaml")), docs.join("---\n")).expect("write manifests");
+        let docs: Vec<String> = (chunk * 100..((chunk + 1) * 100).min(roles))
+            .map(manifest)
+            .collect();
+        std::fs::write(
+            manifests.join(format!("roles-{chunk:04}.yaml")),
+            docs.join("---\n"),
+        )
+        .expect("write manifests");
     }
 
     // The live account: what the manifests say, with a share of roles drifted.
     let ctx = ResolveContext::offline();
     let loaded = load_paths(std::slice::from_ref(&manifests));
     let (desired, diags) = validate(&loaded, &ctx);
-    assert!(diags.is_empty(), "generated manifests must be valid: {:?}", diags.first());
+    assert!(
+        diags.is_empty(),
+        "generated manifests must be valid: {:?}",
+        diags.first()
+    );
     let mut live = rolesmith::state::AccountState::empty(&ctx.account_id, &ctx.partition);
     for (i, role) in desired.roles.values().enumerate() {
         let mut r = role.role.clone();
@@ -114,8 +127,11 @@ fn measure(manifests: &Path, snapshot: &Path) {
     let loaded = load_paths(&[manifests.to_path_buf()]);
     let t_load = t0.elapsed();
     let (desired, _) = validate(&loaded, &ctx);
+    drop(loaded);
     let t_validate = t0.elapsed() - t_load;
-    let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
     let account = SnapshotAccount::open(snapshot, &ctx.account_id).expect("open snapshot");
     let live = rt.block_on(account.read()).expect("read snapshot");
     let t_read = t0.elapsed() - t_load - t_validate;
@@ -126,12 +142,23 @@ fn measure(manifests: &Path, snapshot: &Path) {
     let total = t0.elapsed();
     let t_render = total - t_load - t_validate - t_read - t_plan;
 
-    println!("changes / steps:  {} / {}", plan.changes.len(), plan.steps.len());
+    println!(
+        "changes / steps:  {} / {}",
+        plan.changes.len(),
+        plan.steps.len()
+    );
     println!("load manifests:   {:>8.1} ms", t_load.as_secs_f64() * 1e3);
-    println!("validate:         {:>8.1} ms", t_validate.as_secs_f64() * 1e3);
+    println!(
+        "validate:         {:>8.1} ms",
+        t_validate.as_secs_f64() * 1e3
+    );
     println!("read snapshot:    {:>8.1} ms", t_read.as_secs_f64() * 1e3);
     println!("diff + plan:      {:>8.1} ms", t_plan.as_secs_f64() * 1e3);
-    println!("render text:      {:>8.1} ms ({} KiB)", t_render.as_secs_f64() * 1e3, text.len() / 1024);
+    println!(
+        "render text:      {:>8.1} ms ({} KiB)",
+        t_render.as_secs_f64() * 1e3,
+        text.len() / 1024
+    );
     println!("total:            {:>8.1} ms", total.as_secs_f64() * 1e3);
     println!("peak RSS:         {:>8.1} MiB", peak_rss_mib());
 }

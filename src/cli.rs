@@ -267,6 +267,7 @@ fn make_plan(common: &PlanArgs) -> Result<(Plan, SnapshotAccount), BoxError> {
         ..ResolveContext::offline()
     };
     let (desired, diagnostics) = validate(&loaded, &ctx);
+    drop(loaded);
     print_diagnostics(&diagnostics);
     if has_errors(&diagnostics) {
         return Err(Box::new(UserError::new(

@@ -242,10 +242,10 @@ fn load_document(
     start_line: usize,
     range: std::ops::Range<usize>,
 ) -> Result<LoadedDocument, Box<Diagnostic>> {
-    let padded = pad(&source.text[range.clone()], start_line);
-    let text = padded.as_str();
-    // Fast path: a valid Role parses in one pass and never needs its source index.
-    if let Ok(role) = serde_saphyr::from_str::<RoleManifest>(text) {
+    // Fast path: a valid Role parses in one pass (without padding) and never needs its index.
+    let body = &source.text[range.clone()];
+    let unmarked = pad(body, 1);
+    if let Ok(role) = serde_saphyr::from_str::<RoleManifest>(&unmarked) {
         return Ok(LoadedDocument {
             document: Document::Role(Box::new(role)),
             source: source.clone(),
@@ -254,6 +254,8 @@ fn load_document(
             index: std::sync::OnceLock::new(),
         });
     }
+    let padded = pad(body, start_line);
+    let text = padded.as_str();
     let index = SourceIndex::build(text).map_err(|(line, col, message)| {
         Box::new(
             Diagnostic::error("yaml-syntax", format!("invalid YAML: {message}"))

@@ -46,7 +46,7 @@ pub struct SourceText {
     pub path: PathBuf,
     /// The full text.
     pub text: Arc<str>,
-    line_starts: Vec<usize>,
+    line_starts: Arc<[usize]>,
 }
 
 impl SourceText {
@@ -58,7 +58,7 @@ impl SourceText {
         Self {
             path: path.into(),
             text,
-            line_starts,
+            line_starts: line_starts.into(),
         }
     }
 

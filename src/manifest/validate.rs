@@ -105,7 +105,10 @@ pub fn validate(loaded: &Loaded, ctx: &ResolveContext) -> (DesiredState, Vec<Dia
                     format!("role `{name}` is declared more than once"),
                 )
                 .at(name_at(), "declared again here")
-                .also(first.locate(&yaml_path!["metadata", "name"]), "first declared here")
+                .also(
+                    first.locate(&yaml_path!["metadata", "name"]),
+                    "first declared here",
+                )
                 .with_help("IAM role names are unique case-insensitively; keep one declaration"),
             ),
             None => {
