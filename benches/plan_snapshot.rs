@@ -13,7 +13,7 @@ use std::time::Instant;
 use rolesmith::account::AccountReader;
 use rolesmith::account::snapshot::{SnapshotAccount, write_atomically};
 use rolesmith::diff::{DiffOptions, diff};
-use rolesmith::manifest::{ResolveContext, load_paths, validate};
+use rolesmith::manifest::{ResolveContext, load_and_validate, load_paths, validate};
 use rolesmith::plan::Plan;
 
 fn manifest(i: usize) -> String {
@@ -54,10 +54,18 @@ spec:
 }
 
 fn peak_rss_mib() -> f64 {
+    status_mib("VmHWM:")
+}
+
+fn rss_mib() -> f64 {
+    status_mib("VmRSS:")
+}
+
+fn status_mib(field: &str) -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .find_map(|l| l.strip_prefix(field))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
@@ -124,34 +132,29 @@ fn generate(dir: &Path, roles: usize, changed_pct: usize) {
 fn measure(manifests: &Path, snapshot: &Path) {
     let ctx = ResolveContext::offline();
     let t0 = Instant::now();
-    let loaded = load_paths(&[manifests.to_path_buf()]);
+    let (desired, _, _) = load_and_validate(&[manifests.to_path_buf()], &ctx);
     let t_load = t0.elapsed();
-    let (desired, _) = validate(&loaded, &ctx);
-    drop(loaded);
-    let t_validate = t0.elapsed() - t_load;
+    let rss_loaded = rss_mib();
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("runtime");
     let account = SnapshotAccount::open(snapshot, &ctx.account_id).expect("open snapshot");
     let live = rt.block_on(account.read()).expect("read snapshot");
-    let t_read = t0.elapsed() - t_load - t_validate;
+    let t_read = t0.elapsed() - t_load;
+    let rss_read = rss_mib();
     let d = diff(&desired, &live, &DiffOptions::default());
     let plan = Plan::build(d, &live, &ctx.limits);
-    let t_plan = t0.elapsed() - t_load - t_validate - t_read;
+    let t_plan = t0.elapsed() - t_load - t_read;
     let text = rolesmith::render::text::render(&plan, false);
     let total = t0.elapsed();
-    let t_render = total - t_load - t_validate - t_read - t_plan;
+    let t_render = total - t_load - t_read - t_plan;
 
     println!(
         "changes / steps:  {} / {}",
         plan.changes.len(),
         plan.steps.len()
     );
-    println!("load manifests:   {:>8.1} ms", t_load.as_secs_f64() * 1e3);
-    println!(
-        "validate:         {:>8.1} ms",
-        t_validate.as_secs_f64() * 1e3
-    );
+    println!("load + validate:  {:>8.1} ms", t_load.as_secs_f64() * 1e3);
     println!("read snapshot:    {:>8.1} ms", t_read.as_secs_f64() * 1e3);
     println!("diff + plan:      {:>8.1} ms", t_plan.as_secs_f64() * 1e3);
     println!(
@@ -161,4 +164,5 @@ fn measure(manifests: &Path, snapshot: &Path) {
     );
     println!("total:            {:>8.1} ms", total.as_secs_f64() * 1e3);
     println!("peak RSS:         {:>8.1} MiB", peak_rss_mib());
+    println!("RSS after load+validate {rss_loaded:.1} MiB, after read {rss_read:.1} MiB");
 }

@@ -13,7 +13,7 @@ use crate::account::AccountReader;
 use crate::account::snapshot::SnapshotAccount;
 use crate::diagnostic::{Diagnostic, has_errors};
 use crate::diff::{DiffOptions, diff};
-use crate::manifest::{ResolveContext, load_paths, validate};
+use crate::manifest::{ResolveContext, load_and_validate, load_paths, validate};
 use crate::plan::Plan;
 use crate::render::{self, Format};
 
@@ -257,7 +257,6 @@ fn make_plan(common: &PlanArgs) -> Result<(Plan, SnapshotAccount), BoxError> {
         )));
     };
     let ownership = ownership(&common.ownership_tag)?;
-    let loaded = load_paths(&common.paths);
     let account = SnapshotAccount::open(snapshot, &common.account_id)?;
     let live = tokio_runtime()?.block_on(account.read())?;
     let ctx = ResolveContext {
@@ -266,8 +265,7 @@ fn make_plan(common: &PlanArgs) -> Result<(Plan, SnapshotAccount), BoxError> {
         ownership: ownership.clone(),
         ..ResolveContext::offline()
     };
-    let (desired, diagnostics) = validate(&loaded, &ctx);
-    drop(loaded);
+    let (desired, diagnostics, _) = load_and_validate(&common.paths, &ctx);
     print_diagnostics(&diagnostics);
     if has_errors(&diagnostics) {
         return Err(Box::new(UserError::new(

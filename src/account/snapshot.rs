@@ -19,47 +19,65 @@ const MANAGED_POLICY_HARD_LIMIT: usize = 20;
 const INLINE_AGGREGATE_LIMIT: usize = 10_240;
 
 /// An account stored in a JSON snapshot file.
+///
+/// Reads parse the file afresh until the first write, so a plan holds one copy of the account,
+/// not two; the first write loads the state the writer then mutates.
 #[derive(Debug)]
 pub struct SnapshotAccount {
     path: PathBuf,
-    state: Mutex<AccountState>,
+    default_account_id: String,
+    state: Mutex<Option<AccountState>>,
 }
 
 impl SnapshotAccount {
     /// Opens a snapshot file. A missing file is an empty account with the given id.
     pub fn open(path: impl Into<PathBuf>, default_account_id: &str) -> Result<Self, AccountError> {
-        let path = path.into();
-        let state = match fs_err::read_to_string(&path) {
-            Ok(text) => parse(&path, &text)?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                tracing::warn!(
-                    "snapshot {} does not exist; starting from an empty account {default_account_id}",
-                    path.display()
-                );
-                AccountState::empty(default_account_id, "aws")
-            }
-            Err(e) => return Err(snapshot_error(&path, e)),
+        let account = Self {
+            path: path.into(),
+            default_account_id: default_account_id.to_owned(),
+            state: Mutex::new(None),
         };
-        Ok(Self {
-            path,
-            state: Mutex::new(state),
-        })
+        // Fail early on a broken file rather than at the first read.
+        if account.path.exists() {
+            account.load()?;
+        }
+        Ok(account)
     }
 
     /// Wraps an in-memory state; `checkpoint` writes it to `path`.
     pub fn from_state(path: impl Into<PathBuf>, state: AccountState) -> Self {
         Self {
             path: path.into(),
-            state: Mutex::new(state),
+            default_account_id: state.account_id.clone(),
+            state: Mutex::new(Some(state)),
         }
     }
 
-    /// A copy of the current in-memory state.
-    pub fn state(&self) -> AccountState {
-        self.lock().clone()
+    /// A copy of the current state (the file's, until something was written).
+    pub fn state(&self) -> Result<AccountState, AccountError> {
+        match &*self.lock() {
+            Some(state) => Ok(state.clone()),
+            None => self.load(),
+        }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, AccountState> {
+    /// Parses the file; a missing file is an empty account.
+    fn load(&self) -> Result<AccountState, AccountError> {
+        match fs_err::read_to_string(&self.path) {
+            Ok(text) => parse(&self.path, &text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                tracing::warn!(
+                    "snapshot {} does not exist; starting from an empty account {}",
+                    self.path.display(),
+                    self.default_account_id
+                );
+                Ok(AccountState::empty(&self.default_account_id, "aws"))
+            }
+            Err(e) => Err(snapshot_error(&self.path, e)),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<AccountState>> {
         // A poisoned lock only means another step panicked; the state itself stays consistent
         // because every mutation is applied in one go.
         self.state.lock().unwrap_or_else(|e| e.into_inner())
@@ -100,18 +118,26 @@ fn snapshot_error(path: &Path, e: impl std::fmt::Display) -> AccountError {
 
 impl AccountReader for SnapshotAccount {
     async fn read(&self) -> Result<AccountState, AccountError> {
-        Ok(self.state())
+        self.state()
     }
 }
 
 impl AccountWriter for SnapshotAccount {
     async fn write(&self, mutation: &Mutation) -> Result<(), AccountError> {
-        apply_mutation(&mut self.lock(), mutation)
+        let mut guard = self.lock();
+        let state = match guard.take() {
+            Some(state) => state,
+            None => self.load()?,
+        };
+        apply_mutation(guard.insert(state), mutation)
     }
 
     async fn checkpoint(&self) -> Result<(), AccountError> {
-        let state = self.state();
-        write_atomically(&self.path, &state)
+        // Nothing written yet means nothing to save.
+        match &*self.lock() {
+            Some(state) => write_atomically(&self.path, state),
+            None => Ok(()),
+        }
     }
 }
 

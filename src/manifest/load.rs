@@ -49,6 +49,15 @@ pub struct LoadedDocument {
 }
 
 impl LoadedDocument {
+    /// A lightweight handle to this document's position.
+    pub fn anchor(&self) -> DocAnchor {
+        DocAnchor {
+            source: self.source.clone(),
+            range: self.range.clone(),
+            start_line: self.start_line,
+        }
+    }
+
     /// The document's own text.
     pub fn text(&self) -> &str {
         &self.source.text[self.range.clone()]
@@ -85,6 +94,30 @@ impl LoadedDocument {
     }
 }
 
+/// Where a document is, without its parsed content: enough to point at it later (e.g. the first
+/// declaration of a duplicate) while the document itself has been dropped.
+#[derive(Debug, Clone)]
+pub struct DocAnchor {
+    source: SourceText,
+    range: std::ops::Range<usize>,
+    start_line: usize,
+}
+
+impl DocAnchor {
+    /// The location of the value at `path` (the index is rebuilt; anchors are for rare cases).
+    pub fn locate(&self, path: &[Seg]) -> Location {
+        let padded = pad(&self.source.text[self.range.clone()], self.start_line);
+        let index = SourceIndex::build(&padded).unwrap_or_default();
+        match index.find(path) {
+            Some((span, _)) => {
+                let (l, c, n) = span.value;
+                self.source.location(l, c, n)
+            }
+            None => self.source.location(self.start_line, 1, 1),
+        }
+    }
+}
+
 /// The result of loading: documents that parsed, and every diagnostic.
 #[derive(Debug, Default)]
 pub struct Loaded {
@@ -98,7 +131,19 @@ pub struct Loaded {
 
 /// Loads every manifest under the given paths (the current directory when empty).
 pub fn load_paths(paths: &[PathBuf]) -> Loaded {
-    let mut loaded = Loaded::default();
+    let mut all = Loaded::default();
+    load_each_file(paths, |one| {
+        all.documents.extend(one.documents);
+        all.diagnostics.extend(one.diagnostics);
+        all.files.extend(one.files);
+    });
+    all
+}
+
+/// Loads the manifests file by file, handing each file's result to `each` (so a caller can
+/// validate and drop documents as it goes, keeping memory flat for large manifest sets).
+pub fn load_each_file(paths: &[PathBuf], mut each: impl FnMut(Loaded)) {
+    let mut missing = Vec::new();
     let default = [PathBuf::from(".")];
     let paths = if paths.is_empty() {
         &default[..]
@@ -106,7 +151,8 @@ pub fn load_paths(paths: &[PathBuf]) -> Loaded {
         paths
     };
     for path in paths {
-        for file in discover(path, &mut loaded.diagnostics) {
+        for file in discover(path, &mut missing) {
+            let mut loaded = Loaded::default();
             match fs_err::read(&file) {
                 Ok(bytes) => match String::from_utf8(bytes) {
                     Ok(text) => load_text(&file, &text, &mut loaded),
@@ -126,9 +172,15 @@ pub fn load_paths(paths: &[PathBuf]) -> Loaded {
                     .push(Diagnostic::error("unreadable-file", e.to_string())),
             }
             loaded.files.push(file);
+            each(loaded);
         }
     }
-    loaded
+    if !missing.is_empty() {
+        each(Loaded {
+            diagnostics: missing,
+            ..Loaded::default()
+        });
+    }
 }
 
 fn discover(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<PathBuf> {

@@ -9,4 +9,4 @@ pub mod source;
 pub mod validate;
 
 pub use load::{Document, Loaded, LoadedDocument, load_paths};
-pub use validate::{ResolveContext, validate};
+pub use validate::{ResolveContext, Validator, load_and_validate, validate};

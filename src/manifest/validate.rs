@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use crate::diagnostic::{Diagnostic, Location, has_errors};
 use crate::manifest::grammar::{PolicyKind, check_policy};
 use crate::manifest::limits::{self, Limits};
-use crate::manifest::load::{Document, Loaded, LoadedDocument};
+use crate::manifest::load::{DocAnchor, Document, Loaded, LoadedDocument};
 use crate::manifest::model::{InstanceProfileSpec, RoleManifest, ServiceLinkedRoleManifest};
 use crate::manifest::source::Seg;
 use crate::policy::{
@@ -86,25 +86,80 @@ fn resolve_value(value: &mut serde_json::Value, ctx: &ResolveContext) {
 
 /// Validates loaded documents into the desired state. Diagnostics include the loader's.
 pub fn validate(loaded: &Loaded, ctx: &ResolveContext) -> (DesiredState, Vec<Diagnostic>) {
-    let mut diagnostics = loaded.diagnostics.clone();
-    let mut desired = DesiredState::default();
-    let mut seen: HashMap<String, &LoadedDocument> = HashMap::new();
-    let mut profiles: HashMap<String, &LoadedDocument> = HashMap::new();
-    for doc in &loaded.documents {
+    let mut validator = Validator::new(ctx);
+    validator.add(loaded);
+    validator.finish()
+}
+
+/// Loads and validates the manifests under `paths` file by file, so parsed documents are dropped
+/// as soon as they are validated. Returns the desired state, every diagnostic and the files read.
+pub fn load_and_validate(
+    paths: &[std::path::PathBuf],
+    ctx: &ResolveContext,
+) -> (DesiredState, Vec<Diagnostic>, Vec<std::path::PathBuf>) {
+    let mut validator = Validator::new(ctx);
+    let mut files = Vec::new();
+    crate::manifest::load::load_each_file(paths, |loaded| {
+        validator.add(&loaded);
+        files.extend(loaded.files);
+    });
+    let (desired, diagnostics) = validator.finish();
+    (desired, diagnostics, files)
+}
+
+/// Validates documents incrementally; checks across documents (duplicate roles and instance
+/// profiles) keep only a [`DocAnchor`] of the first declaration.
+pub struct Validator<'a> {
+    ctx: &'a ResolveContext,
+    desired: DesiredState,
+    diagnostics: Vec<Diagnostic>,
+    roles: HashMap<String, DocAnchor>,
+    profiles: HashMap<String, DocAnchor>,
+}
+
+impl<'a> Validator<'a> {
+    /// A validator for one target account.
+    pub fn new(ctx: &'a ResolveContext) -> Self {
+        Self {
+            ctx,
+            desired: DesiredState::default(),
+            diagnostics: Vec::new(),
+            roles: HashMap::new(),
+            profiles: HashMap::new(),
+        }
+    }
+
+    /// Validates the documents of a load result and takes over its diagnostics.
+    pub fn add(&mut self, loaded: &Loaded) {
+        self.diagnostics.extend(loaded.diagnostics.iter().cloned());
+        for doc in &loaded.documents {
+            self.add_document(doc);
+        }
+    }
+
+    /// The desired state of every valid document, and all diagnostics.
+    pub fn finish(self) -> (DesiredState, Vec<Diagnostic>) {
+        (self.desired, self.diagnostics)
+    }
+
+    fn add_document(&mut self, doc: &LoadedDocument) {
+        let ctx = self.ctx;
         let mut found = Vec::new();
         let role = match &doc.document {
             Document::Role(m) => role(doc, m, ctx, &mut found),
             Document::ServiceLinkedRole(m) => service_linked_role(doc, m, ctx, &mut found),
         };
         let name = doc.document.name();
-        let name_at = || doc.locate(&yaml_path!["metadata", "name"]);
-        match seen.get(&name.to_ascii_lowercase()) {
+        match self.roles.get(&name.to_ascii_lowercase()) {
             Some(first) => found.push(
                 Diagnostic::error(
                     "duplicate-role",
                     format!("role `{name}` is declared more than once"),
                 )
-                .at(name_at(), "declared again here")
+                .at(
+                    doc.locate(&yaml_path!["metadata", "name"]),
+                    "declared again here",
+                )
                 .also(
                     first.locate(&yaml_path!["metadata", "name"]),
                     "first declared here",
@@ -112,7 +167,7 @@ pub fn validate(loaded: &Loaded, ctx: &ResolveContext) -> (DesiredState, Vec<Dia
                 .with_help("IAM role names are unique case-insensitively; keep one declaration"),
             ),
             None => {
-                seen.insert(name.to_ascii_lowercase(), doc);
+                self.roles.insert(name.to_ascii_lowercase(), doc.anchor());
             }
         }
         if let Some(DesiredRole {
@@ -120,31 +175,31 @@ pub fn validate(loaded: &Loaded, ctx: &ResolveContext) -> (DesiredState, Vec<Dia
             ..
         }) = &role
         {
-            let at = |d: &LoadedDocument| d.locate(&yaml_path!["spec", "instanceProfile"]);
-            match profiles.get(&p.name.to_ascii_lowercase()) {
+            let path = yaml_path!["spec", "instanceProfile"];
+            match self.profiles.get(&p.name.to_ascii_lowercase()) {
                 Some(first) => found.push(
                     Diagnostic::error(
                         "duplicate-instance-profile",
                         format!("instance profile `{}` is declared by two roles", p.name),
                     )
-                    .at(at(doc), "declared again here")
-                    .also(at(first), "first declared here")
+                    .at(doc.locate(&path), "declared again here")
+                    .also(first.locate(&path), "first declared here")
                     .with_help(
                         "an instance profile holds one role; give each role its own profile",
                     ),
                 ),
                 None => {
-                    profiles.insert(p.name.to_ascii_lowercase(), doc);
+                    self.profiles
+                        .insert(p.name.to_ascii_lowercase(), doc.anchor());
                 }
             }
         }
         let ok = !has_errors(&found);
-        diagnostics.extend(found);
+        self.diagnostics.extend(found);
         if let (true, Some(role)) = (ok, role) {
-            desired.roles.insert(role.role.name.clone(), role);
+            self.desired.roles.insert(role.role.name.clone(), role);
         }
     }
-    (desired, diagnostics)
 }
 
 fn origin(doc: &LoadedDocument) -> Origin {

@@ -4,6 +4,7 @@
 
 pub mod document;
 pub mod normalize;
+pub mod set;
 pub mod trust;
 
 #[cfg(test)]

@@ -8,8 +8,8 @@
 //! kept exactly. Equality of two [`Policy`] values is document equivalence; JSON text is only ever
 //! produced *from* this form, never compared.
 
+use super::set::{SortedMap, SortedSet};
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
 
 use percent_encoding::percent_decode_str;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
@@ -46,11 +46,11 @@ pub enum Principals {
     Any,
     /// Principal type (`AWS`, `Service`, ...) → identifiers. Bare account ids under `AWS` are
     /// expanded to `arn:{partition}:iam::ID:root`.
-    Map(BTreeMap<String, BTreeSet<String>>),
+    Map(SortedMap<String, SortedSet<String>>),
 }
 
 /// Canonical condition block: operator (case-sensitive) → key (case-insensitive) → values.
-pub type Conditions = BTreeMap<String, BTreeMap<CiKey, BTreeSet<String>>>;
+pub type Conditions = SortedMap<String, SortedMap<CiKey, SortedSet<String>>>;
 
 /// A canonical statement. Build one through [`Policy::from_input`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -64,13 +64,13 @@ pub struct Statement {
     /// `NotPrincipal`, if present.
     pub not_principal: Option<Principals>,
     /// `Action`, if present.
-    pub action: Option<BTreeSet<ActionName>>,
+    pub action: Option<SortedSet<ActionName>>,
     /// `NotAction`, if present.
-    pub not_action: Option<BTreeSet<ActionName>>,
+    pub not_action: Option<SortedSet<ActionName>>,
     /// `Resource`, if present (ARNs are case-sensitive).
-    pub resource: Option<BTreeSet<String>>,
+    pub resource: Option<SortedSet<String>>,
     /// `NotResource`, if present.
-    pub not_resource: Option<BTreeSet<String>>,
+    pub not_resource: Option<SortedSet<String>>,
     /// Conditions; empty means none. Operators with no keys are dropped.
     pub condition: Conditions,
 }
@@ -146,19 +146,19 @@ fn canon_principals(p: &PrincipalInput, ctx: &NormalizeContext) -> Principals {
     }
 }
 
-fn canon_actions(actions: &OneOrMany<String>) -> BTreeSet<ActionName> {
+fn canon_actions(actions: &OneOrMany<String>) -> SortedSet<ActionName> {
     // Insert in byte order so that, when spellings collapse, the byte-wise smallest one is kept
-    // (`BTreeSet::insert` keeps the element already present; `collect` would keep the last).
+    // (`SortedSet::insert` keeps the element already present; `collect` would keep the last).
     let mut raw: Vec<&String> = actions.iter().collect();
     raw.sort();
-    let mut set = BTreeSet::new();
+    let mut set = SortedSet::new();
     for a in raw {
         set.insert(ActionName::new(a.clone()));
     }
     set
 }
 
-fn canon_strings(values: &OneOrMany<String>) -> BTreeSet<String> {
+fn canon_strings(values: &OneOrMany<String>) -> SortedSet<String> {
     values.iter().cloned().collect()
 }
 
@@ -168,13 +168,12 @@ fn canon_conditions(block: Option<&super::document::ConditionBlock>) -> Conditio
         if keys.is_empty() {
             continue;
         }
-        let entry = out.entry(operator.clone()).or_default();
+        let entry = out.get_or_insert_default(operator.clone());
         // The input map iterates keys in byte order, so the kept spelling is deterministic.
         // Keys differing only in case are merged (their values united).
         for (key, values) in keys {
             entry
-                .entry(CiKey::new(key.clone()))
-                .or_default()
+                .get_or_insert_default(CiKey::new(key.clone()))
                 .extend(values.iter().map(ConditionValue::to_canonical_string));
         }
     }
@@ -203,7 +202,7 @@ impl Statement {
         fn strings<'a>(set: impl IntoIterator<Item = &'a String>) -> OneOrMany<String> {
             OneOrMany::from_vec(set.into_iter().cloned().collect())
         }
-        fn actions(set: &BTreeSet<ActionName>) -> OneOrMany<String> {
+        fn actions(set: &SortedSet<ActionName>) -> OneOrMany<String> {
             OneOrMany::from_vec(set.iter().map(|a| a.as_str().to_owned()).collect())
         }
         fn principals(p: &Principals) -> PrincipalInput {
