@@ -53,6 +53,18 @@ pub fn diff(desired: &DesiredState, live: &AccountState, opts: &DiffOptions) -> 
         .filter(|r| r.service_linked.is_none() && r.is_owned_by(&opts.ownership))
         .filter(|r| !declared.contains(&r.name.to_ascii_lowercase()))
         .collect();
+    let unmanaged = live
+        .roles
+        .values()
+        .filter(|r| r.service_linked.is_none() && !r.is_owned_by(&opts.ownership))
+        .filter(|r| !declared.contains(&r.name.to_ascii_lowercase()))
+        .count();
+    if unmanaged > 0 {
+        out.notes.push(format!(
+            "{unmanaged} role(s) in the account are not managed by rolesmith (no `{}={}` tag, no manifest) and are left untouched",
+            opts.ownership.key, opts.ownership.value
+        ));
+    }
     if opts.prune {
         for role in orphans {
             delete_role(role, live, opts, &mut out, &kept_profiles);
@@ -630,8 +642,15 @@ mod tests {
 
         let d = diff(&want, &live, &DiffOptions::default());
         assert!(d.changes.is_empty(), "{:#?}", d.changes);
-        assert_eq!(d.notes.len(), 1);
-        assert!(d.notes[0].contains("old") && !d.notes[0].contains("hand-made"));
+        // One note names the owned orphan; another counts the unmanaged role without naming it.
+        assert_eq!(d.notes.len(), 2, "{:#?}", d.notes);
+        let orphan_note = d.notes.iter().find(|n| n.contains("--prune")).unwrap();
+        assert!(orphan_note.contains("old") && !orphan_note.contains("hand-made"));
+        assert!(
+            d.notes
+                .iter()
+                .any(|n| n.starts_with("1 role(s) in the account are not managed"))
+        );
 
         let d = diff(
             &want,

@@ -108,9 +108,11 @@ impl Plan {
         }
     }
 
-    /// Whether applying would change nothing and nothing is in the way.
+    /// Whether the account matches the manifests: no change, no step, nothing in the way.
+    /// (Conflicts count: the manifests are not realized while something is in the way, so
+    /// `--detailed-exitcode` reports them as changes present.)
     pub fn is_empty(&self) -> bool {
-        self.steps.is_empty() && self.conflicts.is_empty()
+        self.changes.is_empty() && self.steps.is_empty() && self.conflicts.is_empty()
     }
 
     /// Counts by action.

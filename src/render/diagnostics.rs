@@ -14,6 +14,7 @@ struct Report {
     label: Option<Label>,
     source: Option<NamedSource<Arc<str>>>,
     related: Vec<Report>,
+    is_related: bool,
 }
 
 impl fmt::Debug for Report {
@@ -38,7 +39,10 @@ impl std::error::Error for Report {}
 
 impl miette::Diagnostic for Report {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.diagnostic.code))
+        // The primary report's header line already carries the code; a related report names
+        // it so the reader sees what the extra location belongs to.
+        self.is_related
+            .then(|| Box::new(self.diagnostic.code) as Box<dyn fmt::Display>)
     }
 
     fn severity(&self) -> Option<miette::Severity> {
@@ -105,6 +109,7 @@ fn report(d: &Diagnostic) -> Report {
             label: Some(l.clone()),
             source: source_for(l),
             related: Vec::new(),
+            is_related: true,
         })
         .collect();
     Report {
@@ -112,6 +117,7 @@ fn report(d: &Diagnostic) -> Report {
         label: d.primary.clone(),
         source: d.primary.as_ref().and_then(source_for),
         related,
+        is_related: false,
     }
 }
 
