@@ -1,10 +1,31 @@
-//! Running a plan: each step in order through an [`AccountWriter`], never re-diffing.
+//! Running a plan: its steps through an [`AccountWriter`], phase by phase, never re-diffing.
 //!
-//! The writer checkpoints after every phase, so an interrupted apply leaves the account (or the
-//! snapshot file) consistent with the steps that ran; a re-run plans only what is left.
+//! Phases run in order. Within a phase, steps are grouped into lanes (one per role, profile or
+//! instance, see [`Mutation::lane`](crate::account::Mutation::lane)); a lane's steps run in plan
+//! order, and up to `parallelism` lanes run at once. The writer checkpoints after every phase,
+//! so an interrupted apply leaves the account (or snapshot file) consistent with the steps that
+//! ran; a re-run plans only what is left.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use futures_util::stream::{self, StreamExt};
 
 use crate::account::{AccountError, AccountWriter};
 use crate::plan::{Plan, Step};
+
+/// How to run a plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApplyOptions {
+    /// Lanes of one phase that may run at once (at least 1).
+    pub parallelism: usize,
+}
+
+impl Default for ApplyOptions {
+    fn default() -> Self {
+        Self { parallelism: 8 }
+    }
+}
 
 /// What an apply did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -15,12 +36,12 @@ pub struct ApplyReport {
     pub total: usize,
 }
 
-/// A step failed; the steps before it were applied.
+/// A step failed; other steps of its phase may have completed, later phases did not run.
 #[derive(Debug, thiserror::Error)]
-#[error("step {index} of {total} ({operation} on {target}) failed: {source}")]
+#[error("{operation} on {target} failed ({applied} of {total} steps applied): {source}")]
 pub struct ApplyError {
-    /// 1-based index of the failed step.
-    pub index: usize,
+    /// Steps that completed before the apply stopped.
+    pub applied: usize,
     /// Steps in the plan.
     pub total: usize,
     /// API operation of the failed step.
@@ -32,52 +53,210 @@ pub struct ApplyError {
     pub source: AccountError,
 }
 
-/// Runs every step of `plan` in order. `on_step` is called before each step (for progress).
-pub async fn apply<W: AccountWriter>(
+/// Runs every step of `plan`. `on_step` is called as each step starts, with its plan index.
+pub async fn apply<W: AccountWriter + Sync>(
     plan: &Plan,
     writer: &W,
-    mut on_step: impl FnMut(usize, &Step),
+    options: ApplyOptions,
+    on_step: &(dyn Fn(usize, &Step) + Sync),
 ) -> Result<ApplyReport, ApplyError> {
     let total = plan.steps.len();
-    let mut applied = 0;
-    let mut phase = None;
-    for (i, step) in plan.steps.iter().enumerate() {
-        if phase.is_some_and(|p| p != step.phase) {
-            checkpoint(writer, i, total, step).await?;
+    let applied = AtomicUsize::new(0);
+    let mut start = 0;
+    while start < total {
+        let phase = plan.steps[start].phase;
+        let end = plan.steps[start..]
+            .iter()
+            .position(|s| s.phase != phase)
+            .map_or(total, |n| start + n);
+        let mut lanes: BTreeMap<String, Vec<(usize, &Step)>> = BTreeMap::new();
+        for (i, step) in plan.steps[start..end].iter().enumerate() {
+            lanes
+                .entry(step.mutation.lane())
+                .or_default()
+                .push((start + i, step));
         }
-        phase = Some(step.phase);
-        on_step(i, step);
-        tracing::debug!(operation = step.mutation.operation(), target = %step.mutation.target(), "applying");
-        if let Err(source) = writer.write(&step.mutation).await {
-            // Keep what succeeded; the failure is reported even if saving also fails.
-            let _ = writer.checkpoint().await;
+        let results: Vec<Result<(), (&Step, AccountError)>> = stream::iter(lanes.into_values())
+            .map(|lane| {
+                let applied = &applied;
+                async move {
+                    for (i, step) in lane {
+                        on_step(i, step);
+                        tracing::debug!(
+                            operation = step.mutation.operation(),
+                            target = %step.mutation.target(),
+                            "applying"
+                        );
+                        writer.write(&step.mutation).await.map_err(|e| (step, e))?;
+                        applied.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Ok(())
+                }
+            })
+            .buffer_unordered(options.parallelism.max(1))
+            .collect()
+            .await;
+        let failure = results.into_iter().find_map(Result::err);
+        let saved = writer.checkpoint().await;
+        let applied_now = applied.load(Ordering::Relaxed);
+        if let Some((step, source)) = failure {
             return Err(ApplyError {
-                index: i + 1,
+                applied: applied_now,
                 total,
                 operation: step.mutation.operation(),
                 target: step.mutation.target(),
                 source,
             });
         }
-        applied += 1;
+        saved.map_err(|source| ApplyError {
+            applied: applied_now,
+            total,
+            operation: "checkpoint",
+            target: format!("after phase {phase:?}"),
+            source,
+        })?;
+        start = end;
     }
-    if let Some(last) = plan.steps.last() {
-        checkpoint(writer, total, total, last).await?;
-    }
-    Ok(ApplyReport { applied, total })
+    Ok(ApplyReport {
+        applied: applied.load(Ordering::Relaxed),
+        total,
+    })
 }
 
-async fn checkpoint<W: AccountWriter>(
-    writer: &W,
-    index: usize,
-    total: usize,
-    step: &Step,
-) -> Result<(), ApplyError> {
-    writer.checkpoint().await.map_err(|source| ApplyError {
-        index,
-        total,
-        operation: "checkpoint",
-        target: step.mutation.target(),
-        source,
-    })
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::account::Mutation;
+    use crate::plan::Phase;
+
+    /// Records the order of writes and how many were in flight at once.
+    #[derive(Default)]
+    struct Recorder {
+        log: Mutex<Vec<(Phase, String)>>,
+        in_flight: AtomicUsize,
+        max_in_flight: AtomicUsize,
+        fail_on: Option<String>,
+    }
+
+    impl AccountWriter for Recorder {
+        async fn write(&self, m: &Mutation) -> Result<(), AccountError> {
+            let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+            self.max_in_flight.fetch_max(now, Ordering::SeqCst);
+            tokio::task::yield_now().await;
+            tokio::task::yield_now().await;
+            self.in_flight.fetch_sub(1, Ordering::SeqCst);
+            if self.fail_on.as_deref() == Some(&m.target()) {
+                return Err(AccountError::NoSuchEntity { entity: m.target() });
+            }
+            let phase = match m {
+                Mutation::DeleteRolePolicy { .. } => Phase::TeardownRoles,
+                _ => Phase::DeleteRoles,
+            };
+            self.log.lock().unwrap().push((phase, m.target()));
+            Ok(())
+        }
+    }
+
+    fn plan() -> Plan {
+        let mut steps = Vec::new();
+        for role in ["a", "b", "c", "d", "e", "f"] {
+            for p in ["p1", "p2"] {
+                steps.push(Step {
+                    phase: Phase::TeardownRoles,
+                    mutation: Mutation::DeleteRolePolicy {
+                        role_name: role.into(),
+                        policy_name: p.into(),
+                    },
+                });
+            }
+        }
+        for role in ["a", "b", "c", "d", "e", "f"] {
+            steps.push(Step {
+                phase: Phase::DeleteRoles,
+                mutation: Mutation::DeleteRole {
+                    role_name: role.into(),
+                },
+            });
+        }
+        Plan {
+            account_id: "123456789012".into(),
+            changes: vec![],
+            conflicts: vec![],
+            notes: vec![],
+            steps,
+        }
+    }
+
+    fn run(writer: &Recorder, parallelism: usize) -> Result<ApplyReport, ApplyError> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        rt.block_on(apply(
+            &plan(),
+            writer,
+            ApplyOptions { parallelism },
+            &|_, _| {},
+        ))
+    }
+
+    #[test]
+    fn lanes_run_concurrently_under_the_bound_and_phases_in_order() {
+        let w = Recorder::default();
+        let report = run(&w, 4).unwrap();
+        assert_eq!(
+            report,
+            ApplyReport {
+                applied: 18,
+                total: 18
+            }
+        );
+        let max = w.max_in_flight.load(Ordering::SeqCst);
+        assert!((2..=4).contains(&max), "max in flight {max}");
+        let log = w.log.lock().unwrap();
+        // Every teardown step precedes every delete (phases do not overlap) ...
+        let first_delete = log
+            .iter()
+            .position(|(p, _)| *p == Phase::DeleteRoles)
+            .unwrap();
+        assert!(
+            log[first_delete..]
+                .iter()
+                .all(|(p, _)| *p == Phase::DeleteRoles)
+        );
+        // ... and within a lane the plan's order holds.
+        for role in ["a", "f"] {
+            let p1 = log
+                .iter()
+                .position(|(_, t)| *t == format!("role {role} inline policy p1"));
+            let p2 = log
+                .iter()
+                .position(|(_, t)| *t == format!("role {role} inline policy p2"));
+            assert!(p1 < p2);
+        }
+    }
+
+    #[test]
+    fn parallelism_one_is_sequential() {
+        let w = Recorder::default();
+        run(&w, 1).unwrap();
+        assert_eq!(w.max_in_flight.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn a_failure_stops_before_the_next_phase() {
+        let w = Recorder {
+            fail_on: Some("role c inline policy p1".into()),
+            ..Recorder::default()
+        };
+        let err = run(&w, 2).unwrap_err();
+        assert_eq!(err.target, "role c inline policy p1");
+        let log = w.log.lock().unwrap();
+        assert!(
+            log.iter().all(|(p, _)| *p == Phase::TeardownRoles),
+            "no delete ran: {log:?}"
+        );
+        assert_eq!(err.applied, log.len());
+    }
 }

@@ -79,6 +79,9 @@ pub struct PlanArgs {
     /// Delete owned roles that no manifest declares.
     #[arg(long)]
     pub prune: bool,
+    /// Independent roles changed at once within a plan phase.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub parallelism: u16,
     /// Tag marking what rolesmith owns, as KEY=VALUE.
     #[arg(long, value_name = "KEY=VALUE", default_value = "managed-by=rolesmith")]
     pub ownership_tag: String,
@@ -329,7 +332,7 @@ fn apply_command(common: &PlanArgs, auto_approve: bool) -> Result<ExitStatus, Bo
         }
     }
     let runtime = tokio_runtime()?;
-    let report = runtime.block_on(crate::apply::apply(&plan, &account, |i, step| {
+    let progress = |i: usize, step: &crate::plan::Step| {
         tracing::info!(
             "[{}/{}] {} {}",
             i + 1,
@@ -337,7 +340,11 @@ fn apply_command(common: &PlanArgs, auto_approve: bool) -> Result<ExitStatus, Bo
             step.mutation.operation(),
             step.mutation.target()
         );
-    }))?;
+    };
+    let options = crate::apply::ApplyOptions {
+        parallelism: usize::from(common.parallelism),
+    };
+    let report = runtime.block_on(crate::apply::apply(&plan, &account, options, &progress))?;
     let s = plan.summary();
     println!(
         "\nApply complete: {} step(s); {} added, {} changed, {} destroyed.",

@@ -165,7 +165,12 @@ fn apply_in_memory(plan: &Plan, state: AccountState, dir: &Path) -> AccountState
     let account = SnapshotAccount::from_state(dir.join("account.json"), state);
     let rt = runtime();
     let report = rt
-        .block_on(rolesmith::apply::apply(plan, &account, |_, _| {}))
+        .block_on(rolesmith::apply::apply(
+            plan,
+            &account,
+            Default::default(),
+            &|_, _| {},
+        ))
         .unwrap_or_else(|e| panic!("apply failed: {e}"));
     assert_eq!(report.applied, plan.steps.len());
     let state = rt.block_on(account.read()).unwrap();

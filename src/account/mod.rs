@@ -215,6 +215,36 @@ impl Mutation {
         }
     }
 
+    /// The resource whose mutations must run one after another: mutations in different lanes
+    /// of the same phase are independent and may run concurrently.
+    pub fn lane(&self) -> String {
+        match self {
+            Self::CreateRole { role } => format!("role/{}", role.name),
+            Self::CreateServiceLinkedRole { role_name, .. }
+            | Self::UpdateRole { role_name, .. }
+            | Self::UpdateAssumeRolePolicy { role_name, .. }
+            | Self::PutRolePermissionsBoundary { role_name, .. }
+            | Self::DeleteRolePermissionsBoundary { role_name }
+            | Self::TagRole { role_name, .. }
+            | Self::UntagRole { role_name, .. }
+            | Self::AttachRolePolicy { role_name, .. }
+            | Self::DetachRolePolicy { role_name, .. }
+            | Self::PutRolePolicy { role_name, .. }
+            | Self::DeleteRolePolicy { role_name, .. }
+            | Self::DeleteRole { role_name } => format!("role/{role_name}"),
+            Self::CreateInstanceProfile { profile } => format!("profile/{}", profile.name),
+            Self::TagInstanceProfile { profile_name, .. }
+            | Self::AddRoleToInstanceProfile { profile_name, .. }
+            | Self::RemoveRoleFromInstanceProfile { profile_name, .. }
+            | Self::DeleteInstanceProfile { profile_name } => format!("profile/{profile_name}"),
+            Self::AssociateInstanceProfile { instance_id, .. }
+            | Self::ReplaceInstanceProfileAssociation { instance_id, .. }
+            | Self::DisassociateInstanceProfile { instance_id, .. } => {
+                format!("instance/{instance_id}")
+            }
+        }
+    }
+
     /// A short human description of the target, e.g. `role cloudwatch-agent`.
     pub fn target(&self) -> String {
         match self {
