@@ -142,6 +142,9 @@ pub fn load_paths(paths: &[PathBuf]) -> Loaded {
 
 /// Loads the manifests file by file, handing each file's result to `each` (so a caller can
 /// validate and drop documents as it goes, keeping memory flat for large manifest sets).
+///
+/// Files are parsed on all cores; `each` still receives them one at a time, in file order, so
+/// results (and which of two duplicates counts as "first") do not depend on timing.
 pub fn load_each_file(paths: &[PathBuf], mut each: impl FnMut(Loaded)) {
     let mut missing = Vec::new();
     let default = [PathBuf::from(".")];
@@ -150,30 +153,44 @@ pub fn load_each_file(paths: &[PathBuf], mut each: impl FnMut(Loaded)) {
     } else {
         paths
     };
-    for path in paths {
-        for file in discover(path, &mut missing) {
-            let mut loaded = Loaded::default();
-            match fs_err::read(&file) {
-                Ok(bytes) => match String::from_utf8(bytes) {
-                    Ok(text) => load_text(&file, &text, &mut loaded),
-                    Err(e) => loaded.diagnostics.push(
-                        Diagnostic::error(
-                            "invalid-utf8",
-                            format!("{} is not UTF-8 text", file.display()),
-                        )
-                        .with_help(format!(
-                            "the first invalid byte is at offset {}",
-                            e.utf8_error().valid_up_to()
-                        )),
-                    ),
-                },
-                Err(e) => loaded
-                    .diagnostics
-                    .push(Diagnostic::error("unreadable-file", e.to_string())),
+    let files: Vec<PathBuf> = paths
+        .iter()
+        .flat_map(|p| discover(p, &mut missing))
+        .collect();
+    let workers = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(files.len())
+        .max(1);
+    if workers == 1 {
+        files.iter().for_each(|f| each(load_file(f)));
+    } else {
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Loaded)>(workers * 2);
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                let (tx, next, files) = (tx.clone(), &next, &files);
+                scope.spawn(move || {
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(file) = files.get(i) else { break };
+                        if tx.send((i, load_file(file))).is_err() {
+                            break;
+                        }
+                    }
+                });
             }
-            loaded.files.push(file);
-            each(loaded);
-        }
+            drop(tx);
+            // Hand results over in file order.
+            let mut pending = std::collections::BTreeMap::new();
+            let mut expected = 0;
+            for (i, loaded) in rx {
+                pending.insert(i, loaded);
+                while let Some(loaded) = pending.remove(&expected) {
+                    each(loaded);
+                    expected += 1;
+                }
+            }
+        });
     }
     if !missing.is_empty() {
         each(Loaded {
@@ -181,6 +198,31 @@ pub fn load_each_file(paths: &[PathBuf], mut each: impl FnMut(Loaded)) {
             ..Loaded::default()
         });
     }
+}
+
+/// Reads and parses one file.
+fn load_file(file: &Path) -> Loaded {
+    let mut loaded = Loaded::default();
+    match fs_err::read(file) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => load_text(file, &text, &mut loaded),
+            Err(e) => loaded.diagnostics.push(
+                Diagnostic::error(
+                    "invalid-utf8",
+                    format!("{} is not UTF-8 text", file.display()),
+                )
+                .with_help(format!(
+                    "the first invalid byte is at offset {}",
+                    e.utf8_error().valid_up_to()
+                )),
+            ),
+        },
+        Err(e) => loaded
+            .diagnostics
+            .push(Diagnostic::error("unreadable-file", e.to_string())),
+    }
+    loaded.files.push(file.to_path_buf());
+    loaded
 }
 
 fn discover(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
