@@ -13,7 +13,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdin, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// How long a server may take to listen and answer.
@@ -49,15 +49,36 @@ pub struct Moto {
     /// `http://127.0.0.1:<port>`.
     pub endpoint: String,
     child: Child,
+    /// The watchdog's stdin: when this process dies, however abruptly, the pipe closes and the
+    /// server exits, so no server outlives its test run.
+    _lifeline: Option<ChildStdin>,
     log: PathBuf,
     _dir: tempfile::TempDir,
 }
+
+/// Runs moto's server behind a watchdog thread that exits when stdin closes.
+const WATCHDOG: &str = "\
+import os, sys, threading
+def watch():
+    sys.stdin.buffer.read()
+    os._exit(0)
+threading.Thread(target=watch, daemon=True).start()
+from moto.server import main
+main(sys.argv[1:])
+";
 
 impl Moto {
     /// Installs moto if needed, starts a server on a free loopback port and waits until it
     /// answers. Panics with an actionable message when it cannot.
     pub fn start() -> Moto {
-        let server = moto_server();
+        let (program, prefix, watchdog) = match std::env::var_os("ROLESMITH_MOTO_SERVER") {
+            Some(server) => (PathBuf::from(server), vec![], false),
+            None => (
+                install_moto().join("bin/python3"),
+                vec!["-c", WATCHDOG],
+                true,
+            ),
+        };
         let dir = tempfile::Builder::new()
             .prefix("rolesmith-moto-")
             .tempdir()
@@ -67,27 +88,34 @@ impl Moto {
         let err = out.try_clone().expect("clone the moto log handle");
         // `-p 0`: the kernel picks a free port and moto logs it, so parallel tests never race
         // for a port.
-        let child = Command::new(&server)
+        let mut child = Command::new(&program)
+            .args(prefix)
             .args(["-H", "127.0.0.1", "-p", "0"])
             .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
             .env("PYTHONUNBUFFERED", "1")
             .env("AWS_ACCESS_KEY_ID", "testing")
             .env("AWS_SECRET_ACCESS_KEY", "testing")
             .env("AWS_DEFAULT_REGION", REGION)
-            .stdin(Stdio::null())
+            .stdin(if watchdog {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .stdout(Stdio::from(out))
             .stderr(Stdio::from(err))
             .spawn()
             .unwrap_or_else(|e| {
                 panic!(
                     "cannot run {}: {e}\n{}",
-                    server.display(),
+                    program.display(),
                     install_help(&venv_dir())
                 )
             });
+        let lifeline = child.stdin.take();
         let mut moto = Moto {
             endpoint: String::new(),
             child,
+            _lifeline: lifeline,
             log,
             _dir: dir,
         };
@@ -304,11 +332,8 @@ fn install_help(venv: &Path) -> String {
     )
 }
 
-/// The `moto_server` executable, installing moto into the venv first if needed.
-fn moto_server() -> PathBuf {
-    if let Some(path) = std::env::var_os("ROLESMITH_MOTO_SERVER") {
-        return PathBuf::from(path);
-    }
+/// The venv holding moto, installing it first if needed.
+fn install_moto() -> PathBuf {
     let venv = venv_dir();
     let server = venv.join("bin/moto_server");
     let marker = venv.join(".rolesmith-installed");
@@ -316,7 +341,7 @@ fn moto_server() -> PathBuf {
         .unwrap_or_else(|e| panic!("{}: {e}", requirements_path().display()));
     let installed = |m: &Path| fs::read_to_string(m).is_ok_and(|t| t == requirements);
     if installed(&marker) && server.is_file() {
-        return server;
+        return venv;
     }
     fs::create_dir_all(target_dir()).expect("create the target dir");
     let lock_path = target_dir().join("moto-venv.lock");
@@ -333,7 +358,7 @@ fn moto_server() -> PathBuf {
         install(&venv, &marker, &requirements);
     }
     drop(lock); // unlocks
-    server
+    venv
 }
 
 fn install(venv: &Path, marker: &Path, requirements: &str) {
