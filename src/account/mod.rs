@@ -4,6 +4,7 @@
 //! one [`Mutation`] — the vocabulary of IAM and EC2 writes a plan is made of. Implementations:
 //! [`snapshot::SnapshotAccount`] (a JSON file) and, later, the AWS SDK account.
 
+pub mod aws;
 pub mod snapshot;
 
 use std::collections::{BTreeMap, BTreeSet};

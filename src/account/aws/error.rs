@@ -1,0 +1,145 @@
+//! Mapping AWS SDK errors onto [`AccountError`].
+//!
+//! IAM's error codes that mean something to a reconciler (`NoSuchEntity`, `EntityAlreadyExists`,
+//! `DeleteConflict`, `LimitExceeded`) become the matching variants; everything else goes through
+//! [`other`], the one place that decides how an unclassified AWS failure is reported. Messages
+//! carry the operation, the entity, the AWS error code and AWS's message — never request content
+//! or credentials.
+
+use std::fmt::Display;
+
+use aws_sdk_iam::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+
+use crate::account::AccountError;
+
+/// An AWS failure the other [`AccountError`] variants do not describe.
+///
+/// Stand-in: until `AccountError` gains a dedicated AWS variant, this reports through
+/// `LimitExceeded` with a message naming the operation. Swap the body when the variant lands.
+pub(super) fn other(entity: &str, operation: &'static str, message: impl Display) -> AccountError {
+    AccountError::LimitExceeded {
+        entity: entity.to_owned(),
+        message: format!("{operation} failed: {message}"),
+    }
+}
+
+/// The AWS error code of a service error (`NoSuchEntity`, `InvalidParameterValue`, …); `None`
+/// for transport, timeout and construction failures.
+pub(super) fn code<E, R>(err: &SdkError<E, R>) -> Option<&str>
+where
+    E: ProvideErrorMetadata,
+{
+    err.code()
+}
+
+/// AWS's message of a service error, or `""`.
+pub(super) fn message<E, R>(err: &SdkError<E, R>) -> &str
+where
+    E: ProvideErrorMetadata,
+{
+    err.message().unwrap_or_default()
+}
+
+/// `CODE: message` for service errors; the whole source chain for everything else (dispatch,
+/// timeout, credentials), which is where the useful part of those errors lives.
+pub(super) fn describe<E, R>(err: &SdkError<E, R>) -> String
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match (err.as_service_error(), err.code()) {
+        (Some(_), Some(code)) => match err.message() {
+            Some(m) if !m.is_empty() => format!("{code}: {m}"),
+            _ => code.to_owned(),
+        },
+        _ => DisplayErrorContext(err).to_string(),
+    }
+}
+
+/// Maps an SDK error for `operation` on `entity` (e.g. `role web`) to an [`AccountError`].
+pub(super) fn to_account_error<E, R>(
+    entity: &str,
+    operation: &'static str,
+    err: &SdkError<E, R>,
+) -> AccountError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    let entity_owned = || entity.to_owned();
+    match code(err) {
+        Some("NoSuchEntity") => AccountError::NoSuchEntity {
+            entity: entity_owned(),
+        },
+        Some("EntityAlreadyExists") => AccountError::EntityAlreadyExists {
+            entity: entity_owned(),
+        },
+        Some("DeleteConflict") => AccountError::DeleteConflict {
+            entity: entity_owned(),
+            attached: conflict_attached(entity, message(err)),
+        },
+        Some("LimitExceeded") => AccountError::LimitExceeded {
+            entity: entity_owned(),
+            message: message(err).to_owned(),
+        },
+        _ => other(entity, operation, describe(err)),
+    }
+}
+
+/// What a `DeleteConflict` says is still attached, in the words the snapshot account uses where
+/// IAM's message is recognised, and IAM's own message otherwise.
+pub(super) fn conflict_attached(entity: &str, iam_message: &str) -> String {
+    let m = iam_message.to_ascii_lowercase();
+    let is_profile = entity.starts_with("instance profile");
+    if m.contains("detach all policies") {
+        "managed policies".to_owned()
+    } else if m.contains("delete policies") {
+        "inline policies".to_owned()
+    } else if m.contains("instance profile") && is_profile {
+        "a role".to_owned()
+    } else if m.contains("instance profile") {
+        "instance profiles".to_owned()
+    } else if iam_message.is_empty() {
+        "something".to_owned()
+    } else {
+        iam_message.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conflict_messages_name_what_is_attached() {
+        assert_eq!(
+            conflict_attached(
+                "role web",
+                "Cannot delete entity, must detach all policies first."
+            ),
+            "managed policies"
+        );
+        assert_eq!(
+            conflict_attached(
+                "role web",
+                "Cannot delete entity, must delete policies first."
+            ),
+            "inline policies"
+        );
+        assert_eq!(
+            conflict_attached(
+                "role web",
+                "Cannot delete entity, must remove roles from instance profile first."
+            ),
+            "instance profiles"
+        );
+        assert_eq!(
+            conflict_attached(
+                "instance profile web",
+                "Cannot delete entity, must remove roles from instance profile first."
+            ),
+            "a role"
+        );
+        assert_eq!(conflict_attached("role web", "odd"), "odd");
+    }
+}

@@ -1,0 +1,219 @@
+//! The live AWS account: IAM, STS and EC2 through the AWS SDK.
+//!
+//! [`AwsAccount`] implements [`AccountReader`](super::AccountReader) (`read.rs`) and
+//! [`AccountWriter`](super::AccountWriter) (`write.rs`). This module is the only place in the crate
+//! that names `aws_sdk_*` types; everything it hands out is the normalized model. Configuration
+//! follows the SDK's default chain (environment, profile, IMDS, `AWS_ENDPOINT_URL`) with the
+//! overrides in [`AwsOptions`]. Throttling is left to the SDK's adaptive retry mode; the only
+//! hand-written waiting is the bounded wait for IAM changes to propagate (see `write.rs`).
+//! Credentials are never logged; only operation names are.
+
+mod ec2;
+mod error;
+pub mod operations;
+mod read;
+pub mod stats;
+mod write;
+
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::{BehaviorVersion, Region};
+
+use crate::account::AccountError;
+
+pub use stats::CallStats;
+
+/// How to reach the account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwsOptions {
+    /// Region (EC2 needs one; IAM and STS default to `us-east-1` when none is configured).
+    pub region: Option<String>,
+    /// Named profile from the shared config files.
+    pub profile: Option<String>,
+    /// Endpoint override for every service (e.g. a moto server). `AWS_ENDPOINT_URL` is honoured
+    /// without this.
+    pub endpoint_url: Option<String>,
+    /// Only roles whose path starts with this prefix are read.
+    pub path_prefix: Option<String>,
+    /// How long to wait for IAM changes to become visible to IAM itself and to EC2.
+    pub propagation_timeout: Duration,
+    /// Attempts per call, including the first, under the SDK's adaptive retry mode.
+    pub max_attempts: u32,
+}
+
+impl Default for AwsOptions {
+    fn default() -> Self {
+        Self {
+            region: None,
+            profile: None,
+            endpoint_url: None,
+            path_prefix: None,
+            propagation_timeout: Duration::from_secs(120),
+            max_attempts: 8,
+        }
+    }
+}
+
+/// Who the credentials belong to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Identity {
+    account_id: String,
+    partition: String,
+}
+
+/// A live AWS account.
+#[derive(Debug, Clone)]
+pub struct AwsAccount {
+    iam: aws_sdk_iam::Client,
+    sts: aws_sdk_sts::Client,
+    ec2: aws_sdk_ec2::Client,
+    path_prefix: Option<String>,
+    propagation_timeout: Duration,
+    stats: CallStats,
+    identity: std::sync::Arc<tokio::sync::OnceCell<Identity>>,
+}
+
+/// The region IAM and STS use when none is configured: IAM is global and answers there.
+const DEFAULT_GLOBAL_REGION: &str = "us-east-1";
+
+impl AwsAccount {
+    /// Loads the SDK configuration and builds the IAM, STS and EC2 clients, all sharing one
+    /// configuration and one [`CallStats`]. Makes no call; credential problems surface on the
+    /// first read or write.
+    pub async fn connect(opts: AwsOptions) -> Result<AwsAccount, AccountError> {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .retry_config(RetryConfig::adaptive().with_max_attempts(opts.max_attempts.max(1)));
+        if let Some(region) = &opts.region {
+            loader = loader.region(Region::new(region.clone()));
+        }
+        if let Some(profile) = &opts.profile {
+            loader = loader.profile_name(profile);
+        }
+        if let Some(url) = &opts.endpoint_url {
+            loader = loader.endpoint_url(url);
+        }
+        let sdk = loader.load().await;
+        let global_region = sdk
+            .region()
+            .cloned()
+            .unwrap_or_else(|| Region::from_static(DEFAULT_GLOBAL_REGION));
+        tracing::debug!(
+            "aws: region {}, endpoint override {}",
+            sdk.region().map_or("(none)", |r| r.as_ref()),
+            if sdk.endpoint_url().is_some() {
+                "set"
+            } else {
+                "none"
+            }
+        );
+
+        let stats = CallStats::default();
+        let iam = aws_sdk_iam::config::Builder::from(&sdk)
+            .region(global_region.clone())
+            .interceptor(stats::StatsInterceptor::new(stats.clone()))
+            .build();
+        let sts = aws_sdk_sts::config::Builder::from(&sdk)
+            .region(global_region)
+            .interceptor(stats::StatsInterceptor::new(stats.clone()))
+            .build();
+        let ec2 = aws_sdk_ec2::config::Builder::from(&sdk)
+            .interceptor(stats::StatsInterceptor::new(stats.clone()))
+            .build();
+        Ok(AwsAccount {
+            iam: aws_sdk_iam::Client::from_conf(iam),
+            sts: aws_sdk_sts::Client::from_conf(sts),
+            ec2: aws_sdk_ec2::Client::from_conf(ec2),
+            path_prefix: opts.path_prefix,
+            propagation_timeout: opts.propagation_timeout,
+            stats,
+            identity: Default::default(),
+        })
+    }
+
+    /// A handle on the call counters (shared: later calls show up in it).
+    pub fn stats(&self) -> CallStats {
+        self.stats.clone()
+    }
+
+    /// The account id and partition, from STS `GetCallerIdentity` (called once, then cached).
+    async fn identity(&self) -> Result<&Identity, AccountError> {
+        self.identity
+            .get_or_try_init(|| async {
+                let out = self
+                    .sts
+                    .get_caller_identity()
+                    .send()
+                    .await
+                    .map_err(|e| error::to_account_error("caller", "GetCallerIdentity", &e))?;
+                let account_id = out.account().unwrap_or_default().to_owned();
+                let arn = out.arn().unwrap_or_default();
+                let partition = partition_of_arn(arn).ok_or_else(|| {
+                    error::other(
+                        "caller",
+                        "GetCallerIdentity",
+                        format!("unexpected caller ARN {arn:?}"),
+                    )
+                })?;
+                if account_id.is_empty() {
+                    return Err(error::other(
+                        "caller",
+                        "GetCallerIdentity",
+                        "no account id in the response",
+                    ));
+                }
+                Ok(Identity {
+                    account_id,
+                    partition: partition.to_owned(),
+                })
+            })
+            .await
+    }
+
+    /// The context policies are normalized in for this account.
+    async fn normalize_context(&self) -> Result<crate::policy::NormalizeContext, AccountError> {
+        Ok(crate::policy::NormalizeContext {
+            partition: self.identity().await?.partition.clone(),
+        })
+    }
+}
+
+/// The partition of an ARN (`arn:PARTITION:service:…`).
+fn partition_of_arn(arn: &str) -> Option<&str> {
+    let mut parts = arn.split(':');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some("arn"), Some(partition), Some(_)) if !partition.is_empty() => Some(partition),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partition_comes_from_the_caller_arn() {
+        assert_eq!(
+            partition_of_arn("arn:aws:iam::123456789012:user/ci"),
+            Some("aws")
+        );
+        assert_eq!(
+            partition_of_arn("arn:aws-cn:sts::123456789012:assumed-role/r/s"),
+            Some("aws-cn")
+        );
+        assert_eq!(
+            partition_of_arn("arn:aws-us-gov:iam::123456789012:root"),
+            Some("aws-us-gov")
+        );
+        assert_eq!(partition_of_arn("arn::iam::1:root"), None);
+        assert_eq!(partition_of_arn("not-an-arn"), None);
+    }
+
+    #[test]
+    fn default_options() {
+        let opts = AwsOptions::default();
+        assert_eq!(opts.propagation_timeout, Duration::from_secs(120));
+        assert_eq!(opts.max_attempts, 8);
+        assert!(opts.region.is_none() && opts.endpoint_url.is_none());
+    }
+}

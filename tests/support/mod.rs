@@ -1,0 +1,209 @@
+//! Helpers for the tests that run against a local AWS-compatible server (moto): the server
+//! itself, the binary run against it, and small SDK conveniences.
+#![allow(dead_code)]
+
+pub mod moto;
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use moto::Moto;
+
+/// The crate root (tests run the binary from here, so `examples/manifests` resolves).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs a future to completion on a fresh runtime (tests are synchronous; the SDK is async).
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+        .block_on(future)
+}
+
+/// The `rolesmith` binary with the server's environment: loopback endpoint, fake credentials,
+/// no profile, no color, no RUST_LOG.
+pub fn rolesmith(moto: &Moto) -> Command {
+    let mut cmd = Command::cargo_bin("rolesmith").expect("the rolesmith binary");
+    cmd.current_dir(root())
+        .env("NO_COLOR", "1")
+        .env_remove("RUST_LOG");
+    for key in moto::UNSET_ENV {
+        cmd.env_remove(key);
+    }
+    for (k, v) in moto.env() {
+        cmd.env(k, v);
+    }
+    cmd
+}
+
+/// A finished run of the binary.
+#[derive(Debug)]
+pub struct Run {
+    /// Exit code (`None` when killed by a signal).
+    pub code: Option<i32>,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+    /// The arguments, for messages.
+    pub args: String,
+}
+
+impl Run {
+    /// Panics with both streams unless the exit code is 0.
+    pub fn success(self) -> Self {
+        assert_eq!(
+            self.code,
+            Some(0),
+            "`rolesmith {}` failed\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.args,
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+
+    /// Parses stdout as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "`rolesmith {}` printed no JSON ({e})\n--- stdout ---\n{}\n--- stderr ---\n{}",
+                self.args, self.stdout, self.stderr
+            )
+        })
+    }
+}
+
+/// Runs the binary with `args` (stdin empty).
+pub fn run(moto: &Moto, args: &[&str]) -> Run {
+    let out = rolesmith(moto)
+        .args(args)
+        .write_stdin("")
+        .timeout(std::time::Duration::from_secs(300))
+        .output()
+        .expect("run rolesmith");
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        args: args.join(" "),
+    }
+}
+
+/// Runs a command that reads the live account, with `--endpoint-url` set to the server.
+pub fn run_live(moto: &Moto, args: &[&str]) -> Run {
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(["--endpoint-url", moto.endpoint.as_str()]);
+    run(moto, &all)
+}
+
+/// `plan <paths> --format json` against the server; must succeed.
+pub fn plan_json(moto: &Moto, paths: &[&str]) -> serde_json::Value {
+    let mut args = vec!["plan"];
+    args.extend(paths);
+    args.extend(["--format", "json"]);
+    run_live(moto, &args).success().json()
+}
+
+/// `apply <paths> --auto-approve` against the server; must succeed.
+pub fn apply(moto: &Moto, paths: &[&str]) -> Run {
+    let mut args = vec!["apply"];
+    args.extend(paths);
+    args.push("--auto-approve");
+    run_live(moto, &args).success()
+}
+
+/// Whether an API operation only reads.
+pub fn is_read_operation(op: &str) -> bool {
+    ["Get", "List", "Describe"]
+        .iter()
+        .any(|p| op.starts_with(p))
+}
+
+/// The write operations rolesmith may call (for scanning free text such as a stats table).
+pub const WRITE_OPERATIONS: &[&str] = &[
+    "CreateRole",
+    "CreateServiceLinkedRole",
+    "UpdateRole",
+    "UpdateRoleDescription",
+    "UpdateAssumeRolePolicy",
+    "PutRolePermissionsBoundary",
+    "DeleteRolePermissionsBoundary",
+    "TagRole",
+    "UntagRole",
+    "AttachRolePolicy",
+    "DetachRolePolicy",
+    "PutRolePolicy",
+    "DeleteRolePolicy",
+    "DeleteRole",
+    "DeleteServiceLinkedRole",
+    "CreateInstanceProfile",
+    "TagInstanceProfile",
+    "UntagInstanceProfile",
+    "AddRoleToInstanceProfile",
+    "RemoveRoleFromInstanceProfile",
+    "DeleteInstanceProfile",
+    "AssociateIamInstanceProfile",
+    "ReplaceIamInstanceProfileAssociation",
+    "DisassociateIamInstanceProfile",
+];
+
+/// The `stats.calls` object of a plan JSON, as (operation, count) pairs; panics when absent.
+pub fn stats_calls(plan: &serde_json::Value) -> Vec<(String, u64)> {
+    let calls = plan
+        .pointer("/stats/calls")
+        .and_then(|c| c.as_object())
+        .unwrap_or_else(|| panic!("plan JSON has no stats.calls object:\n{plan:#}"));
+    calls
+        .iter()
+        .map(|(op, n)| {
+            let n = n
+                .as_u64()
+                .unwrap_or_else(|| panic!("stats.calls.{op} is not a count: {n}"));
+            (op.clone(), n)
+        })
+        .collect()
+}
+
+/// Asserts the plan made calls, and only read calls.
+pub fn assert_only_reads(plan: &serde_json::Value) {
+    let calls = stats_calls(plan);
+    assert!(
+        calls.iter().any(|(_, n)| *n > 0),
+        "stats.calls counts no call at all: {calls:?}"
+    );
+    let writes: Vec<_> = calls
+        .iter()
+        .filter(|(op, n)| *n > 0 && !is_read_operation(op))
+        .collect();
+    assert!(writes.is_empty(), "plan made write calls: {writes:?}");
+}
+
+/// Copies `examples/manifests` into a fresh temp dir (for tests that edit manifests).
+pub fn copy_examples() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy_dir(&root().join("examples/manifests"), dir.path());
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("dir entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            std::fs::create_dir_all(&target).expect("create dir");
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy file");
+        }
+    }
+}
+
+/// Path of a temp dir's file as a `String` (for argument lists).
+pub fn arg(path: &Path) -> String {
+    path.display().to_string()
+}
