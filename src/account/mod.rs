@@ -15,6 +15,50 @@ use serde::{Deserialize, Serialize};
 use crate::policy::Policy;
 use crate::state::{AccountState, InstanceProfileState, RoleState};
 
+/// Either kind of account, chosen at run time (a snapshot file or the live AWS account).
+#[derive(Debug)]
+pub enum AnyAccount {
+    /// A JSON snapshot file.
+    Snapshot(snapshot::SnapshotAccount),
+    /// The live account through the AWS SDK.
+    Aws(aws::AwsAccount),
+}
+
+impl AnyAccount {
+    /// Counts of API calls made so far, by operation (empty for a snapshot).
+    pub fn call_counts(&self) -> BTreeMap<String, u64> {
+        match self {
+            Self::Snapshot(_) => BTreeMap::new(),
+            Self::Aws(a) => a.stats().counts(),
+        }
+    }
+}
+
+impl AccountReader for AnyAccount {
+    async fn read(&self) -> Result<AccountState, AccountError> {
+        match self {
+            Self::Snapshot(a) => a.read().await,
+            Self::Aws(a) => a.read().await,
+        }
+    }
+}
+
+impl AccountWriter for AnyAccount {
+    async fn write(&self, mutation: &Mutation) -> Result<(), AccountError> {
+        match self {
+            Self::Snapshot(a) => a.write(mutation).await,
+            Self::Aws(a) => a.write(mutation).await,
+        }
+    }
+
+    async fn checkpoint(&self) -> Result<(), AccountError> {
+        match self {
+            Self::Snapshot(a) => a.checkpoint().await,
+            Self::Aws(a) => a.checkpoint().await,
+        }
+    }
+}
+
 /// Reads the live account into the normalized model. Implementations make only read calls.
 pub trait AccountReader {
     /// Reads every role, instance profile and instance the plan may need.
@@ -332,6 +376,17 @@ pub enum AccountError {
         /// The entity.
         entity: String,
         /// What limit.
+        message: String,
+    },
+    /// An AWS call failed for a reason the other variants do not describe.
+    #[error("{operation} on {entity} failed: {message}")]
+    Aws {
+        /// The entity, e.g. `role web`.
+        entity: String,
+        /// The API operation, e.g. `CreateRole`.
+        operation: &'static str,
+        /// `CODE: message` for service errors; the error chain for transport or credential
+        /// failures.
         message: String,
     },
     /// A snapshot file could not be read or written.

@@ -14,6 +14,13 @@ struct JsonPlan<'a> {
     conflicts: &'a [Conflict],
     notes: &'a [String],
     steps: Vec<JsonStep<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stats: Option<JsonStats<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonStats<'a> {
+    calls: &'a std::collections::BTreeMap<String, u64>,
 }
 
 #[derive(Serialize)]
@@ -26,6 +33,15 @@ struct JsonStep<'a> {
 
 /// Renders a plan as pretty JSON with a trailing newline.
 pub fn render(plan: &Plan) -> String {
+    render_with_stats(plan, None)
+}
+
+/// Renders a plan as JSON, with the API calls made to produce it (`stats.calls`, by operation)
+/// when it was planned against a live account.
+pub fn render_with_stats(
+    plan: &Plan,
+    calls: Option<&std::collections::BTreeMap<String, u64>>,
+) -> String {
     let wire = JsonPlan {
         format_version: FORMAT_VERSION,
         account_id: &plan.account_id,
@@ -43,6 +59,7 @@ pub fn render(plan: &Plan) -> String {
                 mutation: &s.mutation,
             })
             .collect(),
+        stats: calls.map(|calls| JsonStats { calls }),
     };
     let mut text = serde_json::to_string_pretty(&wire).unwrap_or_default();
     text.push('\n');

@@ -13,13 +13,11 @@ use aws_sdk_iam::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use crate::account::AccountError;
 
 /// An AWS failure the other [`AccountError`] variants do not describe.
-///
-/// Stand-in: until `AccountError` gains a dedicated AWS variant, this reports through
-/// `LimitExceeded` with a message naming the operation. Swap the body when the variant lands.
 pub(super) fn other(entity: &str, operation: &'static str, message: impl Display) -> AccountError {
-    AccountError::LimitExceeded {
+    AccountError::Aws {
         entity: entity.to_owned(),
-        message: format!("{operation} failed: {message}"),
+        operation,
+        message: message.to_string(),
     }
 }
 

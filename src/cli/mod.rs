@@ -7,94 +7,18 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+mod args;
 
-use crate::account::AccountReader;
+pub use args::{Cli, Command, DiagnosticFormat, LiveArgs, PermissionsFor, PlanArgs};
+
+use crate::account::aws::{AwsAccount, AwsOptions};
 use crate::account::snapshot::SnapshotAccount;
+use crate::account::{AccountReader, AnyAccount};
 use crate::diagnostic::{Diagnostic, has_errors};
 use crate::diff::{DiffOptions, diff};
 use crate::manifest::{ResolveContext, load_and_validate, load_paths, validate};
 use crate::plan::Plan;
 use crate::render::{self, Format};
-
-/// Manage AWS IAM roles the GitOps way: YAML manifests in git, plan, apply.
-#[derive(Debug, Parser)]
-#[command(name = "rolesmith", version, about, long_about = None)]
-pub struct Cli {
-    /// More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides.
-    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
-    pub verbose: u8,
-    /// The command.
-    #[command(subcommand)]
-    pub command: Command,
-}
-
-/// Subcommands.
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Check manifests without reading any account.
-    Validate {
-        /// Manifest files or directories (default: the current directory).
-        paths: Vec<PathBuf>,
-        /// Output format for findings.
-        #[arg(long, value_enum, default_value_t = DiagnosticFormat::Text)]
-        format: DiagnosticFormat,
-    },
-    /// Show what apply would change. Makes only read calls.
-    Plan {
-        /// Common options.
-        #[command(flatten)]
-        common: PlanArgs,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
-        /// Exit 2 when there are changes (0: none, 1: error).
-        #[arg(long)]
-        detailed_exitcode: bool,
-    },
-    /// Plan and apply the changes.
-    Apply {
-        /// Common options.
-        #[command(flatten)]
-        common: PlanArgs,
-        /// Apply without asking (required when stdin is not a terminal).
-        #[arg(long)]
-        auto_approve: bool,
-    },
-    /// Print the JSON Schema of manifests.
-    Schema,
-}
-
-/// Options shared by plan and apply.
-#[derive(Debug, Args)]
-pub struct PlanArgs {
-    /// Manifest files or directories (default: the current directory).
-    pub paths: Vec<PathBuf>,
-    /// Use a JSON snapshot file as the account (offline; apply rewrites the file).
-    #[arg(long, value_name = "FILE")]
-    pub snapshot: Option<PathBuf>,
-    /// Account id for a snapshot file that does not exist yet.
-    #[arg(long, value_name = "ID", default_value = "123456789012")]
-    pub account_id: String,
-    /// Delete owned roles that no manifest declares.
-    #[arg(long)]
-    pub prune: bool,
-    /// Independent roles changed at once within a plan phase.
-    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
-    pub parallelism: u16,
-    /// Tag marking what rolesmith owns, as KEY=VALUE.
-    #[arg(long, value_name = "KEY=VALUE", default_value = "managed-by=rolesmith")]
-    pub ownership_tag: String,
-}
-
-/// Output format for findings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum DiagnosticFormat {
-    /// Human-readable reports with source excerpts.
-    Text,
-    /// A JSON array.
-    Json,
-}
 
 /// How the process ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -156,6 +80,17 @@ pub fn run(cli: Cli) -> ExitStatus {
             common,
             auto_approve,
         } => apply_command(&common, auto_approve),
+        Command::Snapshot { out, live } => snapshot_command(&out, &live),
+        Command::Permissions { for_command } => {
+            let policy = crate::account::aws::operations::permissions_policy(
+                for_command == PermissionsFor::Apply,
+            );
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&policy).unwrap_or_default()
+            );
+            Ok(ExitStatus::Success)
+        }
         Command::Schema => {
             print!("{}", crate::schema::manifest_schema());
             Ok(ExitStatus::Success)
@@ -251,24 +186,46 @@ fn ownership(tag: &str) -> Result<crate::state::Ownership, BoxError> {
     }
 }
 
+fn aws_options(live: &LiveArgs) -> AwsOptions {
+    AwsOptions {
+        region: live.region.clone(),
+        profile: live.profile.clone(),
+        endpoint_url: live.endpoint_url.clone(),
+        path_prefix: live.path_prefix.clone(),
+        propagation_timeout: std::time::Duration::from_secs(live.propagation_timeout),
+        max_attempts: live.max_attempts,
+    }
+}
+
+/// The snapshot file when one is given, else the live account.
+fn open_account(
+    common: &PlanArgs,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<AnyAccount, BoxError> {
+    Ok(match &common.snapshot {
+        Some(path) => AnyAccount::Snapshot(SnapshotAccount::open(path, &common.account_id)?),
+        None => AnyAccount::Aws(runtime.block_on(AwsAccount::connect(aws_options(&common.live)))?),
+    })
+}
+
 /// Loads, validates, reads the account and plans. Diagnostics are printed; errors end the run.
-fn make_plan(common: &PlanArgs) -> Result<(Plan, SnapshotAccount), BoxError> {
-    let Some(snapshot) = &common.snapshot else {
-        return Err(Box::new(UserError::new(
-            "no account to plan against",
-            "pass --snapshot FILE to plan against a snapshot file (reading a live AWS account is not built yet)",
-        )));
-    };
+fn make_plan(
+    common: &PlanArgs,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<(Plan, AnyAccount), BoxError> {
     let ownership = ownership(&common.ownership_tag)?;
-    let account = SnapshotAccount::open(snapshot, &common.account_id)?;
-    let live = tokio_runtime()?.block_on(account.read())?;
+    let account = open_account(common, runtime)?;
+    let live = runtime.block_on(account.read())?;
     let ctx = ResolveContext {
         account_id: live.account_id.clone(),
         partition: live.partition.clone(),
         ownership: ownership.clone(),
         ..ResolveContext::offline()
     };
-    let (desired, diagnostics, _) = load_and_validate(&common.paths, &ctx);
+    let (mut desired, mut diagnostics, _) = load_and_validate(&common.paths, &ctx);
+    if let Some(prefix) = &common.live.path_prefix {
+        scope_to_prefix(&mut desired, &mut diagnostics, prefix);
+    }
     print_diagnostics(&diagnostics);
     if has_errors(&diagnostics) {
         return Err(Box::new(UserError::new(
@@ -288,20 +245,65 @@ fn make_plan(common: &PlanArgs) -> Result<(Plan, SnapshotAccount), BoxError> {
     Ok((plan, account))
 }
 
+/// With `--path-prefix`, a manifest for a role outside the prefix is an error: rolesmith would
+/// neither read nor manage it.
+fn scope_to_prefix(
+    desired: &mut crate::state::DesiredState,
+    diagnostics: &mut Vec<Diagnostic>,
+    prefix: &str,
+) {
+    desired.roles.retain(|name, role| {
+        let inside = role.role.path.starts_with(prefix);
+        if !inside {
+            diagnostics.push(
+                Diagnostic::error(
+                    "outside-path-prefix",
+                    format!(
+                        "role `{name}` has path `{}`, outside --path-prefix `{prefix}`",
+                        role.role.path
+                    ),
+                )
+                .with_help(format!(
+                    "{}:{}: move the role under the prefix, or run without --path-prefix",
+                    role.origin.file.display(),
+                    role.origin.line
+                )),
+            );
+        }
+        inside
+    });
+}
+
 fn tokio_runtime() -> Result<tokio::runtime::Runtime, BoxError> {
     Ok(tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?)
 }
 
+/// Prints the call counts as a table on stderr.
+fn print_stats(account: &AnyAccount) {
+    let counts = account.call_counts();
+    let total: u64 = counts.values().sum();
+    eprintln!("\nAPI calls by operation:");
+    for (op, n) in &counts {
+        eprintln!("  {op:<40} {n:>6}");
+    }
+    eprintln!("  {:<40} {total:>6}", "total");
+}
+
 fn plan_command(common: &PlanArgs, format: Format, detailed: bool) -> Result<ExitStatus, BoxError> {
-    let (plan, _) = make_plan(common)?;
+    let runtime = tokio_runtime()?;
+    let (plan, account) = make_plan(common, &runtime)?;
+    let stats = matches!(account, AnyAccount::Aws(_)).then(|| account.call_counts());
     let text = match format {
         Format::Text => render::text::render(&plan, stdout_color()),
-        Format::Json => render::json::render(&plan),
+        Format::Json => render::json::render_with_stats(&plan, stats.as_ref()),
         Format::Markdown => render::markdown::render(&plan, render::markdown::GITHUB_COMMENT_LIMIT),
     };
     print!("{text}");
+    if common.live.stats {
+        print_stats(&account);
+    }
     Ok(if detailed && !plan.is_empty() {
         ExitStatus::Changes
     } else {
@@ -309,10 +311,32 @@ fn plan_command(common: &PlanArgs, format: Format, detailed: bool) -> Result<Exi
     })
 }
 
+fn snapshot_command(out: &std::path::Path, live: &LiveArgs) -> Result<ExitStatus, BoxError> {
+    let runtime = tokio_runtime()?;
+    let account = AnyAccount::Aws(runtime.block_on(AwsAccount::connect(aws_options(live)))?);
+    let state = runtime.block_on(account.read())?;
+    crate::account::snapshot::write_atomically(out, &state)?;
+    eprintln!(
+        "Wrote {} role(s) and {} instance profile(s) of account {} to {}.",
+        state.roles.len(),
+        state.instance_profiles.len(),
+        state.account_id,
+        out.display()
+    );
+    if live.stats {
+        print_stats(&account);
+    }
+    Ok(ExitStatus::Success)
+}
+
 fn apply_command(common: &PlanArgs, auto_approve: bool) -> Result<ExitStatus, BoxError> {
-    let (plan, account) = make_plan(common)?;
+    let runtime = tokio_runtime()?;
+    let (plan, account) = make_plan(common, &runtime)?;
     print!("{}", render::text::render(&plan, stdout_color()));
     if plan.steps.is_empty() {
+        if common.live.stats {
+            print_stats(&account);
+        }
         return Ok(ExitStatus::Success);
     }
     if !auto_approve {
@@ -331,7 +355,6 @@ fn apply_command(common: &PlanArgs, auto_approve: bool) -> Result<ExitStatus, Bo
             return Ok(ExitStatus::Failure);
         }
     }
-    let runtime = tokio_runtime()?;
     let progress = |i: usize, step: &crate::plan::Step| {
         tracing::info!(
             "[{}/{}] {} {}",
@@ -344,7 +367,11 @@ fn apply_command(common: &PlanArgs, auto_approve: bool) -> Result<ExitStatus, Bo
     let options = crate::apply::ApplyOptions {
         parallelism: usize::from(common.parallelism),
     };
-    let report = runtime.block_on(crate::apply::apply(&plan, &account, options, &progress))?;
+    let result = runtime.block_on(crate::apply::apply(&plan, &account, options, &progress));
+    if common.live.stats {
+        print_stats(&account);
+    }
+    let report = result?;
     let s = plan.summary();
     println!(
         "\nApply complete: {} step(s); {} added, {} changed, {} destroyed.",

@@ -1,0 +1,142 @@
+//! The clap types: every flag, its help text and default. Commands receive these resolved into
+//! library types by `cli::mod`; nothing else in the crate sees clap.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::render::Format;
+
+/// Manage AWS IAM roles the GitOps way: YAML manifests in git, plan, apply.
+#[derive(Debug, Parser)]
+#[command(name = "rolesmith", version, about, long_about = None)]
+pub struct Cli {
+    /// More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check manifests without reading any account.
+    Validate {
+        /// Manifest files or directories (default: the current directory).
+        paths: Vec<PathBuf>,
+        /// Output format for findings.
+        #[arg(long, value_enum, default_value_t = DiagnosticFormat::Text)]
+        format: DiagnosticFormat,
+    },
+    /// Show what apply would change. Makes only read calls.
+    Plan {
+        /// Common options.
+        #[command(flatten)]
+        common: PlanArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Exit 2 when there are changes (0: none, 1: error).
+        #[arg(long)]
+        detailed_exitcode: bool,
+    },
+    /// Plan and apply the changes.
+    Apply {
+        /// Common options.
+        #[command(flatten)]
+        common: PlanArgs,
+        /// Apply without asking (required when stdin is not a terminal).
+        #[arg(long)]
+        auto_approve: bool,
+    },
+    /// Capture the live account into a snapshot file for offline plans. Makes only read calls.
+    Snapshot {
+        /// Where to write the snapshot JSON.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// How to reach the account.
+        #[command(flatten)]
+        live: LiveArgs,
+    },
+    /// Print the least-privilege IAM policy rolesmith needs.
+    Permissions {
+        /// For which command: `plan` (read-only; also drift and snapshot) or `apply`.
+        #[arg(long = "for", value_enum, default_value_t = PermissionsFor::Plan)]
+        for_command: PermissionsFor,
+    },
+    /// Print the JSON Schema of manifests.
+    Schema,
+}
+
+/// Options shared by plan and apply.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Manifest files or directories (default: the current directory).
+    pub paths: Vec<PathBuf>,
+    /// Use a JSON snapshot file as the account instead of AWS (offline; apply rewrites it).
+    #[arg(long, value_name = "FILE")]
+    pub snapshot: Option<PathBuf>,
+    /// Account id for a snapshot file that does not exist yet.
+    #[arg(long, value_name = "ID", default_value = "123456789012")]
+    pub account_id: String,
+    /// How to reach the live account (ignored with --snapshot).
+    #[command(flatten)]
+    pub live: LiveArgs,
+    /// Delete owned roles that no manifest declares.
+    #[arg(long)]
+    pub prune: bool,
+    /// Independent roles changed at once within a plan phase.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub parallelism: u16,
+    /// Tag marking what rolesmith owns, as KEY=VALUE.
+    #[arg(long, value_name = "KEY=VALUE", default_value = "managed-by=rolesmith")]
+    pub ownership_tag: String,
+}
+
+/// How to reach the live AWS account. Credentials come from the SDK's standard chain
+/// (environment, shared files, SSO, instance metadata) and never appear in output.
+#[derive(Debug, Args)]
+pub struct LiveArgs {
+    /// Named profile from the shared AWS config files.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// AWS region (IAM is global; EC2 bindings use it).
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Send every AWS call to this endpoint (e.g. a local moto server). `AWS_ENDPOINT_URL`
+    /// works too.
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Only read and manage roles whose path starts with this prefix, e.g. `/app/`.
+    #[arg(long, value_name = "PREFIX")]
+    pub path_prefix: Option<String>,
+    /// Seconds to wait for IAM changes to propagate (e.g. a trust naming a new role).
+    #[arg(long, value_name = "SECS", default_value_t = 120)]
+    pub propagation_timeout: u64,
+    /// Attempts per AWS call (adaptive retries for throttling and server errors).
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub max_attempts: u32,
+    /// Print the API calls made, by operation, on stderr.
+    #[arg(long)]
+    pub stats: bool,
+}
+
+/// Output format for findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiagnosticFormat {
+    /// Human-readable reports with source excerpts.
+    Text,
+    /// A JSON array.
+    Json,
+}
+
+/// Which command's permissions to print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PermissionsFor {
+    /// Read-only: plan, drift, snapshot.
+    Plan,
+    /// Everything apply may call.
+    Apply,
+}
