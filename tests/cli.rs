@@ -213,3 +213,34 @@ fn schema_subcommand_prints_the_committed_schema() {
     assert_eq!(r.code, Some(0));
     assert_eq!(r.stdout, rolesmith::schema::manifest_schema());
 }
+
+#[test]
+fn permissions_for_plan_are_read_only_and_apply_adds_the_writes() {
+    let actions = |for_command: &str| -> Vec<String> {
+        let r = run(&["permissions", "--for", for_command]);
+        assert_eq!(r.code, Some(0), "{}", r.stderr);
+        let policy: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        policy["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|s| s["Action"].as_array().unwrap().iter())
+            .map(|a| a.as_str().unwrap().to_owned())
+            .collect()
+    };
+    let plan = actions("plan");
+    assert!(plan.contains(&"iam:GetAccountAuthorizationDetails".to_owned()));
+    assert!(plan.contains(&"iam:ListRoles".to_owned()));
+    for action in &plan {
+        let name = action.split(':').nth(1).unwrap();
+        assert!(
+            ["Get", "List", "Describe"].iter().any(|p| name.starts_with(p)),
+            "plan permission {action} is not read-only"
+        );
+    }
+    let apply = actions("apply");
+    for needed in ["iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRole", "iam:TagRole"] {
+        assert!(apply.contains(&needed.to_owned()), "apply lacks {needed}");
+    }
+    assert!(plan.iter().all(|a| apply.contains(a)));
+}
