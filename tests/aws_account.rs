@@ -934,3 +934,60 @@ fn snapshot_plans_like_the_live_account() {
         );
     }
 }
+
+#[test]
+fn path_prefix_scopes_what_is_read_and_managed() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = |name: &str, path: &str| {
+        format!(
+            "apiVersion: rolesmith/v1\nkind: Role\nmetadata:\n  name: {name}\nspec:\n  path: {path}\n  trust:\n    - service: ec2.amazonaws.com\n"
+        )
+    };
+    let inside = dir.path().join("inside.yaml");
+    std::fs::write(&inside, manifest("app-web", "/app/")).unwrap();
+    let inside = inside.to_str().unwrap();
+    support::apply(&moto, &[inside]);
+    // An owned role outside the prefix: invisible to a scoped run, so never pruned by it.
+    let outside = dir.path().join("outside.yaml");
+    std::fs::write(&outside, manifest("ops-tool", "/ops/")).unwrap();
+    let outside = outside.to_str().unwrap();
+    support::apply(&moto, &[outside]);
+
+    let plan = support::run_live(
+        &moto,
+        &[
+            "plan",
+            inside,
+            "--path-prefix",
+            "/app/",
+            "--prune",
+            "--format",
+            "json",
+        ],
+    )
+    .success()
+    .json();
+    assert!(array(&plan, "changes").is_empty(), "{plan:#}");
+    assert!(array(&plan, "steps").is_empty(), "{plan:#}");
+    support::assert_only_reads(&plan);
+
+    // A manifest outside the prefix is an error, and nothing is changed.
+    let r = support::run_live(
+        &moto,
+        &[
+            "apply",
+            inside,
+            outside,
+            "--path-prefix",
+            "/app/",
+            "--auto-approve",
+        ],
+    );
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("[outside-path-prefix]") || r.stderr.contains("outside --path-prefix"),
+        "{}",
+        r.stderr
+    );
+}

@@ -234,12 +234,19 @@ fn permissions_for_plan_are_read_only_and_apply_adds_the_writes() {
     for action in &plan {
         let name = action.split(':').nth(1).unwrap();
         assert!(
-            ["Get", "List", "Describe"].iter().any(|p| name.starts_with(p)),
+            ["Get", "List", "Describe"]
+                .iter()
+                .any(|p| name.starts_with(p)),
             "plan permission {action} is not read-only"
         );
     }
     let apply = actions("apply");
-    for needed in ["iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRole", "iam:TagRole"] {
+    for needed in [
+        "iam:CreateRole",
+        "iam:PutRolePolicy",
+        "iam:DeleteRole",
+        "iam:TagRole",
+    ] {
         assert!(apply.contains(&needed.to_owned()), "apply lacks {needed}");
     }
     assert!(plan.iter().all(|a| apply.contains(a)));
