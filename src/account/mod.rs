@@ -35,10 +35,17 @@ impl AnyAccount {
 }
 
 impl AccountReader for AnyAccount {
-    async fn read(&self) -> Result<AccountState, AccountError> {
+    async fn identity(&self) -> Result<Identity, AccountError> {
         match self {
-            Self::Snapshot(a) => a.read().await,
-            Self::Aws(a) => a.read().await,
+            Self::Snapshot(a) => a.identity().await,
+            Self::Aws(a) => a.identity().await,
+        }
+    }
+
+    async fn read_scoped(&self, scope: &ReadScope) -> Result<AccountState, AccountError> {
+        match self {
+            Self::Snapshot(a) => a.read_scoped(scope).await,
+            Self::Aws(a) => a.read_scoped(scope).await,
         }
     }
 }
@@ -59,10 +66,53 @@ impl AccountWriter for AnyAccount {
     }
 }
 
+/// What a read must cover beyond IAM roles and instance profiles, so an account with no EC2
+/// bindings costs no EC2 calls and selectors are resolved server-side.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReadScope {
+    /// Read EC2 instance-profile associations (one paginated call for the region) and the
+    /// instances that carry them.
+    pub associations: bool,
+    /// Instances named by id, read to learn whether they exist and their state.
+    pub instance_ids: BTreeSet<String>,
+    /// Tag selectors, each resolved with a server-side `DescribeInstances` tag filter.
+    pub selectors: Vec<BTreeMap<String, String>>,
+}
+
+impl ReadScope {
+    /// Whether anything beyond IAM must be read.
+    pub fn needs_ec2(&self) -> bool {
+        self.associations || !self.instance_ids.is_empty() || !self.selectors.is_empty()
+    }
+}
+
+/// Which account, in which partition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// The 12-digit account id.
+    pub account_id: String,
+    /// The ARN partition.
+    pub partition: String,
+}
+
 /// Reads the live account into the normalized model. Implementations make only read calls.
 pub trait AccountReader {
-    /// Reads every role, instance profile and instance the plan may need.
-    fn read(&self) -> impl Future<Output = Result<AccountState, AccountError>> + Send;
+    /// The account id and partition (needed to resolve manifests before the scope is known).
+    fn identity(&self) -> impl Future<Output = Result<Identity, AccountError>> + Send;
+
+    /// Reads every role and instance profile, plus the EC2 state `scope` asks for.
+    fn read_scoped(
+        &self,
+        scope: &ReadScope,
+    ) -> impl Future<Output = Result<AccountState, AccountError>> + Send;
+
+    /// Reads roles and instance profiles only.
+    fn read(&self) -> impl Future<Output = Result<AccountState, AccountError>> + Send
+    where
+        Self: Sync,
+    {
+        async move { self.read_scoped(&ReadScope::default()).await }
+    }
 }
 
 /// Performs mutations. Every mutation is idempotent where IAM allows it: creating what exists

@@ -9,7 +9,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use crate::account::{AccountError, AccountReader, AccountWriter, Mutation};
+use crate::account::{AccountError, AccountReader, AccountWriter, Identity, Mutation, ReadScope};
 use crate::policy::{NormalizeContext, Policy};
 use crate::state::{AccountState, Association, RoleState, ServiceLinked};
 
@@ -117,7 +117,16 @@ fn snapshot_error(path: &Path, e: impl std::fmt::Display) -> AccountError {
 }
 
 impl AccountReader for SnapshotAccount {
-    async fn read(&self) -> Result<AccountState, AccountError> {
+    async fn identity(&self) -> Result<Identity, AccountError> {
+        let state = self.state()?;
+        Ok(Identity {
+            account_id: state.account_id,
+            partition: state.partition,
+        })
+    }
+
+    /// A snapshot holds everything; the scope changes nothing.
+    async fn read_scoped(&self, _scope: &ReadScope) -> Result<AccountState, AccountError> {
         self.state()
     }
 }

@@ -13,7 +13,7 @@ pub use args::{Cli, Command, DiagnosticFormat, LiveArgs, PermissionsFor, PlanArg
 
 use crate::account::aws::{AwsAccount, AwsOptions};
 use crate::account::snapshot::SnapshotAccount;
-use crate::account::{AccountReader, AnyAccount};
+use crate::account::{AccountReader, AnyAccount, ReadScope};
 use crate::diagnostic::{Diagnostic, has_errors};
 use crate::diff::{DiffOptions, diff};
 use crate::manifest::{ResolveContext, load_and_validate, load_paths, validate};
@@ -215,10 +215,10 @@ fn make_plan(
 ) -> Result<(Plan, AnyAccount), BoxError> {
     let ownership = ownership(&common.ownership_tag)?;
     let account = open_account(common, runtime)?;
-    let live = runtime.block_on(account.read())?;
+    let identity = runtime.block_on(account.identity())?;
     let ctx = ResolveContext {
-        account_id: live.account_id.clone(),
-        partition: live.partition.clone(),
+        account_id: identity.account_id,
+        partition: identity.partition,
         ownership: ownership.clone(),
         ..ResolveContext::offline()
     };
@@ -233,6 +233,7 @@ fn make_plan(
             "fix the errors above (`rolesmith validate` shows them without reading the account)",
         )));
     }
+    let live = runtime.block_on(account.read_scoped(&read_scope(&desired, common.prune)))?;
     let d = diff(
         &desired,
         &live,
@@ -243,6 +244,25 @@ fn make_plan(
     );
     let plan = Plan::build(d, &live, &ctx.limits);
     Ok((plan, account))
+}
+
+/// What beyond IAM the plan must read: EC2 associations when any role has an instance profile
+/// (or roles may be pruned), plus the instances the bindings name or select.
+fn read_scope(desired: &crate::state::DesiredState, prune: bool) -> ReadScope {
+    let mut scope = ReadScope {
+        associations: prune,
+        ..ReadScope::default()
+    };
+    for role in desired.roles.values() {
+        scope.associations |= role.instance_profile.is_some();
+        if let Some(b) = &role.bindings {
+            scope.instance_ids.extend(b.instances.iter().cloned());
+            if !b.selector.is_empty() && !scope.selectors.contains(&b.selector) {
+                scope.selectors.push(b.selector.clone());
+            }
+        }
+    }
+    scope
 }
 
 /// With `--path-prefix`, a manifest for a role outside the prefix is an error: rolesmith would

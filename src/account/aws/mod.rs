@@ -137,7 +137,7 @@ impl AwsAccount {
     }
 
     /// The account id and partition, from STS `GetCallerIdentity` (called once, then cached).
-    async fn identity(&self) -> Result<&Identity, AccountError> {
+    async fn caller(&self) -> Result<&Identity, AccountError> {
         self.identity
             .get_or_try_init(|| async {
                 let out = self
@@ -173,7 +173,7 @@ impl AwsAccount {
     /// The context policies are normalized in for this account.
     async fn normalize_context(&self) -> Result<crate::policy::NormalizeContext, AccountError> {
         Ok(crate::policy::NormalizeContext {
-            partition: self.identity().await?.partition.clone(),
+            partition: self.caller().await?.partition.clone(),
         })
     }
 }

@@ -25,8 +25,19 @@ const PAGE_SIZE: i32 = 1000;
 const SERVICE_ROLE_PATH: &str = "/aws-service-role/";
 
 impl AccountReader for AwsAccount {
-    async fn read(&self) -> Result<AccountState, AccountError> {
-        let identity = self.identity().await?.clone();
+    async fn identity(&self) -> Result<crate::account::Identity, AccountError> {
+        let identity = self.caller().await?;
+        Ok(crate::account::Identity {
+            account_id: identity.account_id.clone(),
+            partition: identity.partition.clone(),
+        })
+    }
+
+    async fn read_scoped(
+        &self,
+        _scope: &crate::account::ReadScope,
+    ) -> Result<AccountState, AccountError> {
+        let identity = self.caller().await?.clone();
         let ctx = NormalizeContext {
             partition: identity.partition.clone(),
         };
