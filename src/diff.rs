@@ -380,7 +380,7 @@ fn diff_bindings(
         match live.instances.get(id) {
             None => out.conflicts.push(Conflict {
                 address: Address::Binding(id.clone()),
-                message: format!("instance {id} does not exist"),
+                message: format!("instance {id} does not exist in this account and region"),
                 help: "check the instance id and region, or remove it from `ec2.instances`".into(),
             }),
             Some(i) if !i.is_bindable() => out
@@ -422,12 +422,21 @@ fn diff_bindings(
                 before: Some(Resource::Binding(BindingState { profile: a.profile.clone(), ..binding(id, Some(a.id.clone())) })),
                 after: Some(Resource::Binding(binding(id, None))),
                 attributes: vec![AttributeChange::InstanceProfile { before: Some(a.profile.clone()), after: Some(profile.to_owned()) }],
-                reason: Some("takeover: replaces another profile".into()),
+                reason: Some(format!(
+                    "`ec2.takeover: true`: replaces instance profile {}",
+                    a.profile
+                )),
             }),
             Some(a) => out.conflicts.push(Conflict {
                 address,
-                message: format!("instance {id} carries instance profile {} instead of {profile}", a.profile),
-                help: "set `ec2.takeover: true` to replace it, or remove the instance from the bindings".into(),
+                message: format!(
+                    "instance {id} now carries instance profile {} instead of {profile} (changed outside rolesmith?); it is left as it is",
+                    a.profile
+                ),
+                help: format!(
+                    "set `ec2.takeover: true` to replace {} with {profile}, or take the instance out of the bindings",
+                    a.profile
+                ),
             }),
         }
     }
@@ -445,7 +454,7 @@ fn diff_bindings(
                     before: Some(profile.to_owned()),
                     after: None,
                 }],
-                reason: Some("no longer selected".into()),
+                reason: Some("no longer named or selected by the manifest".into()),
             });
         }
     }

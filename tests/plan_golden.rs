@@ -506,7 +506,7 @@ fn binding_removed_when_no_longer_selected() {
     assert_eq!(plan.changes[0].action, Action::Delete);
     assert_eq!(
         plan.changes[0].reason.as_deref(),
-        Some("no longer selected")
+        Some("no longer named or selected by the manifest")
     );
 }
 

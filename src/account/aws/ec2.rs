@@ -22,8 +22,9 @@ impl AwsAccount {
         profile_name: &str,
     ) -> Result<(), AccountError> {
         let op = "AssociateIamInstanceProfile";
+        let waiting = format!("{entity} (instance profile {profile_name} not yet visible to EC2)");
         let result = self
-            .until_propagated(entity, invalid_instance_profile, || {
+            .until_propagated(&waiting, invalid_instance_profile, || {
                 self.ec2
                     .associate_iam_instance_profile()
                     .instance_id(instance_id)
@@ -64,8 +65,9 @@ impl AwsAccount {
         profile_name: &str,
     ) -> Result<(), AccountError> {
         let op = "ReplaceIamInstanceProfileAssociation";
+        let waiting = format!("{entity} (instance profile {profile_name} not yet visible to EC2)");
         let result = self
-            .until_propagated(entity, invalid_instance_profile, || {
+            .until_propagated(&waiting, invalid_instance_profile, || {
                 self.ec2
                     .replace_iam_instance_profile_association()
                     .association_id(association_id)
@@ -176,7 +178,7 @@ fn profile_spec(name: &str) -> IamInstanceProfileSpecification {
 }
 
 /// `arn:…:instance-profile/PATH/NAME` → `NAME`.
-fn profile_name_of_arn(arn: &str) -> Option<&str> {
+pub(super) fn profile_name_of_arn(arn: &str) -> Option<&str> {
     let (_, resource) = arn.split_once(":instance-profile/")?;
     resource.rsplit('/').next().filter(|n| !n.is_empty())
 }

@@ -10,6 +10,7 @@
 
 mod ec2;
 mod error;
+mod instances;
 pub mod operations;
 mod read;
 pub mod stats;

@@ -1,7 +1,7 @@
 //! The one table of AWS operations the adapter calls, and the least-privilege policy built from
 //! it.
 //!
-//! Every call in `read.rs` and `write.rs` has a row here; a unit test
+//! Every call in `read.rs`, `instances.rs`, `write.rs` and `ec2.rs` has a row here; a unit test
 //! checks that every [`Mutation`](crate::account::Mutation) names an operation in the table, so
 //! the table (and the policy users are told to grant) cannot drift from the code.
 
@@ -57,6 +57,7 @@ pub const OPERATIONS: &[Operation] = &[
         "DescribeIamInstanceProfileAssociations",
         "ec2:DescribeIamInstanceProfileAssociations",
     ),
+    read("DescribeInstances", "ec2:DescribeInstances"),
     // Role writes.
     Operation {
         implied: &["iam:TagRole"],

@@ -5,7 +5,8 @@
 //! managed policies, tags, permissions boundary, instance profiles). With 1000 items a page,
 //! reading N roles costs about 2·⌈N/1000⌉ IAM calls plus one STS `GetCallerIdentity` per run.
 //! `GetRole` is called only for a role the two listings disagree about (one appeared between
-//! them, or only `ListRoles` reports its boundary). Instances stay empty: EC2 is not read yet.
+//! them, or only `ListRoles` reports its boundary). EC2 is read only when the scope asks for it
+//! (bindings, or associations to clean up): see [`instances`](super::instances).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -35,7 +36,7 @@ impl AccountReader for AwsAccount {
 
     async fn read_scoped(
         &self,
-        _scope: &crate::account::ReadScope,
+        scope: &crate::account::ReadScope,
     ) -> Result<AccountState, AccountError> {
         let identity = self.caller().await?.clone();
         let ctx = NormalizeContext {
@@ -80,10 +81,12 @@ impl AccountReader for AwsAccount {
             }
             state.roles.insert(role.name.clone(), role);
         }
+        state.instances = self.read_instances(scope).await?;
         tracing::debug!(
-            "read {} roles and {} instance profiles",
+            "read {} roles, {} instance profiles and {} instances",
             state.roles.len(),
-            state.instance_profiles.len()
+            state.instance_profiles.len(),
+            state.instances.len()
         );
         Ok(state)
     }

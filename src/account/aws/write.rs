@@ -408,6 +408,8 @@ impl AwsAccount {
 
     /// Runs `call` until it succeeds, fails for another reason than `pending`, or the
     /// propagation timeout has passed; waits 1 s, then doubling up to 10 s, between attempts.
+    /// The first wait is reported at `warn` (shown by default, so a long wait is explained);
+    /// the following ones at `info` (`-v`).
     pub(super) async fn until_propagated<T, E, F, Fut>(
         &self,
         entity: &str,
@@ -428,10 +430,19 @@ impl AwsAccount {
                         return Err(e);
                     }
                     let this_wait = wait.min(deadline - now);
-                    tracing::info!(
-                        "waiting for IAM to propagate before retrying {entity} ({:.0} s)",
-                        this_wait.as_secs_f64().ceil()
-                    );
+                    // The first wait is shown without -v: an apply that goes quiet for up to the
+                    // propagation timeout must say why. Later waits are detail.
+                    if wait == FIRST_WAIT {
+                        tracing::warn!(
+                            "{entity}: waiting for IAM changes to propagate (retrying for up to {} s)",
+                            (deadline - now).as_secs_f64().ceil()
+                        );
+                    } else {
+                        tracing::info!(
+                            "{entity}: still waiting for IAM changes to propagate; retrying in {:.0} s",
+                            this_wait.as_secs_f64().ceil()
+                        );
+                    }
                     tokio::time::sleep(this_wait).await;
                     wait = (wait * 2).min(MAX_WAIT);
                 }

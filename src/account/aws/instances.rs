@@ -1,0 +1,317 @@
+//! Reading the EC2 side of bindings: which instances carry which instance profile, and which
+//! instances the manifests name or select.
+//!
+//! Only what the [`ReadScope`] asks for is read, and nothing at all when it asks for nothing:
+//!
+//! * one paginated `DescribeIamInstanceProfileAssociations` pass for the region (states
+//!   `associating` and `associated`, 1000 a page) gives every association;
+//! * each tag selector is one paginated `DescribeInstances` with the tags and the bindable
+//!   states (`pending`, `running`, `stopping`, `stopped`) as server-side filters;
+//! * instances named by id are described with an `instance-id` *filter* (200 ids a call), not
+//!   the `InstanceIds` parameter: EC2 fails the whole call with `InvalidInstanceID.NotFound` when
+//!   one id does not exist, while a filter simply leaves it out. A missing id is then absent from
+//!   the state and the diff reports it as a conflict. No state filter here, so a named instance
+//!   that was terminated is seen as such (and the plan says it is ignored).
+//!
+//! Reading N associated instances and M selected ones costs ⌈N/1000⌉ + Σ ⌈Mᵢ/1000⌉ EC2 calls.
+//! An instance known only from its association (carrying a profile, but neither named nor
+//! selected) is not described: its state is recorded as `unknown` and its tags as empty, which
+//! is all the diff needs to disassociate it when it carries one of rolesmith's profiles.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use aws_sdk_ec2::types::{Filter, IamInstanceProfileAssociation, Instance};
+
+use super::AwsAccount;
+use super::ec2::profile_name_of_arn;
+use super::error::to_account_error;
+use crate::account::{AccountError, ReadScope};
+use crate::state::{Association, InstanceState};
+
+/// EC2's largest page for both listings.
+const PAGE_SIZE: i32 = 1000;
+/// Values one `DescribeInstances` filter may hold.
+const IDS_PER_FILTER: usize = 200;
+/// The states bindings consider (see [`InstanceState::is_bindable`]).
+const BINDABLE_STATES: [&str; 4] = ["pending", "running", "stopping", "stopped"];
+/// The state recorded for an instance seen only through its association.
+pub const UNDESCRIBED_STATE: &str = "unknown";
+
+impl AwsAccount {
+    /// The instances `scope` asks for, by id, each with its association; empty (and no call)
+    /// when the scope needs nothing from EC2.
+    pub(super) async fn read_instances(
+        &self,
+        scope: &ReadScope,
+    ) -> Result<BTreeMap<String, InstanceState>, AccountError> {
+        if !scope.needs_ec2() {
+            return Ok(BTreeMap::new());
+        }
+        let associations = self.associations().await?;
+        let mut described: BTreeMap<String, InstanceState> = BTreeMap::new();
+        for selector in &scope.selectors {
+            let mut filters: Vec<Filter> = selector
+                .iter()
+                .map(|(k, v)| Filter::builder().name(format!("tag:{k}")).values(v).build())
+                .collect();
+            filters.push(
+                Filter::builder()
+                    .name("instance-state-name")
+                    .set_values(Some(BINDABLE_STATES.map(str::to_owned).to_vec()))
+                    .build(),
+            );
+            let what = format!("instances tagged {}", tags_inline(selector));
+            self.describe_instances(&what, filters, &mut described)
+                .await?;
+        }
+        let ids: Vec<&String> = scope.instance_ids.iter().collect();
+        for chunk in ids.chunks(IDS_PER_FILTER) {
+            let filter = Filter::builder()
+                .name("instance-id")
+                .set_values(Some(chunk.iter().map(|id| (*id).clone()).collect()))
+                .build();
+            let what = match chunk {
+                [one] => format!("instance {one}"),
+                _ => format!("{} instances by id", chunk.len()),
+            };
+            self.describe_instances(&what, vec![filter], &mut described)
+                .await?;
+        }
+        Ok(merge(described, associations))
+    }
+
+    /// Every current association in the region, by instance id: one paginated pass.
+    async fn associations(&self) -> Result<BTreeMap<String, Association>, AccountError> {
+        let mut pages = self
+            .ec2
+            .describe_iam_instance_profile_associations()
+            .filters(
+                Filter::builder()
+                    .name("state")
+                    .values("associating")
+                    .values("associated")
+                    .build(),
+            )
+            .into_paginator()
+            .page_size(PAGE_SIZE)
+            .send();
+        let mut out = BTreeMap::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| {
+                to_account_error(
+                    "instance profile associations",
+                    "DescribeIamInstanceProfileAssociations",
+                    &e,
+                )
+            })?;
+            for a in page.iam_instance_profile_associations() {
+                if let Some((instance, association)) = association_of(a) {
+                    out.insert(instance, association);
+                }
+            }
+        }
+        tracing::debug!("read {} instance profile associations", out.len());
+        Ok(out)
+    }
+
+    /// `DescribeInstances` with `filters`, every page, into `into`.
+    async fn describe_instances(
+        &self,
+        what: &str,
+        filters: Vec<Filter>,
+        into: &mut BTreeMap<String, InstanceState>,
+    ) -> Result<(), AccountError> {
+        let mut pages = self
+            .ec2
+            .describe_instances()
+            .set_filters(Some(filters))
+            .into_paginator()
+            .page_size(PAGE_SIZE)
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| to_account_error(what, "DescribeInstances", &e))?;
+            for instance in page.reservations().iter().flat_map(|r| r.instances()) {
+                if let Some(state) = instance_state(instance) {
+                    into.insert(state.id.clone(), state);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `(instance id, association)` from EC2's association record; `None` when a field is missing.
+fn association_of(a: &IamInstanceProfileAssociation) -> Option<(String, Association)> {
+    let instance = a.instance_id()?;
+    let id = a.association_id()?;
+    let profile = profile_name_of_arn(a.iam_instance_profile()?.arn()?)?;
+    Some((
+        instance.to_owned(),
+        Association {
+            id: id.to_owned(),
+            profile: profile.to_owned(),
+        },
+    ))
+}
+
+/// The model's view of a described instance (its association is merged in later).
+fn instance_state(instance: &Instance) -> Option<InstanceState> {
+    let id = instance.instance_id()?.to_owned();
+    let state = instance
+        .state()
+        .and_then(|s| s.name())
+        .map_or(UNDESCRIBED_STATE, |n| n.as_str())
+        .to_owned();
+    let tags = instance
+        .tags()
+        .iter()
+        .filter_map(|t| {
+            Some((
+                t.key()?.to_owned(),
+                t.value().unwrap_or_default().to_owned(),
+            ))
+        })
+        .collect();
+    Some(InstanceState {
+        id,
+        state,
+        tags,
+        association: None,
+    })
+}
+
+/// Described instances with their associations, plus the associated instances that were not
+/// described (state [`UNDESCRIBED_STATE`], no tags).
+fn merge(
+    mut described: BTreeMap<String, InstanceState>,
+    associations: BTreeMap<String, Association>,
+) -> BTreeMap<String, InstanceState> {
+    for (instance, association) in associations {
+        described
+            .entry(instance.clone())
+            .or_insert_with(|| InstanceState {
+                id: instance,
+                state: UNDESCRIBED_STATE.to_owned(),
+                tags: BTreeMap::new(),
+                association: None,
+            })
+            .association = Some(association);
+    }
+    described
+}
+
+fn tags_inline(tags: &BTreeMap<String, String>) -> String {
+    let pairs: BTreeSet<String> = tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    pairs.into_iter().collect::<Vec<_>>().join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_ec2::types::{IamInstanceProfile, InstanceStateName, Tag};
+
+    use super::*;
+
+    fn described(id: &str, state: InstanceStateName) -> Instance {
+        Instance::builder()
+            .instance_id(id)
+            .state(
+                aws_sdk_ec2::types::InstanceState::builder()
+                    .name(state)
+                    .build(),
+            )
+            .tags(
+                Tag::builder()
+                    .key("cloudwatch-agent")
+                    .value("enabled")
+                    .build(),
+            )
+            .build()
+    }
+
+    fn association(instance: &str, id: &str, arn: &str) -> IamInstanceProfileAssociation {
+        IamInstanceProfileAssociation::builder()
+            .instance_id(instance)
+            .association_id(id)
+            .iam_instance_profile(IamInstanceProfile::builder().arn(arn).id("AIPA1").build())
+            .build()
+    }
+
+    #[test]
+    fn associations_name_the_profile_from_its_arn() {
+        let a = association(
+            "i-0123456789abcdef0",
+            "iip-assoc-1",
+            "arn:aws:iam::123456789012:instance-profile/team/cloudwatch-agent",
+        );
+        assert_eq!(
+            association_of(&a),
+            Some((
+                "i-0123456789abcdef0".to_owned(),
+                Association {
+                    id: "iip-assoc-1".into(),
+                    profile: "cloudwatch-agent".into()
+                }
+            ))
+        );
+        let no_arn = IamInstanceProfileAssociation::builder()
+            .instance_id("i-1")
+            .association_id("iip-assoc-2")
+            .build();
+        assert_eq!(association_of(&no_arn), None);
+    }
+
+    #[test]
+    fn described_instances_keep_state_and_tags() {
+        let s = instance_state(&described("i-1", InstanceStateName::Stopped)).expect("has an id");
+        assert_eq!(s.state, "stopped");
+        assert!(s.is_bindable());
+        assert_eq!(
+            s.tags.get("cloudwatch-agent").map(String::as_str),
+            Some("enabled")
+        );
+        let gone = instance_state(&described("i-2", InstanceStateName::Terminated)).unwrap();
+        assert!(!gone.is_bindable());
+    }
+
+    #[test]
+    fn merge_joins_associations_and_keeps_undescribed_carriers() {
+        let mut described_map = BTreeMap::new();
+        let i1 = instance_state(&described("i-1", InstanceStateName::Running)).unwrap();
+        described_map.insert(i1.id.clone(), i1);
+        let associations = BTreeMap::from([
+            (
+                "i-1".to_owned(),
+                Association {
+                    id: "iip-assoc-1".into(),
+                    profile: "web".into(),
+                },
+            ),
+            (
+                "i-9".to_owned(),
+                Association {
+                    id: "iip-assoc-9".into(),
+                    profile: "web".into(),
+                },
+            ),
+        ]);
+        let merged = merge(described_map, associations);
+        assert_eq!(merged.len(), 2);
+        assert_eq!(merged["i-1"].state, "running");
+        assert_eq!(
+            merged["i-1"].association.as_ref().unwrap().id,
+            "iip-assoc-1"
+        );
+        assert_eq!(merged["i-9"].state, UNDESCRIBED_STATE);
+        assert!(merged["i-9"].tags.is_empty());
+        assert!(!merged["i-9"].is_bindable());
+    }
+
+    #[test]
+    fn selector_text_is_sorted() {
+        let tags = BTreeMap::from([
+            ("b".to_owned(), "2".to_owned()),
+            ("a".to_owned(), "1".to_owned()),
+        ]);
+        assert_eq!(tags_inline(&tags), "a=1,b=2");
+    }
+}
