@@ -10,6 +10,7 @@ pub mod apply;
 pub mod cli;
 pub mod diagnostic;
 pub mod diff;
+pub mod import;
 pub mod manifest;
 pub mod plan;
 pub mod policy;
