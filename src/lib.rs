@@ -8,6 +8,7 @@
 pub mod account;
 pub mod apply;
 pub mod cli;
+pub mod config;
 pub mod diagnostic;
 pub mod diff;
 pub mod import;

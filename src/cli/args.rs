@@ -14,6 +14,10 @@ pub struct Cli {
     /// More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
+    /// Settings file (default: `rolesmith.toml` in the current directory, if any). Flags
+    /// override it.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
     /// The command.
     #[command(subcommand)]
     pub command: Command,
@@ -41,8 +45,13 @@ pub enum Command {
         /// Exit 2 when there are changes (0: none, 1: error).
         #[arg(long)]
         detailed_exitcode: bool,
+        /// Also save the plan, with a fingerprint of the manifests and of the live state it was
+        /// made from, for `rolesmith apply FILE`.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
-    /// Plan and apply the changes.
+    /// Plan and apply the changes; or, given a saved plan (`apply plan.json`), check that
+    /// nothing moved since it was made and run exactly its steps.
     Apply {
         /// Common options.
         #[command(flatten)]
@@ -50,6 +59,28 @@ pub enum Command {
         /// Apply without asking (required when stdin is not a terminal).
         #[arg(long)]
         auto_approve: bool,
+    },
+    /// Report how the account differs from the manifests, including changes made by hand.
+    /// Exit 0: no drift, 2: drift, 1: error. Makes only read calls.
+    Drift {
+        /// Manifest files or directories (default: `paths` from the config, else the current
+        /// directory).
+        paths: Vec<PathBuf>,
+        /// Which account.
+        #[command(flatten)]
+        account: AccountArgs,
+        /// Tag marking what rolesmith owns, as KEY=VALUE (default `managed-by=rolesmith`).
+        #[arg(long, value_name = "KEY=VALUE")]
+        ownership_tag: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Also list roles that no manifest declares and rolesmith does not own.
+        #[arg(long)]
+        unmanaged: bool,
+        /// With --unmanaged, also list service-linked roles and roles under `/aws-reserved/`.
+        #[arg(long, requires = "unmanaged")]
+        include_reserved: bool,
     },
     /// Capture the live account into a snapshot file for offline plans. Makes only read calls.
     Snapshot {
@@ -70,11 +101,39 @@ pub enum Command {
     Schema,
 }
 
-/// Options shared by plan and apply.
+/// Options shared by plan and apply. Those a config file may set are `Option`s here so the
+/// config fills what the command line leaves out.
 #[derive(Debug, Args)]
 pub struct PlanArgs {
-    /// Manifest files or directories (default: the current directory).
+    /// Manifest files or directories (default: `paths` from the config, else the current
+    /// directory). For `apply`, a single saved plan file (`plan.json`) instead.
     pub paths: Vec<PathBuf>,
+    /// Which account.
+    #[command(flatten)]
+    pub account: AccountArgs,
+    /// Delete owned roles that no manifest declares.
+    #[arg(long, overrides_with = "no_prune")]
+    pub prune: bool,
+    /// Do not delete owned roles without manifests, even if the config says `prune = true`.
+    #[arg(long, overrides_with = "prune")]
+    pub no_prune: bool,
+    /// Refuse a plan that deletes more roles than this (default 10).
+    #[arg(long, value_name = "N")]
+    pub max_deletions: Option<usize>,
+    /// Allow --prune with no manifests at all (which deletes every owned role).
+    #[arg(long)]
+    pub allow_empty: bool,
+    /// Independent roles changed at once within a plan phase (default 8).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub parallelism: Option<u16>,
+    /// Tag marking what rolesmith owns, as KEY=VALUE (default `managed-by=rolesmith`).
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub ownership_tag: Option<String>,
+}
+
+/// Which account: a snapshot file, or the live one.
+#[derive(Debug, Args)]
+pub struct AccountArgs {
     /// Use a JSON snapshot file as the account instead of AWS (offline; apply rewrites it).
     #[arg(long, value_name = "FILE")]
     pub snapshot: Option<PathBuf>,
@@ -84,15 +143,6 @@ pub struct PlanArgs {
     /// How to reach the live account (ignored with --snapshot).
     #[command(flatten)]
     pub live: LiveArgs,
-    /// Delete owned roles that no manifest declares.
-    #[arg(long)]
-    pub prune: bool,
-    /// Independent roles changed at once within a plan phase.
-    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
-    pub parallelism: u16,
-    /// Tag marking what rolesmith owns, as KEY=VALUE.
-    #[arg(long, value_name = "KEY=VALUE", default_value = "managed-by=rolesmith")]
-    pub ownership_tag: String,
 }
 
 /// How to reach the live AWS account. Credentials come from the SDK's standard chain

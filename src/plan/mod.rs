@@ -7,8 +7,9 @@
 
 pub mod change;
 mod order;
+pub mod saved;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use change::{Action, Address, AttributeChange, BindingState, Change, Conflict, Resource};
 pub use order::build_steps;
@@ -23,7 +24,7 @@ pub const FORMAT_VERSION: &str = "1.0";
 
 /// When a step runs. Phases run in this order; steps within a phase are independent of each
 /// other across roles.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
     /// Instances stop carrying profiles that go away or that they no longer should.
@@ -55,7 +56,7 @@ pub enum Phase {
 }
 
 /// One mutation at its place in the order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Step {
     /// When it runs.
     pub phase: Phase,

@@ -2,6 +2,7 @@
 //! and miette reports. Renderers decide nothing; they show what the plan holds.
 
 pub mod diagnostics;
+pub mod drift;
 pub mod json;
 pub mod markdown;
 pub mod text;

@@ -1,0 +1,385 @@
+//! `rolesmith.toml`: optional project settings, found in the current directory or named with
+//! `--config`. Flags on the command line override it (`cli::settings` does the merging).
+//!
+//! Unknown keys and bad values are errors naming `file:line:column` (from the spans `toml`
+//! keeps), because a misspelt `max_deletion = 100` that is silently ignored is worse than none.
+//! This module reads and checks the file; it knows nothing of clap or AWS.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::manifest::limits::{Limits, MAX_MANAGED_POLICIES_QUOTA, MAX_TRUST_POLICY_QUOTA};
+use crate::state::Ownership;
+
+/// The file looked for in the current directory.
+pub const FILE_NAME: &str = "rolesmith.toml";
+
+/// The settings a config file may hold. Every field is optional; absent means "the default, or
+/// the flag".
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Config {
+    /// The file it came from (`None` for the empty default config).
+    pub file: Option<PathBuf>,
+    /// Manifest files or directories, relative to the config file's directory.
+    pub paths: Vec<PathBuf>,
+    /// Only read and manage roles under this path prefix.
+    pub path_prefix: Option<String>,
+    /// The ownership tag.
+    pub ownership: Option<Ownership>,
+    /// Delete owned roles that no manifest declares.
+    pub prune: Option<bool>,
+    /// AWS region.
+    pub region: Option<String>,
+    /// Account quotas (defaults for the fields not given).
+    pub limits: Limits,
+    /// Lanes of a plan phase applied at once.
+    pub parallelism: Option<u16>,
+    /// Most roles one plan may delete.
+    pub max_deletions: Option<usize>,
+    /// Severity overrides for lint checks, by check code (kept for the linter).
+    pub lint: BTreeMap<String, LintLevel>,
+}
+
+/// What a lint check's findings become.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LintLevel {
+    /// Stops plan and apply.
+    Error,
+    /// Reported, allowed.
+    Warning,
+    /// Reported as information.
+    Info,
+    /// Not reported.
+    Off,
+}
+
+impl fmt::Display for LintLevel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Error => "error",
+            Self::Warning => "warning",
+            Self::Info => "info",
+            Self::Off => "off",
+        })
+    }
+}
+
+/// A config file that could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A syntax error, unknown key or bad value.
+    #[error("{path}:{line}:{column}: {message}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column, in characters.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// The file as written (spans kept where a value is checked after parsing).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    paths: Vec<PathBuf>,
+    path_prefix: Option<Spanned<String>>,
+    ownership: Option<RawOwnership>,
+    prune: Option<bool>,
+    region: Option<Spanned<String>>,
+    #[serde(default)]
+    quotas: RawQuotas,
+    parallelism: Option<Spanned<i64>>,
+    max_deletions: Option<Spanned<i64>>,
+    #[serde(default)]
+    lint: BTreeMap<Spanned<String>, LintLevel>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOwnership {
+    key: Spanned<String>,
+    value: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawQuotas {
+    managed_policies_per_role: Option<Spanned<i64>>,
+    trust_policy_size: Option<Spanned<i64>>,
+}
+
+impl Config {
+    /// Reads `explicit` when given (it must exist), else `rolesmith.toml` in `dir` if there is
+    /// one, else the empty config.
+    pub fn discover(explicit: Option<&Path>, dir: &Path) -> Result<Config, ConfigError> {
+        match explicit {
+            Some(path) => Config::load(path),
+            None => {
+                let path = dir.join(FILE_NAME);
+                if path.is_file() {
+                    Config::load(&path)
+                } else {
+                    Ok(Config::default())
+                }
+            }
+        }
+    }
+
+    /// Reads and checks one config file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = fs_err::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Config::parse(&text, path)
+    }
+
+    /// Parses config text; `path` names it in errors and anchors relative manifest paths.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let invalid = |span: Option<Range<usize>>, message: String| {
+            let (line, column) = line_column(text, span.map_or(0, |s| s.start));
+            ConfigError::Invalid {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message,
+            }
+        };
+        let raw: RawConfig =
+            toml::from_str(text).map_err(|e| invalid(e.span(), e.message().trim().to_owned()))?;
+
+        let base = path.parent().filter(|p| !p.as_os_str().is_empty());
+        let paths = raw
+            .paths
+            .into_iter()
+            .map(|p| match base {
+                Some(base) if p.is_relative() => base.join(p),
+                _ => p,
+            })
+            .collect();
+
+        if let Some(prefix) = &raw.path_prefix {
+            let p = prefix.get_ref();
+            if !(p.starts_with('/') && p.ends_with('/')) {
+                return Err(invalid(
+                    Some(prefix.span()),
+                    format!("path_prefix `{p}` must start and end with `/`, e.g. `/app/`"),
+                ));
+            }
+        }
+        if let Some(region) = &raw.region
+            && region.get_ref().trim().is_empty()
+        {
+            return Err(invalid(Some(region.span()), "region is empty".into()));
+        }
+        let ownership = match raw.ownership {
+            None => None,
+            Some(o) if o.key.get_ref().is_empty() => {
+                return Err(invalid(
+                    Some(o.key.span()),
+                    "ownership.key must not be empty".into(),
+                ));
+            }
+            Some(o) => Some(Ownership {
+                key: o.key.into_inner(),
+                value: o.value,
+            }),
+        };
+        let ranged = |v: &Option<Spanned<i64>>,
+                      name: &str,
+                      min: i64,
+                      max: i64|
+         -> Result<Option<i64>, ConfigError> {
+            match v {
+                None => Ok(None),
+                Some(s) if (min..=max).contains(s.get_ref()) => Ok(Some(*s.get_ref())),
+                Some(s) => Err(invalid(
+                    Some(s.span()),
+                    format!(
+                        "{name} is {}; it must be between {min} and {max}",
+                        s.get_ref()
+                    ),
+                )),
+            }
+        };
+        let defaults = Limits::default();
+        let limits = Limits {
+            managed_policies_per_role: ranged(
+                &raw.quotas.managed_policies_per_role,
+                "quotas.managed_policies_per_role",
+                1,
+                MAX_MANAGED_POLICIES_QUOTA as i64,
+            )?
+            .map_or(defaults.managed_policies_per_role, |n| n as usize),
+            trust_policy_size: ranged(
+                &raw.quotas.trust_policy_size,
+                "quotas.trust_policy_size",
+                defaults.trust_policy_size as i64,
+                MAX_TRUST_POLICY_QUOTA as i64,
+            )?
+            .map_or(defaults.trust_policy_size, |n| n as usize),
+        };
+        let parallelism = ranged(&raw.parallelism, "parallelism", 1, 64)?.map(|n| n as u16);
+        let max_deletions = ranged(&raw.max_deletions, "max_deletions", 0, i64::from(u32::MAX))?
+            .map(|n| n as usize);
+        let mut lint = BTreeMap::new();
+        for (code, level) in raw.lint {
+            if !is_check_code(code.get_ref()) {
+                return Err(invalid(
+                    Some(code.span()),
+                    format!(
+                        "`{}` is not a lint check code; codes are kebab-case, e.g. `wildcard-action`",
+                        code.get_ref()
+                    ),
+                ));
+            }
+            lint.insert(code.into_inner(), level);
+        }
+        Ok(Config {
+            file: Some(path.to_path_buf()),
+            paths,
+            path_prefix: raw.path_prefix.map(Spanned::into_inner),
+            ownership,
+            prune: raw.prune,
+            region: raw.region.map(Spanned::into_inner),
+            limits,
+            parallelism,
+            max_deletions,
+            lint,
+        })
+    }
+}
+
+/// Lowercase words of letters and digits joined by single hyphens.
+fn is_check_code(code: &str) -> bool {
+    !code.is_empty()
+        && code.split('-').all(|w| {
+            !w.is_empty()
+                && w.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[start..].chars().count() + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, Path::new("rolesmith.toml"))
+    }
+
+    fn error(text: &str) -> String {
+        parse(text).expect_err("should be rejected").to_string()
+    }
+
+    #[test]
+    fn a_full_config_parses() {
+        let c = parse(
+            r#"
+paths = ["manifests", "teams/web"]
+path_prefix = "/app/"
+prune = true
+region = "eu-west-1"
+parallelism = 4
+max_deletions = 3
+
+[ownership]
+key = "owner"
+value = "platform"
+
+[quotas]
+managed_policies_per_role = 20
+trust_policy_size = 4096
+
+[lint]
+wildcard-action = "error"
+public-trust = "off"
+"#,
+        )
+        .unwrap();
+        assert_eq!(
+            c.paths,
+            [PathBuf::from("manifests"), PathBuf::from("teams/web")]
+        );
+        assert_eq!(c.path_prefix.as_deref(), Some("/app/"));
+        assert_eq!(c.prune, Some(true));
+        assert_eq!(c.parallelism, Some(4));
+        assert_eq!(c.max_deletions, Some(3));
+        assert_eq!(c.ownership.unwrap().key, "owner");
+        assert_eq!(c.limits.managed_policies_per_role, 20);
+        assert_eq!(c.limits.trust_policy_size, 4096);
+        assert_eq!(c.lint["wildcard-action"], LintLevel::Error);
+        assert_eq!(c.lint["public-trust"], LintLevel::Off);
+    }
+
+    #[test]
+    fn unknown_keys_name_file_line_and_column() {
+        let e = error("prune = true\nmax_deletion = 100\n");
+        assert!(
+            e.starts_with("rolesmith.toml:2:1: unknown field `max_deletion`"),
+            "{e}"
+        );
+        let e = error("[quotas]\nmanaged_policies = 20\n");
+        assert!(e.starts_with("rolesmith.toml:2:1:"), "{e}");
+        assert!(e.contains("managed_policies_per_role"), "{e}");
+    }
+
+    #[test]
+    fn bad_values_name_their_position() {
+        let e = error("parallelism = 0\n");
+        assert_eq!(
+            e,
+            "rolesmith.toml:1:15: parallelism is 0; it must be between 1 and 64"
+        );
+        let e = error("[lint]\nwildcard-action = \"fatal\"\n");
+        assert!(e.starts_with("rolesmith.toml:2:19:"), "{e}");
+        assert!(e.contains("unknown variant `fatal`"), "{e}");
+        let e = error("[lint]\nWildcard_Action = \"warning\"\n");
+        assert!(e.starts_with("rolesmith.toml:2:1:"), "{e}");
+        let e = error("path_prefix = \"app\"\n");
+        assert!(e.starts_with("rolesmith.toml:1:15:"), "{e}");
+        let e = error("[quotas]\ntrust_policy_size = 9000\n");
+        assert!(e.starts_with("rolesmith.toml:2:21:"), "{e}");
+        let e = error("prune = \"yes\"\n");
+        assert!(e.starts_with("rolesmith.toml:1:9:"), "{e}");
+    }
+
+    #[test]
+    fn relative_paths_are_anchored_at_the_config_file() {
+        let c = Config::parse(
+            "paths = [\"m\", \"/abs\"]\n",
+            Path::new("repo/rolesmith.toml"),
+        )
+        .unwrap();
+        assert_eq!(c.paths, [PathBuf::from("repo/m"), PathBuf::from("/abs")]);
+    }
+}
