@@ -12,6 +12,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod diff;
 pub mod import;
+pub mod lint;
 pub mod manifest;
 pub mod plan;
 pub mod policy;

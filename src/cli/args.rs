@@ -180,6 +180,8 @@ pub enum DiagnosticFormat {
     Text,
     /// A JSON array.
     Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
 }
 
 /// Which command's permissions to print.

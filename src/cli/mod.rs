@@ -173,6 +173,7 @@ fn validate_command(paths: &[PathBuf], format: DiagnosticFormat) -> ExitStatus {
     let (desired, diagnostics) = validate(&loaded, &ResolveContext::offline());
     match format {
         DiagnosticFormat::Json => print!("{}", render::diagnostics::render_json(&diagnostics)),
+        DiagnosticFormat::Sarif => print!("{}", crate::lint::sarif::render(&diagnostics)),
         DiagnosticFormat::Text => {
             print_diagnostics(&diagnostics);
             let errors = diagnostics
@@ -250,6 +251,7 @@ fn load_desired(
         partition: identity.partition,
         ownership: settings.ownership.clone(),
         limits: settings.limits,
+        lint: Default::default(),
     };
     let (mut desired, mut diagnostics, files) = load_and_validate(&settings.paths, &ctx);
     if let Some(prefix) = &settings.path_prefix {

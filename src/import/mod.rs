@@ -64,7 +64,11 @@ pub fn import(account: &AccountState, opts: &ImportOptions) -> Import {
         partition: account.partition.clone(),
     };
     for role in account.roles.values() {
-        if opts.name.as_ref().is_some_and(|re| !re.is_match(&role.name)) {
+        if opts
+            .name
+            .as_ref()
+            .is_some_and(|re| !re.is_match(&role.name))
+        {
             continue;
         }
         if role.path.starts_with("/aws-reserved/") {
@@ -151,19 +155,22 @@ fn role_manifest(
             })
         }
     });
-    let ec2 = profiles.first().filter(|_| opts.with_bindings).and_then(|p| {
-        let instances: Vec<String> = account
-            .instances
-            .values()
-            .filter(|i| i.is_bindable())
-            .filter(|i| i.association.as_ref().is_some_and(|a| a.profile == p.name))
-            .map(|i| i.id.clone())
-            .collect();
-        (!instances.is_empty()).then(|| Ec2Bindings {
-            instances,
-            ..Ec2Bindings::default()
-        })
-    });
+    let ec2 = profiles
+        .first()
+        .filter(|_| opts.with_bindings)
+        .and_then(|p| {
+            let instances: Vec<String> = account
+                .instances
+                .values()
+                .filter(|i| i.is_bindable())
+                .filter(|i| i.association.as_ref().is_some_and(|a| a.profile == p.name))
+                .map(|i| i.id.clone())
+                .collect();
+            (!instances.is_empty()).then(|| Ec2Bindings {
+                instances,
+                ..Ec2Bindings::default()
+            })
+        });
     RoleManifest {
         api_version: ApiVersion::V1,
         kind: RoleKind::Role,
@@ -187,7 +194,13 @@ fn role_manifest(
             tags,
             instance_profile,
             ec2,
-            adopt: opts.adopt && !role.is_owned_by(&opts.ownership),
+            // Adoption covers the role and its profile: either lacking the tag needs it.
+            adopt: opts.adopt
+                && (!role.is_owned_by(&opts.ownership)
+                    || profiles
+                        .first()
+                        .is_some_and(|p| !opts.ownership.is_on(&p.tags))),
+            lint: None,
         },
     }
 }
@@ -273,7 +286,10 @@ mod tests {
     #[test]
     fn file_paths_follow_the_role_path_and_stay_safe() {
         assert_eq!(file_path("/", "web"), PathBuf::from("web.yaml"));
-        assert_eq!(file_path("/app/team/", "web"), PathBuf::from("app/team/web.yaml"));
+        assert_eq!(
+            file_path("/app/team/", "web"),
+            PathBuf::from("app/team/web.yaml")
+        );
         assert_eq!(file_path("/a:b/../", "x"), PathBuf::from("a_b/x.yaml"));
     }
 }

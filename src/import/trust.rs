@@ -6,8 +6,8 @@
 //! the shorthand is never lossy.
 
 use crate::policy::{
-    ActionName, ConditionBlock, ConditionValue, Effect, GithubActions, NormalizeContext,
-    OneOrMany, Policy, Principals, Statement, TrustContext, TrustEntry, expand_trust,
+    ActionName, ConditionBlock, ConditionValue, Effect, GithubActions, NormalizeContext, OneOrMany,
+    Policy, Principals, Statement, TrustContext, TrustEntry, expand_trust,
 };
 
 const GITHUB_HOST: &str = "token.actions.githubusercontent.com";
@@ -44,7 +44,11 @@ fn take_condition(block: &mut ConditionBlock, operator: &str, key: &str, value: 
         .find(|(k, v)| {
             k.eq_ignore_ascii_case(key)
                 && v.len() == 1
-                && v.iter().next().map(ConditionValue::to_canonical_string).as_deref() == Some(value)
+                && v.iter()
+                    .next()
+                    .map(ConditionValue::to_canonical_string)
+                    .as_deref()
+                    == Some(value)
         })
         .map(|(k, _)| k.clone());
     let Some(k) = found else { return false };
@@ -133,7 +137,10 @@ fn entry(s: &Statement, ctx: &TrustContext) -> Option<TrustEntry> {
                 && let Some(account) = root(id)
             {
                 e.account = Some(account);
-            } else if ids.iter().all(|i| i.contains(":role/") || i.contains(":assumed-role/")) {
+            } else if ids
+                .iter()
+                .all(|i| i.contains(":role/") || i.contains(":assumed-role/"))
+            {
                 e.role = Some(one_or_many(&ids));
             } else if ids.iter().all(|i| i.contains(":user/")) {
                 e.user = Some(one_or_many(&ids));
@@ -141,7 +148,12 @@ fn entry(s: &Statement, ctx: &TrustContext) -> Option<TrustEntry> {
                 return None;
             }
             e.external_id = take_single(&mut conditions, "StringEquals", "sts:ExternalId");
-            if take_condition(&mut conditions, "Bool", "aws:MultiFactorAuthPresent", "true") {
+            if take_condition(
+                &mut conditions,
+                "Bool",
+                "aws:MultiFactorAuthPresent",
+                "true",
+            ) {
                 e.require_mfa = Some(true);
             }
         }
@@ -236,16 +248,38 @@ mod tests {
     #[test]
     fn every_seed_trust_kind_round_trips_through_the_shorthand() {
         let cases = [
-            (r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["lambda.amazonaws.com","ec2.amazonaws.com"]},"Action":"sts:AssumeRole"}]}"#, r#"[{"service":["ec2.amazonaws.com","lambda.amazonaws.com"]}]"#),
-            (r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"210987654321"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"x-1"}}}]}"#, r#"[{"account":"210987654321","externalId":"x-1"}]"#),
-            (r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole","Condition":{"Bool":{"aws:MultiFactorAuthPresent":true}}}]}"#, r#"[{"account":"123456789012","requireMfa":true}]"#),
-            (r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:role/ci"},"Action":["sts:AssumeRole","sts:TagSession"]}]}"#, r#"[{"role":"arn:aws:iam::123456789012:role/ci","sessionTags":true}]"#),
-            (r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:saml-provider/idp"},"Action":"sts:AssumeRoleWithSAML","Condition":{"StringEquals":{"SAML:aud":"https://signin.aws.amazon.com/saml"}}}]}"#, r#"[{"saml":"arn:aws:iam::123456789012:saml-provider/idp"}]"#),
-            (r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com","token.actions.githubusercontent.com:sub":"repo:org/app:ref:refs/heads/main"}}}]}"#, r#"[{"githubActions":{"repo":"org/app","ref":"main"}}]"#),
-            (r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/auth.example.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"auth.example.com:aud":"app"}}}]}"#, r#"[{"oidc":"arn:aws:iam::123456789012:oidc-provider/auth.example.com","conditions":{"StringEquals":{"auth.example.com:aud":"app"}}}]"#),
+            (
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["lambda.amazonaws.com","ec2.amazonaws.com"]},"Action":"sts:AssumeRole"}]}"#,
+                r#"[{"service":["ec2.amazonaws.com","lambda.amazonaws.com"]}]"#,
+            ),
+            (
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"210987654321"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"x-1"}}}]}"#,
+                r#"[{"account":"210987654321","externalId":"x-1"}]"#,
+            ),
+            (
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole","Condition":{"Bool":{"aws:MultiFactorAuthPresent":true}}}]}"#,
+                r#"[{"account":"123456789012","requireMfa":true}]"#,
+            ),
+            (
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:role/ci"},"Action":["sts:AssumeRole","sts:TagSession"]}]}"#,
+                r#"[{"role":"arn:aws:iam::123456789012:role/ci","sessionTags":true}]"#,
+            ),
+            (
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:saml-provider/idp"},"Action":"sts:AssumeRoleWithSAML","Condition":{"StringEquals":{"SAML:aud":"https://signin.aws.amazon.com/saml"}}}]}"#,
+                r#"[{"saml":"arn:aws:iam::123456789012:saml-provider/idp"}]"#,
+            ),
+            (
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com","token.actions.githubusercontent.com:sub":"repo:org/app:ref:refs/heads/main"}}}]}"#,
+                r#"[{"githubActions":{"repo":"org/app","ref":"main"}}]"#,
+            ),
+            (
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/auth.example.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"auth.example.com:aud":"app"}}}]}"#,
+                r#"[{"oidc":"arn:aws:iam::123456789012:oidc-provider/auth.example.com","conditions":{"StringEquals":{"auth.example.com:aud":"app"}}}]"#,
+            ),
         ];
         for (json, expected) in cases {
-            let got = shorthand(&policy(json), &ctx()).unwrap_or_else(|| panic!("no shorthand for {json}"));
+            let got = shorthand(&policy(json), &ctx())
+                .unwrap_or_else(|| panic!("no shorthand for {json}"));
             assert_eq!(yaml(&got), expected);
         }
     }

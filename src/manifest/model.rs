@@ -123,6 +123,21 @@ pub struct RoleSpec {
     /// Take over a role that exists without rolesmith's ownership tag (the plan adds the tag).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub adopt: bool,
+    /// Policy linter findings accepted for this role, with the reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lint: Option<LintSpec>,
+}
+
+/// `lint: {allow: [code, ...], reason: "..."}`: findings this role accepts.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LintSpec {
+    /// Finding codes not reported for this role, e.g. `wildcard-resource`.
+    #[serde(default)]
+    pub allow: Vec<String>,
+    /// Why the findings are accepted; required when `allow` is not empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// `instanceProfile: true | false | {name, path}`.

@@ -32,6 +32,8 @@ pub struct ResolveContext {
     pub ownership: Ownership,
     /// Account quotas.
     pub limits: Limits,
+    /// Policy linter configuration.
+    pub lint: crate::lint::LintSettings,
 }
 
 impl ResolveContext {
@@ -42,6 +44,7 @@ impl ResolveContext {
             partition: "aws".into(),
             ownership: Ownership::default(),
             limits: Limits::default(),
+            lint: crate::lint::LintSettings::default(),
         }
     }
 
@@ -383,7 +386,7 @@ fn role(
     let nctx = NormalizeContext {
         partition: ctx.partition.clone(),
     };
-    let trust_policy = trust_input.map(|t| Policy::from_input(&t, &nctx));
+    let trust_policy = trust_input.as_ref().map(|t| Policy::from_input(t, &nctx));
     if let Some(t) = &trust_policy {
         let size = t.non_whitespace_len();
         if size > ctx.limits.trust_policy_size {
@@ -560,6 +563,7 @@ fn role(
         }
     });
 
+    crate::lint::lint_role(doc, spec, trust_input.as_ref(), ctx, out);
     let trust_policy = trust_policy?;
     Some(DesiredRole {
         role: RoleState {
@@ -659,6 +663,8 @@ fn check_trust_arns(
             for (vi, v) in values.iter().enumerate() {
                 let result = match kind.as_str() {
                     "AWS" if v == "*" || limits::account_id(v) => Ok(()),
+                    // Reported by the linter, with what it means.
+                    "AWS" if crate::lint::is_unique_id(v) => Ok(()),
                     "AWS" if v.split(':').nth(2) == Some("sts") => limits::assumed_role_arn(v),
                     "AWS" => {
                         let resource = limits::iam_arn(v).map(|(_, _, r)| r).unwrap_or("");

@@ -1,0 +1,436 @@
+//! The policy linter: risk checks on a role's trust and permission policies, offline.
+//!
+//! IAM stores many dangerous or broken policies without complaint (a GitHub trust any repository
+//! can assume, an action that does not exist). Validation (`manifest::validate`, `grammar`)
+//! enforces what IAM itself rejects; this module adds findings about what IAM accepts but is
+//! almost certainly wrong. It runs on a role once the role has no validation errors, so its
+//! findings never repeat a grammar error (`NotPrincipal` or `Resource` in a trust, bad ARNs).
+//!
+//! Every finding is a [`Diagnostic`] with a code from [`RULES`]. Its severity is the rule's
+//! default unless [`LintSettings::severities`] overrides it; a role may suppress codes with
+//! `spec.lint: {allow: [...], reason: "..."}` (the reason is required).
+//!
+//! * `trust.rs`: who may assume the role;
+//! * `permissions.rs`: actions, resources and conditions of inline policies;
+//! * `catalogue.rs`: the embedded IAM action catalogue;
+//! * `sarif.rs`: SARIF 2.1.0 output for code scanning.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::diagnostic::{Diagnostic, Location, Severity, did_you_mean, has_errors};
+use crate::manifest::ResolveContext;
+use crate::manifest::load::LoadedDocument;
+use crate::manifest::model::RoleSpec;
+use crate::manifest::source::Seg;
+use crate::policy::{ConditionBlock, OneOrMany, PolicyDocumentInput, StatementInput};
+use crate::yaml_path;
+
+pub mod catalogue;
+mod permissions;
+pub mod sarif;
+mod trust;
+
+pub use trust::is_unique_id;
+
+/// Linter configuration (from `rolesmith.toml`); the default changes nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LintSettings {
+    /// Severity per finding code, replacing the rule's default.
+    pub severities: BTreeMap<String, Severity>,
+    /// Accounts that count as one's own besides the target account: principals there are not
+    /// cross-account.
+    pub own_accounts: BTreeSet<String>,
+}
+
+/// One check the linter can report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rule {
+    /// Stable kebab-case code.
+    pub code: &'static str,
+    /// Severity unless configured otherwise.
+    pub severity: Severity,
+    /// What the rule finds, in one line.
+    pub summary: &'static str,
+}
+
+const fn rule(code: &'static str, severity: Severity, summary: &'static str) -> Rule {
+    Rule {
+        code,
+        severity,
+        summary,
+    }
+}
+
+use Severity::{Error, Info, Warning};
+
+/// Every linter rule.
+pub const RULES: &[Rule] = &[
+    // Trust policies.
+    rule(
+        "trust-principal-wildcard",
+        Error,
+        "`Principal: \"*\"` lets anyone assume the role",
+    ),
+    rule(
+        "trust-any-account",
+        Error,
+        "an AWS principal of any account without a condition restricting who",
+    ),
+    rule(
+        "github-oidc-missing-sub",
+        Error,
+        "GitHub Actions OIDC trust without a `sub` condition: any repository can assume the role",
+    ),
+    rule(
+        "github-oidc-broad-sub",
+        Error,
+        "GitHub Actions OIDC `sub` wildcard wider than one repository",
+    ),
+    rule(
+        "oidc-missing-aud",
+        Warning,
+        "OIDC principal without an `aud` condition",
+    ),
+    rule(
+        "cognito-missing-aud",
+        Error,
+        "Cognito identity principal without an `aud` condition: any identity pool can assume the role",
+    ),
+    rule(
+        "set-operator-on-single-valued-key",
+        Warning,
+        "`ForAllValues`/`ForAnyValue` on a single-valued condition key",
+    ),
+    rule(
+        "trust-action-mismatch",
+        Error,
+        "the trust action does not fit the principal type",
+    ),
+    rule(
+        "cross-account-without-external-id",
+        Warning,
+        "another account may assume the role without `sts:ExternalId` or an organization condition",
+    ),
+    rule(
+        "unique-id-principal",
+        Error,
+        "a unique id (`AROA…`, `AIDA…`) as principal: the principal was deleted",
+    ),
+    rule(
+        "service-without-source-condition",
+        Info,
+        "service principal without `aws:SourceAccount` / `aws:SourceArn`",
+    ),
+    // Permission policies (conditions also in trust policies).
+    rule(
+        "unknown-service",
+        Warning,
+        "an action's service prefix is not in the action catalogue",
+    ),
+    rule(
+        "unknown-action",
+        Warning,
+        "no action of the service matches",
+    ),
+    rule(
+        "wildcard-action",
+        Warning,
+        "`Allow` of every action (of a service)",
+    ),
+    rule(
+        "wildcard-resource",
+        Warning,
+        "`Allow` on `Resource: \"*\"` for actions that support resource ARNs",
+    ),
+    rule(
+        "not-action-with-allow",
+        Warning,
+        "`NotAction` with `Allow` grants every other action, including future ones",
+    ),
+    rule(
+        "unknown-condition-operator",
+        Error,
+        "a condition operator IAM does not know",
+    ),
+    rule(
+        "wildcard-in-exact-operator",
+        Warning,
+        "`*` or `?` under an operator that compares literally",
+    ),
+    rule(
+        "invalid-resource-arn",
+        Error,
+        "a `Resource` that is neither `*` nor an ARN",
+    ),
+    // The suppression itself.
+    rule(
+        "lint-allow-without-reason",
+        Error,
+        "`spec.lint.allow` without a `reason`",
+    ),
+    rule(
+        "unknown-lint-code",
+        Warning,
+        "`spec.lint.allow` names a code the linter does not have",
+    ),
+];
+
+/// The rule with this code.
+pub fn find_rule(code: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|r| r.code == code)
+}
+
+/// A finding before severity and suppression are applied.
+pub(crate) struct Finding {
+    code: &'static str,
+    message: String,
+    location: Location,
+    label: &'static str,
+    help: String,
+}
+
+/// Where checks put their findings, and what they need to locate them.
+pub(crate) struct Sink<'a> {
+    doc: &'a LoadedDocument,
+    found: Vec<Finding>,
+}
+
+impl Sink<'_> {
+    /// Reports `code` at the YAML `path` (or its nearest ancestor in the document).
+    pub(crate) fn report(
+        &mut self,
+        code: &'static str,
+        path: &[Seg],
+        label: &'static str,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        debug_assert!(find_rule(code).is_some(), "unregistered lint code {code}");
+        self.found.push(Finding {
+            code,
+            message: message.into(),
+            location: self.doc.locate(path),
+            label,
+            help: help.into(),
+        });
+    }
+}
+
+/// One statement with its YAML path, so checks can point at any of its values.
+pub(crate) struct Stmt<'a> {
+    pub st: &'a StatementInput,
+    path: Vec<Seg>,
+}
+
+impl Stmt<'_> {
+    /// Path of `field` (e.g. `Action`), and of its `i`th item when written as a list.
+    pub fn at(&self, field: &str, list: Option<&OneOrMany<String>>, i: usize) -> Vec<Seg> {
+        let mut p = self.path.clone();
+        p.push(Seg::from(field));
+        if matches!(list, Some(OneOrMany::Many(_))) {
+            p.push(Seg::Index(i));
+        }
+        p
+    }
+
+    /// Path of the condition `key` under `operator`.
+    pub fn condition(&self, operator: &str, key: Option<&str>) -> Vec<Seg> {
+        let mut p = self.path.clone();
+        p.extend([Seg::from("Condition"), Seg::from(operator)]);
+        if let Some(k) = key {
+            p.push(Seg::from(k));
+        }
+        p
+    }
+
+    /// Every `(operator, key, values)` of the statement's condition block.
+    pub fn conditions(&self) -> impl Iterator<Item = (&str, &str, Vec<String>)> {
+        self.st.condition.iter().flat_map(|block: &ConditionBlock| {
+            block.iter().flat_map(|(op, keys)| {
+                keys.iter().map(move |(key, values)| {
+                    (
+                        op.as_str(),
+                        key.as_str(),
+                        values.iter().map(|v| v.to_canonical_string()).collect(),
+                    )
+                })
+            })
+        })
+    }
+
+    /// Whether a positive (not negated, not `Null`) condition tests one of `keys`.
+    pub fn constrains(&self, keys: &[&str]) -> bool {
+        self.conditions().any(|(op, key, _)| {
+            let base = base_operator(op);
+            !base.contains("Not")
+                && base != "Null"
+                && keys.iter().any(|k| k.eq_ignore_ascii_case(key))
+        })
+    }
+}
+
+/// The statements of a document under `base` (`Statement` a map or a list).
+pub(crate) fn statements<'a>(base: &[Seg], policy: &'a PolicyDocumentInput) -> Vec<Stmt<'a>> {
+    let mut root = base.to_vec();
+    root.push(Seg::from("Statement"));
+    match &policy.statement {
+        OneOrMany::One(st) => vec![Stmt { st, path: root }],
+        OneOrMany::Many(list) => list
+            .iter()
+            .enumerate()
+            .map(|(i, st)| {
+                let mut path = root.clone();
+                path.push(Seg::Index(i));
+                Stmt { st, path }
+            })
+            .collect(),
+    }
+}
+
+/// An operator without its `ForAllValues:` / `ForAnyValue:` prefix and `IfExists` suffix.
+pub(crate) fn base_operator(op: &str) -> &str {
+    let op = op
+        .strip_prefix("ForAllValues:")
+        .or_else(|| op.strip_prefix("ForAnyValue:"))
+        .unwrap_or(op);
+    op.strip_suffix("IfExists").unwrap_or(op)
+}
+
+/// Lints one role manifest whose documents validated. `trust` is the resolved trust document
+/// (the expansion of the shorthand, one statement per entry, or the raw `trustPolicy`).
+///
+/// Findings go to `out`; the suppression block is checked even when `out` already holds errors,
+/// the policies only when it does not.
+pub fn lint_role(
+    doc: &LoadedDocument,
+    spec: &RoleSpec,
+    trust: Option<&PolicyDocumentInput>,
+    ctx: &ResolveContext,
+    out: &mut Vec<Diagnostic>,
+) {
+    let allowed = check_suppression(doc, spec, out);
+    if has_errors(out) {
+        return;
+    }
+    let mut sink = Sink {
+        doc,
+        found: Vec::new(),
+    };
+    if let Some(trust_doc) = trust {
+        let mut own = ctx.lint.own_accounts.clone();
+        own.insert(ctx.account_id.clone());
+        let shorthand = spec.trust.is_some();
+        let stmts = if shorthand {
+            // The expansion makes statement `i` from entry `i`: point at the entry.
+            trust_doc
+                .statement
+                .iter()
+                .enumerate()
+                .map(|(i, st)| Stmt {
+                    st,
+                    path: yaml_path!["spec", "trust", i].to_vec(),
+                })
+                .collect()
+        } else {
+            statements(&yaml_path!["spec", "trustPolicy"], trust_doc)
+        };
+        for stmt in &stmts {
+            trust::check_statement(stmt, &own, &mut sink);
+            permissions::check_actions(stmt, &mut sink);
+            permissions::check_conditions(stmt, &mut sink);
+        }
+    }
+    for (name, policy) in &spec.inline_policies {
+        let base = yaml_path!["spec", "inlinePolicies", name.as_str()];
+        for stmt in statements(&base, policy) {
+            permissions::check_statement(&stmt, ctx, &mut sink);
+        }
+    }
+    for f in sink.found {
+        if allowed.contains(f.code) {
+            continue;
+        }
+        let severity = ctx
+            .lint
+            .severities
+            .get(f.code)
+            .copied()
+            .or_else(|| find_rule(f.code).map(|r| r.severity))
+            .unwrap_or(Warning);
+        let mut d = Diagnostic::error(f.code, f.message)
+            .at(f.location, f.label)
+            .with_help(f.help);
+        d.severity = severity;
+        out.push(d);
+    }
+}
+
+/// Checks `spec.lint` and returns the codes it suppresses.
+fn check_suppression(
+    doc: &LoadedDocument,
+    spec: &RoleSpec,
+    out: &mut Vec<Diagnostic>,
+) -> BTreeSet<String> {
+    let Some(lint) = &spec.lint else {
+        return BTreeSet::new();
+    };
+    if !lint.allow.is_empty() && lint.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+        out.push(
+            Diagnostic::error(
+                "lint-allow-without-reason",
+                "`lint.allow` suppresses findings without saying why",
+            )
+            .at(
+                doc.locate_key(&yaml_path!["spec", "lint", "allow"]),
+                "no `reason`",
+            )
+            .with_help("add `reason: \"...\"` next to `allow` so reviewers see why the finding is accepted"),
+        );
+    }
+    for (i, code) in lint.allow.iter().enumerate() {
+        if find_rule(code).is_none() {
+            let help = match did_you_mean(code, RULES.iter().map(|r| r.code)) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => "`rolesmith validate --format sarif` lists the rules".to_owned(),
+            };
+            out.push(
+                Diagnostic::warning("unknown-lint-code", format!("`{code}` is not a lint code"))
+                    .at(
+                        doc.locate(&yaml_path!["spec", "lint", "allow", i]),
+                        "unknown code",
+                    )
+                    .with_help(help),
+            );
+        }
+    }
+    lint.allow.iter().cloned().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_kebab_case() {
+        let mut seen = BTreeSet::new();
+        for r in RULES {
+            assert!(seen.insert(r.code), "duplicate {}", r.code);
+            assert!(
+                r.code
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                "{}",
+                r.code
+            );
+        }
+    }
+
+    #[test]
+    fn operators_lose_set_prefix_and_if_exists() {
+        assert_eq!(
+            base_operator("ForAnyValue:StringLikeIfExists"),
+            "StringLike"
+        );
+        assert_eq!(base_operator("Null"), "Null");
+    }
+}

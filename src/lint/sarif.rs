@@ -1,0 +1,145 @@
+//! SARIF 2.1.0 output, so GitHub code scanning annotates the manifest lines of a pull request.
+//!
+//! Every diagnostic becomes a result (validation errors as well as lint findings); the driver's
+//! rules are the linter's [`RULES`] plus any other code that occurs, so each result's `ruleId`
+//! resolves. Locations are relative to the working directory with `/` separators, as code
+//! scanning expects repository-relative URIs.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Value, json};
+
+use super::{RULES, find_rule};
+use crate::diagnostic::{Diagnostic, Severity};
+
+/// The SARIF schema URI written into the log.
+pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// Renders diagnostics as a SARIF 2.1.0 log (pretty JSON with a trailing newline).
+pub fn render(diagnostics: &[Diagnostic]) -> String {
+    let mut rules: Vec<Value> = RULES
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.code,
+                "name": r.code,
+                "shortDescription": {"text": r.summary},
+                "defaultConfiguration": {"level": level(r.severity)},
+            })
+        })
+        .collect();
+    let mut known: BTreeSet<&str> = RULES.iter().map(|r| r.code).collect();
+    for d in diagnostics {
+        if known.insert(d.code) {
+            rules.push(json!({
+                "id": d.code,
+                "name": d.code,
+                "shortDescription": {"text": d.code},
+                "defaultConfiguration": {"level": "error"},
+            }));
+        }
+    }
+    let index = |code: &str| {
+        rules
+            .iter()
+            .position(|r| r["id"] == code)
+            .unwrap_or_default()
+    };
+    let results: Vec<Value> = diagnostics
+        .iter()
+        .map(|d| {
+            let mut text = d.message.clone();
+            if let Some(h) = &d.help {
+                text.push_str("\nhelp: ");
+                text.push_str(h);
+            }
+            let mut result = json!({
+                "ruleId": d.code,
+                "ruleIndex": index(d.code),
+                "level": level(d.severity),
+                "message": {"text": text},
+            });
+            if let Some(l) = &d.primary {
+                let uri = l.location.file.to_string_lossy().replace('\\', "/");
+                let uri = uri.strip_prefix("./").unwrap_or(&uri).to_owned();
+                result["locations"] = json!([{
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": uri},
+                        "region": {
+                            "startLine": l.location.line,
+                            "startColumn": l.location.column,
+                        },
+                    },
+                    "message": {"text": l.text},
+                }]);
+            }
+            result
+        })
+        .collect();
+    // Help texts live on the findings; rules carry the summary (and a help line for lint rules).
+    for r in &mut rules {
+        if let Some(rule) = r["id"].as_str().and_then(find_rule) {
+            r["help"] = json!({"text": format!("{}. Suppress for one role with `spec.lint: {{allow: [{}], reason: ...}}`.", rule.summary, rule.code)});
+        }
+    }
+    let log = json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "rolesmith",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://github.com/rolesmith/rolesmith",
+                "rules": rules,
+            }},
+            "results": results,
+        }],
+    });
+    let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::Location;
+
+    #[test]
+    fn results_reference_rules_and_carry_regions() {
+        let d = Diagnostic::warning("wildcard-resource", "m")
+            .with_help("h")
+            .at(
+                Location {
+                    file: "./m/role.yaml".into(),
+                    line: 3,
+                    column: 7,
+                    offset: 0,
+                    len: 1,
+                },
+                "here",
+            );
+        let other = Diagnostic::error("invalid-sid", "bad sid");
+        let log: Value = serde_json::from_str(&render(&[d, other])).unwrap();
+        let run = &log["runs"][0];
+        let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+        let results = run["results"].as_array().unwrap();
+        assert_eq!(results[0]["level"], "warning");
+        let i = results[0]["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[i]["id"], "wildcard-resource");
+        let loc = &results[0]["locations"][0]["physicalLocation"];
+        assert_eq!(loc["artifactLocation"]["uri"], "m/role.yaml");
+        assert_eq!(loc["region"]["startLine"], 3);
+        assert_eq!(loc["region"]["startColumn"], 7);
+        let j = results[1]["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[j]["id"], "invalid-sid");
+    }
+}

@@ -1,0 +1,207 @@
+//! The policy linter against its fixture table: every directory under `tests/fixtures/lint/` is
+//! named after a finding code and holds `triggers.yaml` (reports the code) and `clean.yaml` (a
+//! close variant that does not). A few rendered reports are pinned by insta snapshots; SARIF
+//! output is checked for the fields code scanning needs.
+//!
+//! Update the snapshots with `INSTA_UPDATE=always cargo test --test lint`.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use rolesmith::diagnostic::{Diagnostic, Severity};
+use rolesmith::lint::{LintSettings, RULES};
+use rolesmith::manifest::{ResolveContext, load_paths, validate};
+
+const FIXTURES: &str = "tests/fixtures/lint";
+
+fn lint(path: &Path, ctx: &ResolveContext) -> Vec<Diagnostic> {
+    validate(&load_paths(&[path.to_path_buf()]), ctx).1
+}
+
+fn codes(found: &[Diagnostic]) -> Vec<&'static str> {
+    found.iter().map(|d| d.code).collect()
+}
+
+fn fixture_dirs() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(FIXTURES)
+        .expect("the lint fixtures exist")
+        .map(|e| e.expect("readable entry").path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+#[test]
+fn every_rule_has_a_triggering_and_a_clean_fixture() {
+    let ctx = ResolveContext::offline();
+    let dirs = fixture_dirs();
+    let names: Vec<String> = dirs
+        .iter()
+        .map(|d| d.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    for rule in RULES {
+        assert!(
+            names.iter().any(|n| n == rule.code),
+            "no fixture for `{}`",
+            rule.code
+        );
+    }
+    let mut failures = Vec::new();
+    for (dir, code) in dirs.iter().zip(&names) {
+        let rule = rolesmith::lint::find_rule(code)
+            .unwrap_or_else(|| panic!("fixture `{code}` names no rule"));
+        let triggers = lint(&dir.join("triggers.yaml"), &ctx);
+        let hit: Vec<&Diagnostic> = triggers.iter().filter(|d| d.code == code).collect();
+        match hit.first() {
+            None => failures.push(format!(
+                "{code}: triggers.yaml reports {:?}",
+                codes(&triggers)
+            )),
+            Some(d) => {
+                let at = d.primary.as_ref().expect("findings are located");
+                if d.severity != rule.severity
+                    || at.location.line <= 5
+                    || d.help.as_deref().is_none_or(str::is_empty)
+                {
+                    failures.push(format!("{code}: {d:#?}"));
+                }
+            }
+        }
+        let clean = lint(&dir.join("clean.yaml"), &ctx);
+        if !clean.is_empty() {
+            failures.push(format!("{code}: clean.yaml reports {:?}", codes(&clean)));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+fn render(fixture: &str) -> String {
+    let found = lint(
+        &Path::new(FIXTURES).join(fixture),
+        &ResolveContext::offline(),
+    );
+    rolesmith::render::diagnostics::render(&found, false)
+}
+
+#[test]
+fn rendered_findings_name_file_line_col() {
+    insta::assert_snapshot!(
+        "github-oidc-broad-sub",
+        render("github-oidc-broad-sub/triggers.yaml")
+    );
+    insta::assert_snapshot!("unknown-action", render("unknown-action/triggers.yaml"));
+    insta::assert_snapshot!(
+        "cross-account-without-external-id",
+        render("cross-account-without-external-id/triggers.yaml")
+    );
+    insta::assert_snapshot!(
+        "lint-allow-without-reason",
+        render("lint-allow-without-reason/triggers.yaml")
+    );
+}
+
+#[test]
+fn configured_severities_and_own_accounts_apply() {
+    let path = Path::new(FIXTURES).join("cross-account-without-external-id/triggers.yaml");
+    let mut ctx = ResolveContext::offline();
+    ctx.lint = LintSettings {
+        severities: [(
+            "cross-account-without-external-id".to_owned(),
+            Severity::Error,
+        )]
+        .into(),
+        ..LintSettings::default()
+    };
+    let found = lint(&path, &ctx);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].severity, Severity::Error);
+
+    ctx.lint.own_accounts.insert("210987654321".to_owned());
+    assert_eq!(lint(&path, &ctx), Vec::new());
+}
+
+#[test]
+fn suppression_with_a_reason_hides_only_the_named_code() {
+    let ctx = ResolveContext::offline();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("role.yaml");
+    let text = std::fs::read_to_string(Path::new(FIXTURES).join("wildcard-resource/clean.yaml"))
+        .unwrap()
+        .replace("ec2:DescribeInstances", "s3:GetObject")
+        .replace(
+            "    - account: ${AWS::AccountId}",
+            "    - account: \"210987654321\"",
+        );
+    std::fs::write(&path, &text).unwrap();
+    let mut found = codes(&lint(&path, &ctx));
+    found.sort();
+    assert_eq!(
+        found,
+        ["cross-account-without-external-id", "wildcard-resource"]
+    );
+    std::fs::write(
+        &path,
+        format!("{text}  lint:\n    allow: [wildcard-resource]\n    reason: Bucket chosen at deploy time\n"),
+    )
+    .unwrap();
+    assert_eq!(
+        codes(&lint(&path, &ctx)),
+        ["cross-account-without-external-id"]
+    );
+}
+
+/// The shipped examples have no errors or warnings; infos are intended.
+#[test]
+fn examples_lint_clean() {
+    let found = lint(Path::new("examples/manifests"), &ResolveContext::offline());
+    let loud: Vec<_> = found
+        .iter()
+        .filter(|d| d.severity > Severity::Info)
+        .collect();
+    assert!(loud.is_empty(), "{loud:#?}");
+}
+
+/// `validate --format sarif` writes a SARIF 2.1.0 log with the fields code scanning requires.
+#[test]
+fn sarif_output_has_the_required_shape() {
+    let out = Command::cargo_bin("rolesmith")
+        .unwrap()
+        .args(["validate", "--format", "sarif", FIXTURES])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the fixtures include errors: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let log: serde_json::Value = serde_json::from_slice(&out.stdout).expect("SARIF is JSON");
+    assert_eq!(log["version"], "2.1.0");
+    assert!(log["$schema"].as_str().unwrap().contains("sarif"));
+    let runs = log["runs"].as_array().expect("runs");
+    assert_eq!(runs.len(), 1);
+    let driver = &runs[0]["tool"]["driver"];
+    assert_eq!(driver["name"], "rolesmith");
+    let rules = driver["rules"].as_array().expect("rules");
+    for r in rules {
+        assert!(r["id"].is_string(), "{r}");
+        assert!(r["shortDescription"]["text"].is_string(), "{r}");
+    }
+    let results = runs[0]["results"].as_array().expect("results");
+    assert!(results.len() >= RULES.len(), "{} results", results.len());
+    for res in results {
+        let i = res["ruleIndex"].as_u64().expect("ruleIndex") as usize;
+        assert_eq!(rules[i]["id"], res["ruleId"], "{res}");
+        assert!(
+            ["error", "warning", "note"].contains(&res["level"].as_str().unwrap()),
+            "{res}"
+        );
+        assert!(res["message"]["text"].is_string(), "{res}");
+        let loc = &res["locations"][0]["physicalLocation"];
+        let uri = loc["artifactLocation"]["uri"].as_str().expect("uri");
+        assert!(uri.starts_with(FIXTURES) && uri.ends_with(".yaml"), "{uri}");
+        assert!(loc["region"]["startLine"].as_u64().unwrap() >= 1, "{res}");
+        assert!(loc["region"]["startColumn"].as_u64().unwrap() >= 1, "{res}");
+    }
+}
