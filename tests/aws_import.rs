@@ -88,22 +88,14 @@ fn inline_documents(moto: &Moto) -> Vec<String> {
 }
 
 fn percent_decode(s: &str) -> String {
+    // IAM returns documents URL-encoded (moto too, from GetPolicyVersion).
     if s.trim_start().starts_with('{') {
         return s.to_owned();
     }
-    let bytes = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() + 0 && i + 2 <= bytes.len() - 1 {
-            out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).expect("hex"));
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).expect("utf8")
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8()
+        .expect("a UTF-8 policy document")
+        .into_owned()
 }
 
 /// Creates the corpus; returns how many roles it made.
