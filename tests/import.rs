@@ -31,8 +31,18 @@ fn applied_demo() -> AccountState {
     };
     let (desired, diags, _) = load_and_validate(&["examples/manifests".into()], &ctx);
     assert!(diags.is_empty(), "{diags:?}");
-    let plan = Plan::build(diff(&desired, &live, &DiffOptions::default()), &live, &ctx.limits);
-    block_on(rolesmith::apply::apply(&plan, &account, Default::default(), &|_, _| {})).unwrap();
+    let plan = Plan::build(
+        diff(&desired, &live, &DiffOptions::default()),
+        &live,
+        &ctx.limits,
+    );
+    block_on(rolesmith::apply::apply(
+        &plan,
+        &account,
+        Default::default(),
+        &|_, _| {},
+    ))
+    .unwrap();
     block_on(account.checkpoint()).unwrap();
     account.state().unwrap()
 }
@@ -50,7 +60,11 @@ fn import_and_plan(state: &AccountState, opts: &ImportOptions, dir: &Path) -> Pl
         !rolesmith::diagnostic::has_errors(&diags),
         "imported manifests do not validate: {diags:#?}"
     );
-    Plan::build(diff(&desired, state, &DiffOptions::default()), state, &ctx.limits)
+    Plan::build(
+        diff(&desired, state, &DiffOptions::default()),
+        state,
+        &ctx.limits,
+    )
 }
 
 #[test]
@@ -71,7 +85,9 @@ fn importing_the_demo_account_plans_nothing_but_adoptions() {
     assert_eq!(tagged, ["role.legacy-admin"], "{plan:#?}");
     assert!(plan.conflicts.is_empty(), "{:#?}", plan.conflicts);
     assert!(
-        plan.steps.iter().all(|s| s.mutation.operation() == "TagRole"),
+        plan.steps
+            .iter()
+            .all(|s| s.mutation.operation() == "TagRole"),
         "{:#?}",
         plan.steps
     );
@@ -119,11 +135,13 @@ fn imported_files_look_like_this() {
             ..ImportOptions::default()
         },
     );
-    for role in ["cloudwatch-agent", "github-deploy", "legacy-admin", "AWSServiceRoleForAutoScaling"] {
+    for role in [
+        "cloudwatch-agent",
+        "github-deploy",
+        "legacy-admin",
+        "AWSServiceRoleForAutoScaling",
+    ] {
         let file = imported.files.iter().find(|f| f.role == role).unwrap();
-        insta::assert_snapshot!(
-            role,
-            format!("# {}\n{}", file.path.display(), file.text)
-        );
+        insta::assert_snapshot!(role, format!("# {}\n{}", file.path.display(), file.text));
     }
 }
