@@ -135,7 +135,11 @@ impl Config {
         match explicit {
             Some(path) => Config::load(path),
             None => {
-                let path = dir.join(FILE_NAME);
+                let path = if dir == Path::new(".") {
+                    PathBuf::from(FILE_NAME)
+                } else {
+                    dir.join(FILE_NAME)
+                };
                 if path.is_file() {
                     Config::load(&path)
                 } else {

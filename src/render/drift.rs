@@ -130,7 +130,11 @@ pub fn findings(diff: &Diff) -> Vec<Finding> {
         out.push(Finding {
             address: conflict.address.clone(),
             kind: FindingKind::Conflict,
-            message: format!("{} {}", conflict.address, conflict.message),
+            message: format!(
+                "{}: {}",
+                describe_address(&conflict.address),
+                conflict.message
+            ),
             details: vec![Detail {
                 message: format!("hint: {}", conflict.help),
                 diff: None,
@@ -482,4 +486,83 @@ pub fn render_markdown(report: &DriftReport, limit: usize) -> String {
         out.push_str(&section);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::{NormalizeContext, Policy};
+
+    fn missing_role(name: &str) -> Change {
+        let trust = Policy::from_json_str(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#,
+            &NormalizeContext::default(),
+        )
+        .unwrap();
+        Change {
+            address: Address::Role(name.into()),
+            action: Action::Create,
+            before: None,
+            after: Some(Resource::Role(Box::new(RoleState {
+                name: name.into(),
+                path: "/".into(),
+                description: None,
+                max_session_duration: 3600,
+                trust_policy: trust,
+                permissions_boundary: None,
+                managed_policies: Default::default(),
+                inline_policies: Default::default(),
+                tags: Default::default(),
+                service_linked: None,
+            }))),
+            attributes: Vec::new(),
+            reason: None,
+        }
+    }
+
+    fn report(n: usize) -> DriftReport {
+        let diff = Diff {
+            changes: (0..n)
+                .map(|i| missing_role(&format!("role-{i:04}")))
+                .collect(),
+            ..Diff::default()
+        };
+        DriftReport {
+            account_id: "123456789012".into(),
+            findings: findings(&diff),
+            unmanaged: None,
+        }
+    }
+
+    #[test]
+    fn markdown_is_truncated_to_the_limit_with_a_note() {
+        let full = render_markdown(&report(2000), usize::MAX);
+        assert!(
+            full.chars().count() > 65_536,
+            "the fixture must exceed GitHub's limit"
+        );
+        let cut = render_markdown(&report(2000), 65_536);
+        assert!(cut.chars().count() <= 65_536, "{}", cut.chars().count());
+        assert!(
+            cut.trim_end().ends_with(
+                "truncated to fit GitHub's limit; run `rolesmith drift` for the full report._"
+            ),
+            "{}",
+            &cut[cut.len() - 300..]
+        );
+        assert!(cut.contains("role-0000") && !cut.contains("role-1999"));
+        // Short reports are whole.
+        assert!(!render_markdown(&report(3), 65_536).contains("truncated"));
+    }
+
+    #[test]
+    fn no_drift_is_said_plainly() {
+        let r = report(0);
+        assert!(!r.has_drift());
+        assert_eq!(
+            render_text(&r),
+            "No drift: account 123456789012 matches the manifests.\n"
+        );
+        assert!(render_json(&r).contains("\"drift\": false"));
+    }
 }
