@@ -101,13 +101,20 @@ fn verb(action: Action) -> &'static str {
 }
 
 fn render_change(out: &mut String, p: &Painter, change: &Change) {
-    let _ = writeln!(
-        out,
-        "  {} {} {}",
-        p.action(change.action),
-        p.bold(&change.address.to_string()),
-        verb(change.action)
-    );
+    // Deletions (listed first) are red from end to end, so none is overlooked.
+    let header = if change.action == Action::Delete {
+        p.paint(
+            Style::new().fg_color(Some(AnsiColor::Red.into())).bold(),
+            &format!("{} {}", change.address, verb(change.action)),
+        )
+    } else {
+        format!(
+            "{} {}",
+            p.bold(&change.address.to_string()),
+            verb(change.action)
+        )
+    };
+    let _ = writeln!(out, "  {} {header}", p.action(change.action));
     if let Some(reason) = &change.reason {
         let _ = writeln!(out, "      # {reason}");
     }
@@ -317,5 +324,47 @@ fn indent_diff(out: &mut String, p: &Painter, diff: &str) {
     };
     for line in diff.lines().filter(|l| !noise(l)) {
         let _ = writeln!(out, "          {}", p.diff_line(line));
+    }
+}
+
+#[cfg(test)]
+mod deletion_color_tests {
+    use super::*;
+    use crate::plan::Plan;
+    use crate::state::InstanceProfileState;
+
+    #[test]
+    fn deletions_are_red_with_color_and_plain_without() {
+        let profile = InstanceProfileState {
+            name: "old".into(),
+            path: "/".into(),
+            roles: Default::default(),
+            tags: Default::default(),
+        };
+        let plan = Plan {
+            account_id: "123456789012".into(),
+            changes: vec![Change {
+                address: Address::InstanceProfile("old".into()),
+                action: Action::Delete,
+                before: Some(Resource::InstanceProfile(profile)),
+                after: None,
+                attributes: Vec::new(),
+                reason: None,
+            }],
+            conflicts: Vec::new(),
+            notes: Vec::new(),
+            steps: Vec::new(),
+        };
+        let red = Style::new().fg_color(Some(AnsiColor::Red.into())).bold();
+        let colored = render(&plan, true);
+        assert!(
+            colored.contains(&format!(
+                "{}instance_profile.old will be destroyed{}",
+                red.render(),
+                red.render_reset()
+            )),
+            "{colored:?}"
+        );
+        assert!(render(&plan, false).contains("  - instance_profile.old will be destroyed\n"));
     }
 }
