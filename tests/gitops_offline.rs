@@ -452,3 +452,99 @@ fn config_file_errors_name_file_line_and_column() {
         r.stderr
     );
 }
+
+#[test]
+fn apply_takes_a_saved_plan_alone_and_only_a_saved_plan() {
+    let dir = project();
+    fs::write(
+        dir.path().join("other.json"),
+        "{\"format_version\": \"1.0\"}",
+    )
+    .expect("write");
+    let r = rolesmith(
+        dir.path(),
+        &[
+            "apply",
+            "other.json",
+            "--snapshot",
+            "account.json",
+            "--auto-approve",
+        ],
+    );
+    assert_eq!(r.code, Some(1));
+    assert!(
+        r.stderr
+            .contains("other.json is not a rolesmith saved plan"),
+        "{}",
+        r.stderr
+    );
+    let r = rolesmith(
+        dir.path(),
+        &[
+            "plan",
+            "m",
+            "--snapshot",
+            "account.json",
+            "--out",
+            "plan.json",
+        ],
+    );
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("rolesmith apply plan.json"),
+        "{}",
+        r.stderr
+    );
+    let r = rolesmith(
+        dir.path(),
+        &[
+            "apply",
+            "plan.json",
+            "m",
+            "--snapshot",
+            "account.json",
+            "--auto-approve",
+        ],
+    );
+    assert_eq!(r.code, Some(1));
+    assert!(
+        r.stderr.contains("a saved plan is applied on its own"),
+        "{}",
+        r.stderr
+    );
+    let r = rolesmith(
+        dir.path(),
+        &[
+            "apply",
+            "plan.json",
+            "--prune",
+            "--snapshot",
+            "account.json",
+            "--auto-approve",
+        ],
+    );
+    assert_eq!(r.code, Some(1));
+    assert!(
+        r.stderr
+            .contains("--prune differs from the setting plan.json was planned with"),
+        "{}",
+        r.stderr
+    );
+    let r = rolesmith(
+        dir.path(),
+        &[
+            "apply",
+            "plan.json",
+            "--snapshot",
+            "account.json",
+            "--auto-approve",
+        ],
+    );
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("Saved plan plan.json for account 123456789012"),
+        "{}",
+        r.stdout
+    );
+}

@@ -513,19 +513,6 @@ pub fn to_json(
     text
 }
 
-/// Whether a JSON file declares itself a saved plan (its top-level `kind`), without parsing the
-/// rest.
-pub fn looks_like_saved_plan(path: &Path) -> bool {
-    #[derive(Deserialize)]
-    struct Kind {
-        kind: Option<String>,
-    }
-    fs_err::read(path)
-        .ok()
-        .and_then(|b| serde_json::from_slice::<Kind>(&b).ok())
-        .is_some_and(|k| k.kind.as_deref() == Some(KIND))
-}
-
 impl SavedPlan {
     /// Reads a saved plan.
     pub fn load(path: &Path) -> Result<SavedPlan, LoadError> {
