@@ -248,13 +248,18 @@ impl Config {
             .map(|n| n as usize);
         let mut lint = BTreeMap::new();
         for (code, level) in raw.lint {
-            if !is_check_code(code.get_ref()) {
+            if !is_check_code(code.get_ref()) || crate::lint::find_rule(code.get_ref()).is_none() {
+                let hint = crate::diagnostic::did_you_mean(
+                    code.get_ref(),
+                    crate::lint::RULES.iter().map(|r| r.code),
+                )
+                .map_or_else(
+                    || "`rolesmith validate --format sarif` lists the rules".to_owned(),
+                    |c| format!("did you mean `{c}`?"),
+                );
                 return Err(invalid(
                     Some(code.span()),
-                    format!(
-                        "`{}` is not a lint check code; codes are kebab-case, e.g. `wildcard-action`",
-                        code.get_ref()
-                    ),
+                    format!("`{}` is not a lint check code; {hint}", code.get_ref()),
                 ));
             }
             lint.insert(code.into_inner(), level);
@@ -326,7 +331,7 @@ trust_policy_size = 4096
 
 [lint]
 wildcard-action = "error"
-public-trust = "off"
+trust-principal-wildcard = "off"
 "#,
         )
         .unwrap();
@@ -342,7 +347,7 @@ public-trust = "off"
         assert_eq!(c.limits.managed_policies_per_role, 20);
         assert_eq!(c.limits.trust_policy_size, 4096);
         assert_eq!(c.lint["wildcard-action"], LintLevel::Error);
-        assert_eq!(c.lint["public-trust"], LintLevel::Off);
+        assert_eq!(c.lint["trust-principal-wildcard"], LintLevel::Off);
     }
 
     #[test]
@@ -367,6 +372,8 @@ public-trust = "off"
         let e = error("[lint]\nwildcard-action = \"fatal\"\n");
         assert!(e.starts_with("rolesmith.toml:2:19:"), "{e}");
         assert!(e.contains("unknown variant `fatal`"), "{e}");
+        let e = error("[lint]\nwildcard-actoin = \"warning\"\n");
+        assert!(e.contains("did you mean `wildcard-action`?"), "{e}");
         let e = error("[lint]\nWildcard_Action = \"warning\"\n");
         assert!(e.starts_with("rolesmith.toml:2:1:"), "{e}");
         let e = error("path_prefix = \"app\"\n");

@@ -205,3 +205,45 @@ fn sarif_output_has_the_required_shape() {
         assert!(loc["region"]["startColumn"].as_u64().unwrap() >= 1, "{res}");
     }
 }
+
+/// `[lint]` in rolesmith.toml changes what plan does with a finding: `error` stops it, `off`
+/// silences it.
+#[test]
+fn config_lint_levels_drive_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = dir.path().join("admin.yaml");
+    std::fs::write(
+        &manifest,
+        "apiVersion: rolesmith/v1\nkind: Role\nmetadata:\n  name: admin\nspec:\n  trust:\n    - service: ec2.amazonaws.com\n  inlinePolicies:\n    all:\n      Version: \"2012-10-17\"\n      Statement:\n        - Effect: Allow\n          Action: \"*\"\n          Resource: \"*\"\n",
+    )
+    .unwrap();
+    let plan = |level: &str| {
+        let config = dir.path().join(format!("{level}.toml"));
+        std::fs::write(&config, format!("[lint]\nwildcard-action = \"{level}\"\n")).unwrap();
+        let out = assert_cmd::Command::cargo_bin("rolesmith")
+            .unwrap()
+            .env("NO_COLOR", "1")
+            .args([
+                "plan",
+                manifest.to_str().unwrap(),
+                "--config",
+                config.to_str().unwrap(),
+            ])
+            .args(["--snapshot", dir.path().join("acct.json").to_str().unwrap()])
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, stderr) = plan("warning");
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("warning [wildcard-action]"), "{stderr}");
+    let (code, stderr) = plan("error");
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("error [wildcard-action]"), "{stderr}");
+    let (code, stderr) = plan("off");
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!stderr.contains("wildcard-action"), "{stderr}");
+}

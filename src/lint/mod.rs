@@ -40,6 +40,8 @@ pub struct LintSettings {
     /// Accounts that count as one's own besides the target account: principals there are not
     /// cross-account.
     pub own_accounts: BTreeSet<String>,
+    /// Codes turned off entirely (`off` in `rolesmith.toml`).
+    pub off: BTreeSet<String>,
 }
 
 /// One check the linter can report.
@@ -347,7 +349,7 @@ pub fn lint_role(
         }
     }
     for f in sink.found {
-        if allowed.contains(f.code) {
+        if allowed.contains(f.code) || ctx.lint.off.contains(f.code) {
             continue;
         }
         let severity = ctx
