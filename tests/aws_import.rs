@@ -357,3 +357,89 @@ fn a_varied_corpus_imports_to_manifests_that_plan_nothing() {
     let again = import(&read(&moto), &opts);
     assert_eq!(again, imported);
 }
+
+/// The command line: `import` writes files and reports them, refuses to overwrite without
+/// `--force`, and `plan` on its output shows only the adoption tags.
+#[test]
+fn import_command_round_trips_through_plan() {
+    let moto = Moto::start();
+    let iam = moto.iam();
+    block_on(async {
+        for (name, path) in [("web", "/app/"), ("batch", "/"), ("ops", "/")] {
+            iam.create_role()
+                .role_name(name)
+                .path(path)
+                .assume_role_policy_document(&trust_documents()[0])
+                .send()
+                .await
+                .expect("CreateRole");
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("manifests");
+    let out_str = out.to_str().unwrap();
+    let r = support::run_live(
+        &moto,
+        &[
+            "import",
+            "--out",
+            out_str,
+            "--adopt",
+            "--name",
+            "^(web|batch)$",
+        ],
+    )
+    .success();
+    assert!(r.stderr.contains("Imported 2 role(s)"), "{}", r.stderr);
+    assert!(out.join("app/web.yaml").exists() && out.join("batch.yaml").exists());
+    assert!(!out.join("ops.yaml").exists());
+    assert!(out.join("rolesmith.schema.json").exists());
+
+    let plan = support::plan_json(&moto, &[out_str]);
+    let ops: Vec<&str> = plan["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["operation"].as_str().unwrap())
+        .collect();
+    assert_eq!(ops, ["TagRole", "TagRole"], "{plan:#}");
+    support::assert_only_reads(&plan);
+
+    let before = std::fs::read_to_string(out.join("batch.yaml")).unwrap();
+    let r = support::run_live(
+        &moto,
+        &[
+            "import",
+            "--out",
+            out_str,
+            "--adopt",
+            "--name",
+            "^(web|batch)$",
+        ],
+    )
+    .success();
+    assert!(r.stderr.contains("0 written, 2 skipped"), "{}", r.stderr);
+    let r = support::run_live(
+        &moto,
+        &[
+            "import",
+            "--out",
+            out_str,
+            "--adopt",
+            "--force",
+            "--name",
+            "^(web|batch)$",
+        ],
+    )
+    .success();
+    assert!(r.stderr.contains("2 written, 0 skipped"), "{}", r.stderr);
+    assert_eq!(
+        std::fs::read_to_string(out.join("batch.yaml")).unwrap(),
+        before
+    );
+
+    // After the adopting apply, a fresh import needs no adoption and plans nothing.
+    support::apply(&moto, &[out_str]);
+    let plan = support::plan_json(&moto, &[out_str]);
+    assert!(plan["steps"].as_array().unwrap().is_empty(), "{plan:#}");
+}

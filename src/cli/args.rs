@@ -91,6 +91,35 @@ pub enum Command {
         #[command(flatten)]
         live: LiveArgs,
     },
+    /// Write manifests for roles that already exist, to bring them under management.
+    /// Makes only read calls.
+    Import {
+        /// Directory to write the manifests to (one file per role, by path and name).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Only roles whose name matches this regular expression.
+        #[arg(long, value_name = "REGEX")]
+        name: Option<String>,
+        /// Write `adopt: true` where the role (or its instance profile) lacks the ownership tag,
+        /// so the first apply takes it over by tagging it.
+        #[arg(long)]
+        adopt: bool,
+        /// Also write `ec2.instances`: the instances that carry each role's instance profile.
+        #[arg(long)]
+        with_bindings: bool,
+        /// Overwrite manifest files that already exist.
+        #[arg(long)]
+        force: bool,
+        /// Import from a snapshot file instead of the live account.
+        #[arg(long, value_name = "FILE")]
+        snapshot: Option<PathBuf>,
+        /// Tag marking what rolesmith owns, as KEY=VALUE (left out of imported tags).
+        #[arg(long, value_name = "KEY=VALUE", default_value = "managed-by=rolesmith")]
+        ownership_tag: String,
+        /// How to reach the account.
+        #[command(flatten)]
+        live: LiveArgs,
+    },
     /// Print the least-privilege IAM policy rolesmith needs.
     Permissions {
         /// For which command: `plan` (read-only; also drift and snapshot) or `apply`.

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod args;
+mod capture;
 mod settings;
 
 pub use args::{AccountArgs, Cli, Command, DiagnosticFormat, LiveArgs, PermissionsFor, PlanArgs};
@@ -55,7 +56,7 @@ pub struct UserError {
 }
 
 impl UserError {
-    fn new(message: impl Into<String>, hint: impl Into<String>) -> Self {
+    pub(crate) fn new(message: impl Into<String>, hint: impl Into<String>) -> Self {
         Self {
             message: message.into(),
             hint: Some(hint.into()),
@@ -109,7 +110,26 @@ pub fn run(cli: Cli) -> ExitStatus {
             let settings = Settings::common(&paths, &account, ownership_tag.as_deref(), &config)?;
             drift_command(&settings, &account, format, unmanaged, include_reserved)
         }),
-        Command::Snapshot { out, live } => snapshot_command(&out, &live),
+        Command::Snapshot { out, live } => capture::snapshot_command(&out, &live),
+        Command::Import {
+            out,
+            name,
+            adopt,
+            with_bindings,
+            force,
+            snapshot,
+            ownership_tag,
+            live,
+        } => capture::import_command(&capture::ImportArgs {
+            out,
+            name,
+            adopt,
+            with_bindings,
+            force,
+            snapshot,
+            ownership_tag,
+            live,
+        }),
         Command::Permissions { for_command } => {
             let policy = crate::account::aws::operations::permissions_policy(
                 for_command == PermissionsFor::Apply,
@@ -201,9 +221,9 @@ fn validate_command(paths: &[PathBuf], format: DiagnosticFormat) -> ExitStatus {
     }
 }
 
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-fn aws_options(live: &LiveArgs) -> AwsOptions {
+pub(crate) fn aws_options(live: &LiveArgs) -> AwsOptions {
     AwsOptions {
         region: live.region.clone(),
         profile: live.profile.clone(),
@@ -421,14 +441,14 @@ fn scope_to_prefix(
     });
 }
 
-fn tokio_runtime() -> Result<tokio::runtime::Runtime, BoxError> {
+pub(crate) fn tokio_runtime() -> Result<tokio::runtime::Runtime, BoxError> {
     Ok(tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?)
 }
 
 /// Prints the call counts as a table on stderr.
-fn print_stats(account: &AnyAccount) {
+pub(crate) fn print_stats(account: &AnyAccount) {
     let counts = account.call_counts();
     let total: u64 = counts.values().sum();
     eprintln!("\nAPI calls by operation:");
@@ -548,24 +568,6 @@ fn drift_command(
     } else {
         ExitStatus::Success
     })
-}
-
-fn snapshot_command(out: &std::path::Path, live: &LiveArgs) -> Result<ExitStatus, BoxError> {
-    let runtime = tokio_runtime()?;
-    let account = AnyAccount::Aws(runtime.block_on(AwsAccount::connect(aws_options(live)))?);
-    let state = runtime.block_on(account.read())?;
-    crate::account::snapshot::write_atomically(out, &state)?;
-    eprintln!(
-        "Wrote {} role(s) and {} instance profile(s) of account {} to {}.",
-        state.roles.len(),
-        state.instance_profiles.len(),
-        state.account_id,
-        out.display()
-    );
-    if live.stats {
-        print_stats(&account);
-    }
-    Ok(ExitStatus::Success)
 }
 
 /// Asks for confirmation on a terminal; without one, `--auto-approve` is required. `Ok(false)`:
