@@ -202,19 +202,19 @@ fn by_service(counts: &BTreeMap<String, u64>, svc: &str) -> u64 {
 
 fn print_calls(calls: &BTreeMap<String, u64>, attempts: &BTreeMap<String, u64>) {
     println!(
-        "  {:<34} {:>7} {:>9} {:>8}",
+        "  {:<38} {:>7} {:>9} {:>8}",
         "operation (service)", "calls", "attempts", "retries"
     );
     for (op, n) in calls {
         let a = attempts.get(op).copied().unwrap_or(0);
         println!(
-            "  {:<34} {n:>7} {a:>9} {:>8}",
+            "  {:<38} {n:>7} {a:>9} {:>8}",
             format!("{op} ({})", service(op)),
             a.saturating_sub(*n)
         );
     }
     let (n, a) = (sum(calls), sum(attempts));
-    println!("  {:<34} {n:>7} {a:>9} {:>8}", "total", a.saturating_sub(n));
+    println!("  {:<38} {n:>7} {a:>9} {:>8}", "total", a.saturating_sub(n));
 }
 
 fn ms(d: Duration) -> f64 {
@@ -300,7 +300,8 @@ fn measure(manifests: &Path, endpoint: &str, roles: usize, parallelism: usize) {
     println!("total:            {:>9.1} ms", ms(plan_total));
     print_calls(&calls, &attempts);
     println!(
-        "IAM calls:        {iam} (target ≤ {} for {roles} roles: 2 listings × ⌈N/1000⌉ pages), STS calls: {sts}",
+        "IAM calls:        {iam} (expected 2 listings × ⌈N/1000⌉ pages = {}; the issue's target is \
+         ≤ 4 for 1,000 roles), STS calls: {sts}",
         2 * roles.div_ceil(1000)
     );
 
