@@ -206,6 +206,84 @@ fn sarif_output_has_the_required_shape() {
     }
 }
 
+/// The OASIS SARIF 2.1.0 schema, committed under `tests/fixtures/sarif/` (see its README). It is
+/// draft-04 and refers only to its own definitions, so it compiles with no network.
+fn sarif_validator() -> jsonschema::Validator {
+    let text = std::fs::read_to_string("tests/fixtures/sarif/sarif-schema-2.1.0.json")
+        .expect("the SARIF schema is committed");
+    let schema: serde_json::Value = serde_json::from_str(&text).expect("the schema is JSON");
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft4)
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("the SARIF schema compiles offline")
+}
+
+/// `validate --format sarif` output validates against the SARIF 2.1.0 schema: for the whole
+/// fixture table (every code, errors included), a warning and an info finding alone, a clean
+/// manifest (no results), and manifests that fail validation before linting.
+#[test]
+fn sarif_output_validates_against_the_sarif_schema() {
+    let validator = sarif_validator();
+    let cases = [
+        (FIXTURES.to_owned(), Some(1), RULES.len()),
+        (
+            format!("{FIXTURES}/cross-account-without-external-id/triggers.yaml"),
+            Some(0),
+            1,
+        ),
+        (
+            format!("{FIXTURES}/service-without-source-condition/triggers.yaml"),
+            Some(0),
+            1,
+        ),
+        (format!("{FIXTURES}/wildcard-action/clean.yaml"), Some(0), 0),
+        ("tests/fixtures/invalid".to_owned(), Some(1), 1),
+    ];
+    for (path, status, min_results) in cases {
+        let out = Command::cargo_bin("rolesmith")
+            .unwrap()
+            .args(["validate", "--format", "sarif", &path])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            status,
+            "{path}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let log: serde_json::Value = serde_json::from_slice(&out.stdout).expect("SARIF is JSON");
+        let errors: Vec<String> = validator
+            .iter_errors(&log)
+            .map(|e| format!("{} (at {}): {e}", e.instance_path, e.schema_path))
+            .collect();
+        assert!(errors.is_empty(), "{path}: {errors:#?}");
+        let results = log["runs"][0]["results"].as_array().expect("results");
+        assert!(
+            results.len() >= min_results,
+            "{path}: {} results",
+            results.len()
+        );
+        if min_results == 0 {
+            assert!(results.is_empty(), "{path}: {results:#?}");
+        }
+    }
+
+    // The validator is not vacuous: a log missing `version`, or with an unknown level, fails.
+    let out = Command::cargo_bin("rolesmith")
+        .unwrap()
+        .args(["validate", "--format", "sarif", FIXTURES])
+        .output()
+        .unwrap();
+    let log: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut broken = log.clone();
+    broken.as_object_mut().unwrap().remove("version");
+    assert!(!validator.is_valid(&broken));
+    let mut broken = log;
+    broken["runs"][0]["results"][0]["level"] = "fatal".into();
+    assert!(!validator.is_valid(&broken));
+}
+
 /// `[lint]` in rolesmith.toml changes what plan does with a finding: `error` stops it, `off`
 /// silences it.
 #[test]
