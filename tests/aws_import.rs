@@ -207,6 +207,31 @@ fn create_corpus(moto: &Moto) -> usize {
                     .send()
                     .await
                     .expect("AddRoleToInstanceProfile");
+                if i % 12 == 0 {
+                    // Bound instances: two carry this profile.
+                    let ec2 = aws_sdk_ec2::Client::new(&moto.sdk_config());
+                    let out = ec2
+                        .run_instances()
+                        .image_id("ami-12c6146b")
+                        .instance_type(aws_sdk_ec2::types::InstanceType::T2Micro)
+                        .min_count(2)
+                        .max_count(2)
+                        .send()
+                        .await
+                        .expect("RunInstances");
+                    for instance in out.instances() {
+                        ec2.associate_iam_instance_profile()
+                            .instance_id(instance.instance_id().unwrap_or_default())
+                            .iam_instance_profile(
+                                aws_sdk_ec2::types::IamInstanceProfileSpecification::builder()
+                                    .name(&profile)
+                                    .build(),
+                            )
+                            .send()
+                            .await
+                            .expect("AssociateIamInstanceProfile");
+                    }
+                }
             }
             count += 1;
         }
@@ -230,6 +255,12 @@ fn a_varied_corpus_imports_to_manifests_that_plan_nothing() {
     assert!(created >= 60);
     let live = read(&moto);
     assert!(live.roles.len() >= 60, "read {} roles", live.roles.len());
+    let bound = live
+        .instances
+        .values()
+        .filter(|i| i.association.is_some())
+        .count();
+    assert!(bound >= 8, "{bound} instances carry corpus profiles");
 
     let opts = ImportOptions {
         adopt: true,
@@ -274,6 +305,13 @@ fn a_varied_corpus_imports_to_manifests_that_plan_nothing() {
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
     assert_eq!(desired.roles.len(), live.roles.len());
+    let declared_bindings: usize = desired
+        .roles
+        .values()
+        .filter_map(|r| r.bindings.as_ref())
+        .map(|b| b.instances.len())
+        .sum();
+    assert_eq!(declared_bindings, bound, "every bound instance is declared");
 
     // Planning the imported manifests against the same account: only the adoption tags.
     let plan = Plan::build(

@@ -187,10 +187,12 @@ fn default_instance_state() -> String {
 
 impl InstanceState {
     /// Whether bindings consider this instance (terminated and shutting-down ones are ignored).
+    /// `unknown` is an instance seen only through its profile association, which EC2 keeps only
+    /// for live instances.
     pub fn is_bindable(&self) -> bool {
         matches!(
             self.state.as_str(),
-            "pending" | "running" | "stopping" | "stopped"
+            "pending" | "running" | "stopping" | "stopped" | "unknown"
         )
     }
 }
