@@ -303,7 +303,8 @@ mod tests {
         );
         assert_eq!(merged["i-9"].state, UNDESCRIBED_STATE);
         assert!(merged["i-9"].tags.is_empty());
-        assert!(!merged["i-9"].is_bindable());
+        // Seen only through its association, which EC2 keeps only for live instances.
+        assert!(merged["i-9"].is_bindable());
     }
 
     #[test]
