@@ -50,16 +50,7 @@ impl AwsAccount {
         let associations = self.associations().await?;
         let mut described: BTreeMap<String, InstanceState> = BTreeMap::new();
         for selector in &scope.selectors {
-            let mut filters: Vec<Filter> = selector
-                .iter()
-                .map(|(k, v)| Filter::builder().name(format!("tag:{k}")).values(v).build())
-                .collect();
-            filters.push(
-                Filter::builder()
-                    .name("instance-state-name")
-                    .set_values(Some(BINDABLE_STATES.map(str::to_owned).to_vec()))
-                    .build(),
-            );
+            let filters = selector_filters(selector);
             let what = format!("instances tagged {}", tags_inline(selector));
             self.describe_instances(&what, filters, &mut described)
                 .await?;
@@ -138,6 +129,21 @@ impl AwsAccount {
         }
         Ok(())
     }
+}
+
+/// A tag selector as `DescribeInstances` filters: every tag, and the bindable states.
+fn selector_filters(selector: &BTreeMap<String, String>) -> Vec<Filter> {
+    let mut filters: Vec<Filter> = selector
+        .iter()
+        .map(|(k, v)| Filter::builder().name(format!("tag:{k}")).values(v).build())
+        .collect();
+    filters.push(
+        Filter::builder()
+            .name("instance-state-name")
+            .set_values(Some(BINDABLE_STATES.map(str::to_owned).to_vec()))
+            .build(),
+    );
+    filters
 }
 
 /// `(instance id, association)` from EC2's association record; `None` when a field is missing.
@@ -305,6 +311,132 @@ mod tests {
         assert!(merged["i-9"].tags.is_empty());
         // Seen only through its association, which EC2 keeps only for live instances.
         assert!(merged["i-9"].is_bindable());
+    }
+
+    /// Captures each request's form body, then stops the call before it is signed or sent.
+    #[derive(Debug, Default, Clone)]
+    struct Capture(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+    impl aws_smithy_runtime_api::client::interceptors::Intercept for Capture {
+        fn name(&self) -> &'static str {
+            "Capture"
+        }
+
+        fn read_before_signing(
+            &self,
+            context: &aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef<'_>,
+            _runtime_components: &aws_smithy_runtime_api::client::runtime_components::RuntimeComponents,
+            _cfg: &mut aws_smithy_types::config_bag::ConfigBag,
+        ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+            let body = context.request().body().bytes().unwrap_or_default();
+            let text = percent_encoding::percent_decode(body)
+                .decode_utf8_lossy()
+                .into_owned();
+            self.0.lock().expect("capture lock").push(text);
+            Err("captured; not sent".into())
+        }
+    }
+
+    /// The account with an EC2 client whose requests are captured instead of sent.
+    async fn capturing() -> (AwsAccount, Capture) {
+        let mut account = AwsAccount::connect(super::super::AwsOptions {
+            region: Some("eu-west-1".into()),
+            endpoint_url: Some("http://127.0.0.1:9".into()),
+            max_attempts: 1,
+            ..Default::default()
+        })
+        .await
+        .expect("configuration loads");
+        let capture = Capture::default();
+        let conf = account
+            .ec2
+            .config()
+            .to_builder()
+            .credentials_provider(aws_sdk_ec2::config::Credentials::new(
+                "testing", "testing", None, None, "tests",
+            ))
+            .interceptor(capture.clone())
+            .build();
+        account.ec2 = aws_sdk_ec2::Client::from_conf(conf);
+        (account, capture)
+    }
+
+    #[tokio::test]
+    async fn listings_ask_for_the_largest_page_and_filter_server_side() {
+        let (account, capture) = capturing().await;
+        assert!(account.associations().await.is_err());
+        let scope = ReadScope {
+            selectors: vec![BTreeMap::from([(
+                "cloudwatch-agent".to_owned(),
+                "enabled".to_owned(),
+            )])],
+            ..ReadScope::default()
+        };
+        let mut into = BTreeMap::new();
+        let filters = vec![Filter::builder().name("instance-id").values("i-1").build()];
+        assert!(
+            account
+                .describe_instances("x", filters, &mut into)
+                .await
+                .is_err()
+        );
+        assert!(account.read_instances(&ReadScope::default()).await.is_ok());
+        assert!(account.read_instances(&scope).await.is_err());
+        let sent = capture.0.lock().unwrap().clone();
+        assert_eq!(sent.len(), 3, "the empty scope sends nothing: {sent:?}");
+        let has = |i: usize, p: &str| sent[i].split('&').any(|kv| kv == p);
+        assert!(
+            has(0, "Action=DescribeIamInstanceProfileAssociations"),
+            "{sent:?}"
+        );
+        assert!(
+            has(0, "MaxResults=1000") && has(0, "Filter.1.Name=state"),
+            "{sent:?}"
+        );
+        assert!(has(0, "Filter.1.Value.1=associating") && has(0, "Filter.1.Value.2=associated"));
+        assert!(
+            has(1, "Action=DescribeInstances") && has(1, "MaxResults=1000"),
+            "{sent:?}"
+        );
+        // By id: a filter, never the InstanceId parameter that fails on a missing id.
+        assert!(has(1, "Filter.1.Name=instance-id") && has(1, "Filter.1.Value.1=i-1"));
+        assert!(!sent[1].contains("InstanceId.1"), "{sent:?}");
+        // A scoped read starts with the associations pass.
+        assert!(
+            has(2, "Action=DescribeIamInstanceProfileAssociations"),
+            "{sent:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn selectors_filter_on_tags_and_bindable_states() {
+        let (account, capture) = capturing().await;
+        let selector = BTreeMap::from([
+            ("app".to_owned(), "web".to_owned()),
+            ("env".to_owned(), "prod".to_owned()),
+        ]);
+        let filters: Vec<Filter> = selector_filters(&selector);
+        let mut into = BTreeMap::new();
+        assert!(
+            account
+                .describe_instances("x", filters, &mut into)
+                .await
+                .is_err()
+        );
+        let sent = capture.0.lock().unwrap().clone();
+        let has = |p: &str| sent[0].split('&').any(|kv| kv == p);
+        for p in [
+            "Filter.1.Name=tag:app",
+            "Filter.1.Value.1=web",
+            "Filter.2.Name=tag:env",
+            "Filter.2.Value.1=prod",
+            "Filter.3.Name=instance-state-name",
+            "Filter.3.Value.1=pending",
+            "Filter.3.Value.4=stopped",
+            "MaxResults=1000",
+        ] {
+            assert!(has(p), "{p} missing from {sent:?}");
+        }
     }
 
     #[test]
