@@ -1,7 +1,8 @@
 //! The policy linter against its fixture table: every directory under `tests/fixtures/lint/` is
 //! named after a finding code and holds `triggers.yaml` (reports the code) and `clean.yaml` (a
 //! close variant that does not). A few rendered reports are pinned by insta snapshots; SARIF
-//! output is checked for the fields code scanning needs.
+//! output is checked for the fields code scanning needs and against the SARIF 2.1.0 schema; the
+//! Markdown plan's "Lint findings" section is pinned and checked against the comment budget.
 //!
 //! Update the snapshots with `INSTA_UPDATE=always cargo test --test lint`.
 
@@ -324,4 +325,118 @@ fn config_lint_levels_drive_plan() {
     let (code, stderr) = plan("off");
     assert_eq!(code, Some(0), "{stderr}");
     assert!(!stderr.contains("wildcard-action"), "{stderr}");
+}
+
+/// Runs `rolesmith plan --format markdown` in a temporary directory holding the given lint
+/// fixtures (copied to `manifests/<name>.yaml`, so locations are relative), against an empty
+/// snapshot account.
+fn plan_markdown(fixtures: &[(&str, &str)]) -> (Option<i32>, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("manifests")).unwrap();
+    for (name, fixture) in fixtures {
+        std::fs::copy(
+            Path::new(FIXTURES).join(fixture),
+            dir.path().join("manifests").join(format!("{name}.yaml")),
+        )
+        .unwrap();
+    }
+    let out = Command::cargo_bin("rolesmith")
+        .unwrap()
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .args([
+            "plan",
+            "manifests",
+            "--format",
+            "markdown",
+            "--snapshot",
+            "account.json",
+        ])
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The PR Markdown plan lists the warnings and infos `plan` prints, with code, file:line:col,
+/// message and help, in a collapsible section after the summary.
+#[test]
+fn markdown_plan_includes_lint_findings() {
+    let (code, md, stderr) = plan_markdown(&[
+        ("partner", "cross-account-without-external-id/triggers.yaml"),
+        ("queue", "service-without-source-condition/triggers.yaml"),
+    ]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("warning [cross-account-without-external-id]"));
+    let findings = &md[md.find("<details open><summary>Lint findings").expect(&md)..];
+    let findings = &findings[..findings.find("</details>").unwrap() + "</details>".len()];
+    insta::assert_snapshot!("plan-markdown-lint-findings", findings);
+    assert!(
+        md.find("Lint findings") < md.find("<code>role."),
+        "the findings come before the changes:\n{md}"
+    );
+}
+
+/// With no findings the Markdown plan has no findings section: the CLI output is the renderer's
+/// plain output (which the plan golden snapshots pin).
+#[test]
+fn markdown_plan_without_findings_has_no_section() {
+    let (code, md, stderr) = plan_markdown(&[("clean", "wildcard-action/clean.yaml")]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(md.contains("<code>role."), "{md}");
+    assert!(!md.contains("Lint findings"), "{md}");
+}
+
+/// Many findings stay within the comment budget: the section takes at most a quarter of it and
+/// counts what it leaves out; the plan keeps its changes.
+#[test]
+fn markdown_lint_findings_stay_within_the_budget() {
+    use rolesmith::diff::{DiffOptions, diff};
+    use rolesmith::plan::Plan;
+    use rolesmith::render::markdown::{render, render_with_findings};
+
+    let ctx = ResolveContext::offline();
+    let path = Path::new(FIXTURES).join("cross-account-without-external-id/triggers.yaml");
+    let (desired, found) = validate(&load_paths(&[path]), &ctx);
+    assert_eq!(codes(&found), ["cross-account-without-external-id"]);
+    let live = rolesmith::state::AccountState::empty(&ctx.account_id, &ctx.partition);
+    let plan = Plan::build(
+        diff(&desired, &live, &DiffOptions::default()),
+        &live,
+        &ctx.limits,
+    );
+    assert_eq!(
+        render_with_findings(&plan, &[], 65_536),
+        render(&plan, 65_536)
+    );
+
+    let many = vec![found[0].clone(); 2_000];
+    for limit in [4_000, 20_000, 65_536] {
+        let md = render_with_findings(&plan, &many, limit);
+        assert!(
+            md.chars().count() <= limit,
+            "{limit}: {}",
+            md.chars().count()
+        );
+        let section = &md[md.find("<details open><summary>Lint findings").unwrap()..];
+        let section = &section[..section.find("</details>").unwrap()];
+        assert!(section.chars().count() <= limit / 4, "{limit}");
+        assert!(
+            section.contains("Lint findings: 2000 warning(s)"),
+            "{section}"
+        );
+        let listed = section.matches("\n- **warning**").count();
+        assert!(listed >= 1, "{limit}: {section}");
+        assert!(
+            section.contains(&format!(
+                "_… {} more finding(s); run `rolesmith validate` for all of them._",
+                2_000 - listed
+            )),
+            "{limit}: {section}"
+        );
+        assert!(md.contains("<code>role."), "{limit}: the change survives");
+    }
 }

@@ -256,6 +256,8 @@ struct Planned {
     live: AccountState,
     scope: ReadScope,
     files: Vec<PathBuf>,
+    /// The manifests' warnings and infos (errors end the run before a plan).
+    findings: Vec<Diagnostic>,
 }
 
 /// The linter's settings from the `[lint]` table of `rolesmith.toml`.
@@ -281,12 +283,13 @@ fn lint_settings(
 }
 
 /// Loads and validates the manifests against the account's identity. Diagnostics are printed;
-/// errors end the run before anything is read beyond the identity.
+/// errors end the run before anything is read beyond the identity. Returns the warnings and
+/// infos too, for the Markdown plan.
 fn load_desired(
     settings: &Settings,
     account: &AnyAccount,
     runtime: &tokio::runtime::Runtime,
-) -> Result<(DesiredState, ResolveContext, Vec<PathBuf>), BoxError> {
+) -> Result<(DesiredState, ResolveContext, Vec<PathBuf>, Vec<Diagnostic>), BoxError> {
     let identity = runtime.block_on(account.identity())?;
     let ctx = ResolveContext {
         account_id: identity.account_id,
@@ -306,7 +309,7 @@ fn load_desired(
             "fix the errors above (`rolesmith validate` shows them without reading the account)",
         )));
     }
-    Ok((desired, ctx, files))
+    Ok((desired, ctx, files, diagnostics))
 }
 
 /// Loads, validates, reads the account and plans, with the deletion guards. Diagnostics are
@@ -317,7 +320,7 @@ fn make_plan(
     runtime: &tokio::runtime::Runtime,
 ) -> Result<Planned, BoxError> {
     let account = open_account(account_args, settings, runtime)?;
-    let (desired, ctx, files) = load_desired(settings, &account, runtime)?;
+    let (desired, ctx, files, findings) = load_desired(settings, &account, runtime)?;
     if settings.prune && desired.roles.is_empty() && !settings.allow_empty {
         return Err(Box::new(UserError::new(
             format!(
@@ -355,6 +358,7 @@ fn make_plan(
         live,
         scope,
         files,
+        findings,
     })
 }
 
@@ -473,7 +477,11 @@ fn plan_command(
     let text = match format {
         Format::Text => render::text::render(plan, stdout_color()),
         Format::Json => render::json::render_with_stats(plan, stats.as_ref()),
-        Format::Markdown => render::markdown::render(plan, render::markdown::GITHUB_COMMENT_LIMIT),
+        Format::Markdown => render::markdown::render_with_findings(
+            plan,
+            &planned.findings,
+            render::markdown::GITHUB_COMMENT_LIMIT,
+        ),
     };
     print!("{text}");
     if let Some(out) = out {
@@ -526,7 +534,7 @@ fn drift_command(
 ) -> Result<ExitStatus, BoxError> {
     let runtime = tokio_runtime()?;
     let account = open_account(account_args, settings, &runtime)?;
-    let (desired, _, _) = load_desired(settings, &account, &runtime)?;
+    let (desired, ..) = load_desired(settings, &account, &runtime)?;
     let live = runtime.block_on(account.read_scoped(&read_scope(&desired, false)))?;
     // With prune, owned roles no manifest declares come out as deletions: drift reports them.
     let d = diff(

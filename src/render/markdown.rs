@@ -1,9 +1,11 @@
-//! Markdown for pull-request comments: a summary line, one collapsible section per resource with
-//! policy changes as ```diff blocks, and a truncation note that keeps the comment under GitHub's
-//! 65,536-character limit.
+//! Markdown for pull-request comments: a summary line, a collapsible "Lint findings" section when
+//! the manifests have warnings or infos, one collapsible section per resource with policy changes
+//! as ```diff blocks, and a truncation note that keeps the comment under GitHub's 65,536-character
+//! limit.
 
 use std::fmt::Write;
 
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::plan::{Action, Plan};
 use crate::render::{summary_line, text};
 
@@ -12,6 +14,15 @@ pub const GITHUB_COMMENT_LIMIT: usize = 65_536;
 
 /// Renders a plan as Markdown no longer than `limit` characters.
 pub fn render(plan: &Plan, limit: usize) -> String {
+    render_with_findings(plan, &[], limit)
+}
+
+/// Renders a plan as Markdown no longer than `limit` characters, with the manifests' lint
+/// findings (the warnings and infos `plan` printed; errors stop a plan before it is rendered) in a
+/// collapsible section after the summary. The findings take at most a quarter of the budget, so
+/// the changes keep the rest; findings past that are counted, not listed. With no findings the
+/// output is exactly [`render`]'s.
+pub fn render_with_findings(plan: &Plan, findings: &[Diagnostic], limit: usize) -> String {
     let mut head = String::new();
     let _ = writeln!(
         head,
@@ -26,9 +37,19 @@ pub fn render(plan: &Plan, limit: usize) -> String {
                 let _ = writeln!(head, "- {note}");
             }
         }
+        if !findings.is_empty() {
+            head.push('\n');
+            let budget = limit.saturating_sub(head.chars().count()) / 4;
+            head.push_str(&findings_section(findings, budget));
+        }
         return head;
     }
     let _ = writeln!(head, "**{}**\n", summary_line(&plan.summary()));
+    if !findings.is_empty() {
+        let budget = limit.saturating_sub(head.chars().count()) / 4;
+        head.push_str(&findings_section(findings, budget));
+        head.push('\n');
+    }
     let mut sections = Vec::new();
     for change in &plan.changes {
         let mut single = plan.clone();
@@ -80,6 +101,73 @@ pub fn render(plan: &Plan, limit: usize) -> String {
         out.push('\n');
     }
     out
+}
+
+/// The collapsible "Lint findings" section, at most `budget` characters (or just its summary and
+/// a count when not even one finding fits): one list item per finding with severity, code,
+/// `file:line:col`, message and help. Open when there is a warning or worse.
+fn findings_section(findings: &[Diagnostic], budget: usize) -> String {
+    let count = |s: Severity| findings.iter().filter(|d| d.severity == s).count();
+    let counts: Vec<String> = [
+        (count(Severity::Error), "error(s)"),
+        (count(Severity::Warning), "warning(s)"),
+        (count(Severity::Info), "info"),
+    ]
+    .into_iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}"))
+    .collect();
+    let open = findings.iter().any(|d| d.severity > Severity::Info);
+    let head = format!(
+        "<details{}><summary>Lint findings: {}</summary>\n\n",
+        if open { " open" } else { "" },
+        counts.join(", ")
+    );
+    let tail = "\n</details>\n";
+    let mut items = String::new();
+    let mut used = head.chars().count() + tail.chars().count();
+    for (i, d) in findings.iter().enumerate() {
+        let item = finding_item(d);
+        let more = format!(
+            "\n_… {} more finding(s); run `rolesmith validate` for all of them._\n",
+            findings.len() - i
+        );
+        // Keep room for the "more" note unless this is the last finding.
+        let reserve = if i + 1 < findings.len() {
+            more.chars().count()
+        } else {
+            0
+        };
+        let n = item.chars().count();
+        if used + n + reserve > budget {
+            items.push_str(&more);
+            break;
+        }
+        used += n;
+        items.push_str(&item);
+    }
+    format!("{head}{items}{tail}")
+}
+
+/// One finding as a Markdown list item: `- **warning** `code` at `file:line:col`: message`, with
+/// the help as a nested item.
+fn finding_item(d: &Diagnostic) -> String {
+    let one_line = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut item = format!("- **{}** `{}`", d.severity, d.code);
+    if let Some(at) = &d.primary {
+        let file = at.location.file.to_string_lossy().replace('\\', "/");
+        let file = file.strip_prefix("./").unwrap_or(&file);
+        let _ = write!(
+            item,
+            " at `{file}:{}:{}`",
+            at.location.line, at.location.column
+        );
+    }
+    let _ = writeln!(item, ": {}", one_line(&d.message));
+    if let Some(help) = &d.help {
+        let _ = writeln!(item, "  - help: {}", one_line(help));
+    }
+    item
 }
 
 /// Moves each line's change marker to column 0 so GitHub colors it in a ```diff block.
