@@ -534,3 +534,22 @@ fn propagation_retry_converges() {
     assert_eq!(associations(&moto), all_carry(&ids, PROFILE));
     assert_no_changes(&plan_json(&moto, &[CLOUDWATCH]));
 }
+
+/// `ec2.region` other than the run's region is refused, not silently bound in the wrong region.
+#[test]
+fn a_binding_in_another_region_needs_that_region() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = dir.path().join("web.yaml");
+    std::fs::write(
+        &manifest,
+        "apiVersion: rolesmith/v1\nkind: Role\nmetadata:\n  name: web\nspec:\n  trust:\n    - service: ec2.amazonaws.com\n  instanceProfile: true\n  ec2:\n    region: eu-west-1\n    selector: {tags: {app: web}}\n",
+    )
+    .unwrap();
+    let path = manifest.to_str().unwrap();
+    let r = support::run_live(&moto, &["plan", path]);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(r.stderr.contains("binding-region-mismatch"), "{}", r.stderr);
+    assert!(r.stderr.contains("--region eu-west-1"), "{}", r.stderr);
+    support::run_live(&moto, &["plan", path, "--region", "eu-west-1"]).success();
+}

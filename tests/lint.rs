@@ -325,6 +325,25 @@ fn config_lint_levels_drive_plan() {
     let (code, stderr) = plan("off");
     assert_eq!(code, Some(0), "{stderr}");
     assert!(!stderr.contains("wildcard-action"), "{stderr}");
+    // validate reads the same levels, so it reports exactly what plan would.
+    let validate = |level: &str| {
+        let config = dir.path().join(format!("{level}.toml"));
+        assert_cmd::Command::cargo_bin("rolesmith")
+            .unwrap()
+            .env("NO_COLOR", "1")
+            .args([
+                "validate",
+                manifest.to_str().unwrap(),
+                "--config",
+                config.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    assert_eq!(validate("error"), Some(1));
+    assert_eq!(validate("warning"), Some(0));
 }
 
 /// Runs `rolesmith plan --format markdown` in a temporary directory holding the given lint

@@ -85,7 +85,13 @@ pub fn run(cli: Cli) -> ExitStatus {
             } else {
                 paths
             };
-            validate_command(&paths, format)
+            let ctx = ResolveContext {
+                ownership: config.ownership.clone().unwrap_or_default(),
+                limits: config.limits,
+                lint: lint_settings(&config.lint),
+                ..ResolveContext::offline()
+            };
+            validate_command(&paths, format, &ctx)
         }),
         Command::Plan {
             common,
@@ -188,9 +194,15 @@ fn print_diagnostics(diagnostics: &[Diagnostic]) {
     }
 }
 
-fn validate_command(paths: &[PathBuf], format: DiagnosticFormat) -> ExitStatus {
+/// `rolesmith validate`: the manifests alone, with the quotas, ownership tag and lint levels of
+/// `rolesmith.toml` (so it reports exactly what `plan` would).
+fn validate_command(
+    paths: &[PathBuf],
+    format: DiagnosticFormat,
+    ctx: &ResolveContext,
+) -> ExitStatus {
     let loaded = load_paths(paths);
-    let (desired, diagnostics) = validate(&loaded, &ResolveContext::offline());
+    let (desired, diagnostics) = validate(&loaded, ctx);
     match format {
         DiagnosticFormat::Json => print!("{}", render::diagnostics::render_json(&diagnostics)),
         DiagnosticFormat::Sarif => print!("{}", crate::lint::sarif::render(&diagnostics)),
@@ -302,6 +314,9 @@ fn load_desired(
     if let Some(prefix) = &settings.path_prefix {
         scope_to_prefix(&mut desired, &mut diagnostics, prefix);
     }
+    if matches!(account, AnyAccount::Aws(_)) {
+        check_binding_regions(&desired, settings.region.as_deref(), &mut diagnostics);
+    }
     print_diagnostics(&diagnostics);
     if has_errors(&diagnostics) {
         return Err(Box::new(UserError::new(
@@ -397,6 +412,45 @@ fn check_deletions(deleted: &[&str], max: usize) -> Result<(), UserError> {
     ))
 }
 
+/// The location of a manifest document's first line, for findings about a whole role.
+fn origin_location(origin: &crate::state::Origin) -> Option<crate::diagnostic::Location> {
+    let text = fs_err::read_to_string(&origin.file).ok()?;
+    Some(crate::manifest::source::SourceText::new(&origin.file, text).location(origin.line, 1, 1))
+}
+
+/// One run reads and binds instances in one region. A manifest whose `ec2.region` is not the
+/// run's region is an error rather than silently bound in the wrong region.
+fn check_binding_regions(
+    desired: &DesiredState,
+    run_region: Option<&str>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let env_region = std::env::var("AWS_REGION")
+        .or_else(|_| std::env::var("AWS_DEFAULT_REGION"))
+        .ok();
+    let run = run_region.map(str::to_owned).or(env_region);
+    for (name, role) in &desired.roles {
+        let Some(wanted) = role.bindings.as_ref().and_then(|b| b.region.as_deref()) else {
+            continue;
+        };
+        if run.as_deref() != Some(wanted) {
+            diagnostics.push(
+                Diagnostic::error(
+                    "binding-region-mismatch",
+                    format!(
+                        "role `{name}` binds instances in `{wanted}`, but this run's region is {}",
+                        run.as_deref().map_or("not set".to_owned(), |r| format!("`{r}`"))
+                    ),
+                )
+                .at_opt(origin_location(&role.origin), "this role")
+                .with_help(format!(
+                    "rolesmith binds instances in one region per run: run with --region {wanted} (for the roles of that region)"
+                )),
+            );
+        }
+    }
+}
+
 /// What beyond IAM the plan must read: EC2 associations when any role has an instance profile
 /// (or roles may be pruned), plus the instances the bindings name or select.
 fn read_scope(desired: &crate::state::DesiredState, prune: bool) -> ReadScope {
@@ -434,11 +488,8 @@ fn scope_to_prefix(
                         role.role.path
                     ),
                 )
-                .with_help(format!(
-                    "{}:{}: move the role under the prefix, or run without --path-prefix",
-                    role.origin.file.display(),
-                    role.origin.line
-                )),
+                .at_opt(origin_location(&role.origin), "this role")
+                .with_help("move the role under the prefix, or run without --path-prefix"),
             );
         }
         inside
