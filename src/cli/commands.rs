@@ -1,0 +1,384 @@
+//! The commands that plan and change: `plan`, `drift`, `apply` (fresh or from a saved plan).
+
+use super::*;
+
+pub(super) fn plan_command(
+    common: &PlanArgs,
+    config: &Config,
+    format: Format,
+    detailed: bool,
+    out: Option<&Path>,
+) -> Result<ExitStatus, BoxError> {
+    let settings = Settings::for_plan(common, config)?;
+    let runtime = tokio_runtime()?;
+    let planned = make_plan(&settings, &common.account, &runtime)?;
+    let (plan, account) = (&planned.plan, &planned.account);
+    let stats = matches!(account, AnyAccount::Aws(_)).then(|| account.call_counts());
+    let text = match format {
+        Format::Text => render::text::render(plan, stdout_color()),
+        Format::Json => render::json::render_with_stats(plan, stats.as_ref()),
+        Format::Markdown => render::markdown::render_with_findings(
+            plan,
+            &planned.findings,
+            render::markdown::GITHUB_COMMENT_LIMIT,
+        ),
+    };
+    print!("{text}");
+    if let Some(out) = out {
+        save_plan(&planned, &settings, out)?;
+    }
+    if common.account.live.stats {
+        print_stats(account);
+    }
+    Ok(if detailed && !plan.is_empty() {
+        ExitStatus::Changes
+    } else {
+        ExitStatus::Success
+    })
+}
+
+/// Writes the saved plan (atomically: a half-written plan must never be applied).
+pub(super) fn save_plan(
+    planned: &Planned,
+    settings: &Settings,
+    out: &Path,
+) -> Result<(), BoxError> {
+    let manifests = ManifestDigest::of_files(&planned.files)?;
+    let live = LiveFingerprint::take(&planned.desired, &planned.live, &settings.ownership);
+    let plan_settings = PlanSettings {
+        paths: settings.paths.clone(),
+        ownership: settings.ownership.clone(),
+        prune: settings.prune,
+        path_prefix: settings.path_prefix.clone(),
+        scope: (&planned.scope).into(),
+    };
+    let json = saved::to_json(&planned.plan, &plan_settings, &manifests, &live);
+    let dir = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(json.as_bytes())?;
+    tmp.persist(out).map_err(|e| e.error)?;
+    eprintln!(
+        "Saved the plan to {}; apply exactly these steps with `rolesmith apply {}`.",
+        out.display(),
+        out.display()
+    );
+    Ok(())
+}
+
+/// Reports how the account differs from the manifests.
+pub(super) fn drift_command(
+    settings: &Settings,
+    account_args: &AccountArgs,
+    format: Format,
+    list_unmanaged: bool,
+    include_reserved: bool,
+) -> Result<ExitStatus, BoxError> {
+    let runtime = tokio_runtime()?;
+    let account = open_account(account_args, settings, &runtime)?;
+    let (desired, ..) = load_desired(settings, &account, &runtime)?;
+    let live = runtime.block_on(account.read_scoped(&read_scope(&desired, false)))?;
+    // With prune, owned roles no manifest declares come out as deletions: drift reports them.
+    let d = diff(
+        &desired,
+        &live,
+        &DiffOptions {
+            ownership: settings.ownership.clone(),
+            prune: true,
+        },
+    );
+    let unmanaged = list_unmanaged.then(|| {
+        let undeclared = live.roles.values().filter(|r| {
+            !r.is_owned_by(&settings.ownership)
+                && !desired
+                    .roles
+                    .keys()
+                    .any(|n| n.eq_ignore_ascii_case(&r.name))
+        });
+        render::drift::unmanaged_roles(undeclared, include_reserved)
+    });
+    let report = render::drift::DriftReport {
+        account_id: live.account_id.clone(),
+        findings: render::drift::findings(&d),
+        unmanaged,
+    };
+    let text = match format {
+        Format::Text => render::drift::render_text(&report),
+        Format::Json => render::drift::render_json(&report),
+        Format::Markdown => {
+            render::drift::render_markdown(&report, render::markdown::GITHUB_COMMENT_LIMIT)
+        }
+    };
+    print!("{text}");
+    if account_args.live.stats {
+        print_stats(&account);
+    }
+    Ok(if report.has_drift() {
+        ExitStatus::Changes
+    } else {
+        ExitStatus::Success
+    })
+}
+
+/// Asks for confirmation on a terminal; without one, `--auto-approve` is required. `Ok(false)`:
+/// the user declined.
+pub(super) fn confirm(auto_approve: bool) -> Result<bool, BoxError> {
+    if auto_approve {
+        return Ok(true);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Box::new(UserError::new(
+            "refusing to apply without confirmation",
+            "stdin is not a terminal; pass --auto-approve to apply non-interactively",
+        )));
+    }
+    print!("\nApply these changes? Only `yes` is accepted: ");
+    std::io::stdout().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer)?;
+    if answer.trim() != "yes" {
+        eprintln!("Apply cancelled; nothing was changed.");
+        return Ok(false);
+    }
+    Ok(true)
+}
+
+/// The saved plan among apply's arguments: a single `.json` path (manifests are YAML, so a JSON
+/// file is never a manifest).
+pub(super) fn saved_plan_arg(paths: &[PathBuf]) -> Result<Option<&Path>, UserError> {
+    let is_json = |p: &PathBuf| {
+        p.extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    };
+    match paths {
+        [one] if is_json(one) => Ok(Some(one)),
+        _ if paths.iter().any(is_json) => Err(UserError::new(
+            "a saved plan is applied on its own, without manifest paths",
+            "run `rolesmith apply plan.json`: the plan records the manifests it was made from",
+        )),
+        _ => Ok(None),
+    }
+}
+
+pub(super) fn apply_command(
+    common: &PlanArgs,
+    config: &Config,
+    auto_approve: bool,
+) -> Result<ExitStatus, BoxError> {
+    if let Some(path) = saved_plan_arg(&common.paths)? {
+        return apply_saved(common, config, path, auto_approve);
+    }
+    let settings = Settings::for_plan(common, config)?;
+    let runtime = tokio_runtime()?;
+    let Planned { plan, account, .. } = make_plan(&settings, &common.account, &runtime)?;
+    print!("{}", render::text::render(&plan, stdout_color()));
+    if plan.steps.is_empty() {
+        if common.account.live.stats {
+            print_stats(&account);
+        }
+        return Ok(ExitStatus::Success);
+    }
+    if !confirm(auto_approve)? {
+        return Ok(ExitStatus::Failure);
+    }
+    let s = plan.summary();
+    run_steps(
+        &plan,
+        &account,
+        &settings,
+        common.account.live.stats,
+        &runtime,
+        (s.add, s.change, s.destroy),
+    )
+}
+
+pub(super) fn run_steps(
+    plan: &Plan,
+    account: &AnyAccount,
+    settings: &Settings,
+    stats: bool,
+    runtime: &tokio::runtime::Runtime,
+    (add, change, destroy): (usize, usize, usize),
+) -> Result<ExitStatus, BoxError> {
+    let progress = |i: usize, step: &crate::plan::Step| {
+        tracing::info!(
+            "[{}/{}] {} {}",
+            i + 1,
+            plan.steps.len(),
+            step.mutation.operation(),
+            step.mutation.target()
+        );
+    };
+    let options = crate::apply::ApplyOptions {
+        parallelism: settings.parallelism,
+    };
+    let result = runtime.block_on(crate::apply::apply(plan, account, options, &progress));
+    if stats {
+        print_stats(account);
+    }
+    let report = result?;
+    println!(
+        "\nApply complete: {} step(s); {add} added, {change} changed, {destroy} destroyed.",
+        report.applied
+    );
+    Ok(ExitStatus::Success)
+}
+
+/// `apply plan.json`: refuse if the manifests or the live resources the plan read have moved;
+/// otherwise run exactly the saved steps.
+pub(super) fn apply_saved(
+    common: &PlanArgs,
+    config: &Config,
+    path: &Path,
+    auto_approve: bool,
+) -> Result<ExitStatus, BoxError> {
+    let saved = SavedPlan::load(path)?;
+    let fixed = &saved.settings;
+    let conflicting = [
+        (common.prune && !fixed.prune, "--prune"),
+        (common.no_prune && fixed.prune, "--no-prune"),
+        (
+            common.ownership_tag.as_deref().is_some_and(|t| {
+                settings::parse_ownership(t).ok().as_ref() != Some(&fixed.ownership)
+            }),
+            "--ownership-tag",
+        ),
+        (
+            common
+                .account
+                .live
+                .path_prefix
+                .as_ref()
+                .is_some_and(|p| Some(p) != fixed.path_prefix.as_ref()),
+            "--path-prefix",
+        ),
+    ];
+    if let Some((_, flag)) = conflicting.iter().find(|(c, _)| *c) {
+        return Err(Box::new(UserError::new(
+            format!(
+                "{flag} differs from the setting {} was planned with",
+                path.display()
+            ),
+            "a saved plan runs as it was planned; make a new plan with the settings you want",
+        )));
+    }
+    let mut settings = Settings::for_plan(common, config)?;
+    settings.paths = fixed.paths.clone();
+    settings.ownership = fixed.ownership.clone();
+    settings.prune = fixed.prune;
+    settings.path_prefix = fixed.path_prefix.clone();
+
+    let replan = format!(
+        "make a new plan with `rolesmith plan --out {}`, review it, and apply that",
+        path.display()
+    );
+    let files = load_paths(&settings.paths).files;
+    let changed = saved.manifests.changes(&ManifestDigest::of_files(&files)?);
+    if !changed.is_empty() {
+        let mut what = Vec::new();
+        let list = |v: &[PathBuf]| {
+            v.iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if !changed.edited.is_empty() {
+            what.push(format!("edited: {}", list(&changed.edited)));
+        }
+        if !changed.added.is_empty() {
+            what.push(format!("added: {}", list(&changed.added)));
+        }
+        if !changed.removed.is_empty() {
+            what.push(format!("removed: {}", list(&changed.removed)));
+        }
+        return Err(Box::new(UserError::new(
+            format!(
+                "the manifests changed since {} was made ({}); nothing was changed",
+                path.display(),
+                what.join("; ")
+            ),
+            replan,
+        )));
+    }
+    let deleted = saved.deleted_roles();
+    let deleted: Vec<&str> = deleted.iter().map(String::as_str).collect();
+    check_deletions(&deleted, settings.max_deletions)?;
+
+    let runtime = tokio_runtime()?;
+    let account = open_account(&common.account, &settings, &runtime)?;
+    let stats = common.account.live.stats;
+    let identity = runtime.block_on(account.identity())?;
+    if identity.account_id != saved.account_id {
+        return Err(Box::new(UserError::new(
+            format!(
+                "{} was made for account {}, but the credentials reach account {}",
+                path.display(),
+                saved.account_id,
+                identity.account_id
+            ),
+            "use the credentials of the account the plan was made for",
+        )));
+    }
+    let live = runtime.block_on(account.read_scoped(&(&fixed.scope).into()));
+    let live = match live {
+        Ok(live) => live,
+        Err(e) => {
+            if stats {
+                print_stats(&account);
+            }
+            return Err(Box::new(e));
+        }
+    };
+    let moved = saved
+        .live
+        .moved(&saved.live.retake(&live, &fixed.ownership));
+    if !moved.is_empty() {
+        for m in &moved {
+            eprintln!("{}", render::drift::describe_moved(m));
+        }
+        eprintln!();
+        if stats {
+            print_stats(&account);
+        }
+        return Err(Box::new(UserError::new(
+            format!(
+                "{} is stale: {} resource(s) changed since it was made; nothing was changed",
+                path.display(),
+                moved.len()
+            ),
+            replan,
+        )));
+    }
+    let s = saved.summary;
+    println!(
+        "Saved plan {} for account {}: {} to add, {} to change, {} to destroy; {} step(s).",
+        path.display(),
+        saved.account_id,
+        s.add,
+        s.change,
+        s.destroy,
+        saved.steps.len()
+    );
+    for step in &saved.steps {
+        println!("  {} {}", step.mutation.operation(), step.mutation.target());
+    }
+    if saved.steps.is_empty() {
+        if stats {
+            print_stats(&account);
+        }
+        return Ok(ExitStatus::Success);
+    }
+    if !confirm(auto_approve)? {
+        return Ok(ExitStatus::Failure);
+    }
+    run_steps(
+        &saved.plan(),
+        &account,
+        &settings,
+        stats,
+        &runtime,
+        (s.add, s.change, s.destroy),
+    )
+}

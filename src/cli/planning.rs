@@ -1,0 +1,256 @@
+//! From settings to a plan: which account, which manifests, what to read, and the guards
+//! (deletion limit, path prefix, binding regions) checked before anything is written.
+
+use super::*;
+
+/// The snapshot file when one is given, else the live account.
+pub(super) fn open_account(
+    account: &AccountArgs,
+    settings: &Settings,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<AnyAccount, BoxError> {
+    Ok(match &account.snapshot {
+        Some(path) => AnyAccount::Snapshot(SnapshotAccount::open(path, &account.account_id)?),
+        None => {
+            AnyAccount::Aws(runtime.block_on(AwsAccount::connect(settings.aws_options(account)))?)
+        }
+    })
+}
+
+/// Manifests resolved against an account, and the account read.
+pub(super) struct Planned {
+    pub(super) plan: Plan,
+    pub(super) account: AnyAccount,
+    pub(super) desired: DesiredState,
+    pub(super) live: AccountState,
+    pub(super) scope: ReadScope,
+    pub(super) files: Vec<PathBuf>,
+    /// The manifests' warnings and infos (errors end the run before a plan).
+    pub(super) findings: Vec<Diagnostic>,
+}
+
+/// The linter's settings from the `[lint]` table of `rolesmith.toml`.
+pub(super) fn lint_settings(
+    levels: &std::collections::BTreeMap<String, crate::config::LintLevel>,
+) -> crate::lint::LintSettings {
+    use crate::config::LintLevel;
+    use crate::diagnostic::Severity;
+    let mut settings = crate::lint::LintSettings::default();
+    for (code, level) in levels {
+        let severity = match level {
+            LintLevel::Error => Severity::Error,
+            LintLevel::Warning => Severity::Warning,
+            LintLevel::Info => Severity::Info,
+            LintLevel::Off => {
+                settings.off.insert(code.clone());
+                continue;
+            }
+        };
+        settings.severities.insert(code.clone(), severity);
+    }
+    settings
+}
+
+/// Loads and validates the manifests against the account's identity. Diagnostics are printed;
+/// errors end the run before anything is read beyond the identity. Returns the warnings and
+/// infos too, for the Markdown plan.
+pub(super) fn load_desired(
+    settings: &Settings,
+    account: &AnyAccount,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<(DesiredState, ResolveContext, Vec<PathBuf>, Vec<Diagnostic>), BoxError> {
+    let identity = runtime.block_on(account.identity())?;
+    let ctx = ResolveContext {
+        account_id: identity.account_id,
+        partition: identity.partition,
+        ownership: settings.ownership.clone(),
+        limits: settings.limits,
+        lint: lint_settings(&settings.lint),
+    };
+    let (mut desired, mut diagnostics, files) = load_and_validate(&settings.paths, &ctx);
+    if let Some(prefix) = &settings.path_prefix {
+        scope_to_prefix(&mut desired, &mut diagnostics, prefix);
+    }
+    if matches!(account, AnyAccount::Aws(_)) {
+        check_binding_regions(&desired, settings.region.as_deref(), &mut diagnostics);
+    }
+    print_diagnostics(&diagnostics);
+    if has_errors(&diagnostics) {
+        return Err(Box::new(UserError::new(
+            "the manifests have errors; nothing was planned or changed",
+            "fix the errors above (`rolesmith validate` shows them without reading the account)",
+        )));
+    }
+    Ok((desired, ctx, files, diagnostics))
+}
+
+/// Loads, validates, reads the account and plans, with the deletion guards. Diagnostics are
+/// printed; errors end the run.
+pub(super) fn make_plan(
+    settings: &Settings,
+    account_args: &AccountArgs,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<Planned, BoxError> {
+    let account = open_account(account_args, settings, runtime)?;
+    let (desired, ctx, files, findings) = load_desired(settings, &account, runtime)?;
+    if settings.prune && desired.roles.is_empty() && !settings.allow_empty {
+        return Err(Box::new(UserError::new(
+            format!(
+                "refusing to prune with no manifests: {} declare no role, so every role rolesmith owns would be deleted",
+                describe_paths(&settings.paths)
+            ),
+            "check the manifest paths; if deleting every owned role is really intended, pass --allow-empty",
+        )));
+    }
+    let scope = read_scope(&desired, settings.prune);
+    let live = runtime.block_on(account.read_scoped(&scope))?;
+    let d = diff(
+        &desired,
+        &live,
+        &DiffOptions {
+            ownership: settings.ownership.clone(),
+            prune: settings.prune,
+        },
+    );
+    let plan = Plan::build(d, &live, &ctx.limits);
+    let deleted: Vec<&str> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Delete)
+        .filter_map(|c| match &c.address {
+            Address::Role(n) => Some(n.as_str()),
+            _ => None,
+        })
+        .collect();
+    check_deletions(&deleted, settings.max_deletions)?;
+    Ok(Planned {
+        plan,
+        account,
+        desired,
+        live,
+        scope,
+        files,
+        findings,
+    })
+}
+
+pub(super) fn describe_paths(paths: &[PathBuf]) -> String {
+    if paths.is_empty() {
+        "the manifests under the current directory".to_owned()
+    } else {
+        let shown: Vec<String> = paths.iter().map(|p| format!("`{}`", p.display())).collect();
+        format!("the manifests in {}", shown.join(", "))
+    }
+}
+
+/// The `--max-deletions` guard.
+pub(super) fn check_deletions(deleted: &[&str], max: usize) -> Result<(), UserError> {
+    if deleted.len() <= max {
+        return Ok(());
+    }
+    let mut names = deleted
+        .iter()
+        .take(20)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if deleted.len() > 20 {
+        names.push_str(&format!(", … ({} more)", deleted.len() - 20));
+    }
+    Err(UserError::new(
+        format!(
+            "refusing a plan that deletes {} roles; at most {max} may be deleted at once: {names}",
+            deleted.len()
+        ),
+        format!(
+            "if these deletions are intended, raise the limit with --max-deletions {} (or `max_deletions` in rolesmith.toml)",
+            deleted.len()
+        ),
+    ))
+}
+
+/// The location of a manifest document's first line, for findings about a whole role.
+pub(super) fn origin_location(
+    origin: &crate::state::Origin,
+) -> Option<crate::diagnostic::Location> {
+    let text = fs_err::read_to_string(&origin.file).ok()?;
+    Some(crate::manifest::source::SourceText::new(&origin.file, text).location(origin.line, 1, 1))
+}
+
+/// One run reads and binds instances in one region. A manifest whose `ec2.region` is not the
+/// run's region is an error rather than silently bound in the wrong region.
+pub(super) fn check_binding_regions(
+    desired: &DesiredState,
+    run_region: Option<&str>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let env_region = std::env::var("AWS_REGION")
+        .or_else(|_| std::env::var("AWS_DEFAULT_REGION"))
+        .ok();
+    let run = run_region.map(str::to_owned).or(env_region);
+    for (name, role) in &desired.roles {
+        let Some(wanted) = role.bindings.as_ref().and_then(|b| b.region.as_deref()) else {
+            continue;
+        };
+        if run.as_deref() != Some(wanted) {
+            diagnostics.push(
+                Diagnostic::error(
+                    "binding-region-mismatch",
+                    format!(
+                        "role `{name}` binds instances in `{wanted}`, but this run's region is {}",
+                        run.as_deref().map_or("not set".to_owned(), |r| format!("`{r}`"))
+                    ),
+                )
+                .at_opt(origin_location(&role.origin), "this role")
+                .with_help(format!(
+                    "rolesmith binds instances in one region per run: run with --region {wanted} (for the roles of that region)"
+                )),
+            );
+        }
+    }
+}
+
+/// What beyond IAM the plan must read: EC2 associations when any role has an instance profile
+/// (or roles may be pruned), plus the instances the bindings name or select.
+pub(super) fn read_scope(desired: &crate::state::DesiredState, prune: bool) -> ReadScope {
+    let mut scope = ReadScope {
+        associations: prune,
+        ..ReadScope::default()
+    };
+    for role in desired.roles.values() {
+        scope.associations |= role.instance_profile.is_some();
+        if let Some(b) = &role.bindings {
+            scope.instance_ids.extend(b.instances.iter().cloned());
+            if !b.selector.is_empty() && !scope.selectors.contains(&b.selector) {
+                scope.selectors.push(b.selector.clone());
+            }
+        }
+    }
+    scope
+}
+
+/// With `--path-prefix`, a manifest for a role outside the prefix is an error: rolesmith would
+/// neither read nor manage it.
+pub(super) fn scope_to_prefix(
+    desired: &mut crate::state::DesiredState,
+    diagnostics: &mut Vec<Diagnostic>,
+    prefix: &str,
+) {
+    desired.roles.retain(|name, role| {
+        let inside = role.role.path.starts_with(prefix);
+        if !inside {
+            diagnostics.push(
+                Diagnostic::error(
+                    "outside-path-prefix",
+                    format!(
+                        "role `{name}` has path `{}`, outside --path-prefix `{prefix}`",
+                        role.role.path
+                    ),
+                )
+                .at_opt(origin_location(&role.origin), "this role")
+                .with_help("move the role under the prefix, or run without --path-prefix"),
+            );
+        }
+        inside
+    });
+}
