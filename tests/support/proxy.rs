@@ -7,6 +7,10 @@
 //! lets tests assert the *order* of API calls an apply made and inject errors moto never
 //! produces (EC2 not yet knowing a new instance profile).
 //!
+//! [`Proxy::chaos`] adds random faults on top: a seeded share of all requests is answered with
+//! `Throttling` (400), 500, 503, a closed connection (before or after moto saw the request) or a
+//! slow answer, so convergence tests can run an apply through a flaky network.
+//!
 //! Plain `std` TCP, HTTP/1.1, one request per connection: every answer carries
 //! `Connection: close`, so the SDK's connection pool never reuses a connection the proxy closed.
 //! Threads are detached; the listener thread ends with the process.
@@ -52,6 +56,70 @@ pub fn ec2_error(code: &str, message: &str) -> String {
     )
 }
 
+/// An IAM / STS query-protocol error document.
+pub fn iam_error(code: &str, message: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ErrorResponse><Error><Type>Sender</Type>\
+         <Code>{code}</Code><Message>{message}</Message></Error>\
+         <RequestId>00000000-0000-0000-0000-000000000000</RequestId></ErrorResponse>"
+    )
+}
+
+/// A kind of random fault ([`Chaos`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ChaosKind {
+    /// 400 `Throttling` (EC2: `RequestLimitExceeded`); moto never sees the request.
+    Throttling,
+    /// 500 `InternalFailure`; moto never sees the request.
+    ServerError,
+    /// 503 `ServiceUnavailable`; moto never sees the request.
+    Unavailable,
+    /// The connection is closed without an answer; moto never sees the request.
+    Reset,
+    /// moto handles the request, then the connection is closed without an answer (the write
+    /// happened but the client cannot know: the retry must be idempotent).
+    LostAnswer,
+    /// moto's answer, delivered after [`Chaos::slow`].
+    Slow,
+}
+
+impl ChaosKind {
+    /// Every kind, in the order [`Chaos`] picks among them.
+    pub const ALL: [ChaosKind; 6] = [
+        ChaosKind::Throttling,
+        ChaosKind::ServerError,
+        ChaosKind::Unavailable,
+        ChaosKind::Reset,
+        ChaosKind::LostAnswer,
+        ChaosKind::Slow,
+    ];
+}
+
+/// Random faults for a share of every request (scripted [`Fault`]s take precedence).
+#[derive(Debug, Clone)]
+pub struct Chaos {
+    /// Seed of the proxy's random number generator.
+    pub seed: u64,
+    /// Share of requests that get a fault, 0.0–1.0.
+    pub rate: f64,
+    /// The kinds to pick from, uniformly.
+    pub kinds: Vec<ChaosKind>,
+    /// Delay of a [`ChaosKind::Slow`] answer.
+    pub slow: Duration,
+}
+
+impl Chaos {
+    /// `rate` of requests faulted, every kind equally likely, slow answers 200 ms late.
+    pub fn new(seed: u64, rate: f64) -> Chaos {
+        Chaos {
+            seed,
+            rate,
+            kinds: ChaosKind::ALL.to_vec(),
+            slow: Duration::from_millis(200),
+        }
+    }
+}
+
 /// One request the proxy saw.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recorded {
@@ -59,12 +127,35 @@ pub struct Recorded {
     pub action: String,
     /// Whether the proxy answered with a scripted fault instead of forwarding.
     pub injected: bool,
+    /// The random fault this request got, if any.
+    pub chaos: Option<ChaosKind>,
+    /// When it arrived, since the proxy started.
+    pub at: Duration,
 }
 
-#[derive(Default)]
 struct Shared {
+    started: std::time::Instant,
     log: Vec<Recorded>,
     faults: HashMap<String, Fault>,
+    chaos: Option<(Chaos, Rng)>,
+}
+
+/// splitmix64: small, seedable, good enough to pick faults.
+struct Rng(u64);
+
+impl Rng {
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
 }
 
 /// The running proxy.
@@ -84,7 +175,12 @@ impl Proxy {
             .to_owned();
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind the proxy");
         let port = listener.local_addr().expect("proxy address").port();
-        let shared = Arc::new(Mutex::new(Shared::default()));
+        let shared = Arc::new(Mutex::new(Shared {
+            started: std::time::Instant::now(),
+            log: Vec::new(),
+            faults: HashMap::new(),
+            chaos: None,
+        }));
         let state = Arc::clone(&shared);
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
@@ -106,6 +202,23 @@ impl Proxy {
     /// Answers the next `fault.times` requests of `action` with `fault`.
     pub fn inject(&self, action: &str, fault: Fault) {
         self.lock().faults.insert(action.to_owned(), fault);
+    }
+
+    /// Turns random faults on (`Some`) or off (`None`); the generator restarts from the seed.
+    pub fn chaos(&self, chaos: Option<Chaos>) {
+        self.lock().chaos = chaos.map(|c| {
+            let rng = Rng(c.seed);
+            (c, rng)
+        });
+    }
+
+    /// Random faults so far, by kind.
+    pub fn chaos_counts(&self) -> std::collections::BTreeMap<ChaosKind, usize> {
+        let mut counts = std::collections::BTreeMap::new();
+        for kind in self.lock().log.iter().filter_map(|r| r.chaos) {
+            *counts.entry(kind).or_default() += 1;
+        }
+        counts
     }
 
     /// Every request so far, in arrival order.
@@ -151,7 +264,7 @@ fn serve(client: TcpStream, upstream: &str, state: &Mutex<Shared>) -> std::io::R
         return Ok(());
     };
     let action = action_of(&request);
-    let fault = {
+    let (fault, chaos) = {
         let mut shared = state.lock().unwrap_or_else(|e| e.into_inner());
         let fault = match shared.faults.get_mut(&action) {
             Some(f) if f.times > 0 => {
@@ -160,19 +273,74 @@ fn serve(client: TcpStream, upstream: &str, state: &Mutex<Shared>) -> std::io::R
             }
             _ => None,
         };
+        let chaos = match (&fault, shared.chaos.as_mut()) {
+            (None, Some((c, rng))) if !c.kinds.is_empty() => {
+                let hit = rng.unit() < c.rate;
+                let i = (rng.next_u64() % c.kinds.len() as u64) as usize;
+                hit.then(|| (c.kinds[i], c.slow))
+            }
+            _ => None,
+        };
+        let at = shared.started.elapsed();
         shared.log.push(Recorded {
             action: action.clone(),
             injected: fault.is_some(),
+            chaos: chaos.map(|(k, _)| k),
+            at,
         });
-        fault
+        (fault, chaos)
     };
     let mut client = client;
+    let ec2 = is_ec2(&request);
+    let fault = fault.or_else(|| match chaos? {
+        (ChaosKind::Throttling, _) => Some(Fault {
+            status: 400,
+            body: if ec2 {
+                ec2_error("RequestLimitExceeded", "Request limit exceeded.")
+            } else {
+                iam_error("Throttling", "Rate exceeded")
+            },
+            times: 1,
+        }),
+        (ChaosKind::ServerError, _) => Some(Fault {
+            status: 500,
+            body: if ec2 {
+                ec2_error("InternalError", "An internal error has occurred")
+            } else {
+                iam_error("InternalFailure", "An internal error has occurred")
+            },
+            times: 1,
+        }),
+        (ChaosKind::Unavailable, _) => Some(Fault {
+            status: 503,
+            body: if ec2 {
+                ec2_error("Unavailable", "The server is overloaded")
+            } else {
+                iam_error("ServiceUnavailable", "Service is unavailable")
+            },
+            times: 1,
+        }),
+        _ => None,
+    });
+    match chaos {
+        Some((ChaosKind::Reset, _)) => {
+            let _ = client.shutdown(Shutdown::Both);
+            return Ok(());
+        }
+        Some((ChaosKind::LostAnswer, _)) => {
+            forward(&request, upstream)?;
+            let _ = client.shutdown(Shutdown::Both);
+            return Ok(());
+        }
+        Some((ChaosKind::Slow, delay)) => std::thread::sleep(delay),
+        _ => {}
+    }
     let response = match fault {
         Some(f) => {
-            let reason = if f.status < 500 {
-                "Bad Request"
-            } else {
-                "Server Error"
+            let reason = match f.status {
+                503 => "Service Unavailable",
+                s if s >= 500 => "Server Error",
+                _ => "Bad Request",
             };
             let mut head = format!(
                 "HTTP/1.1 {} {reason}\r\nContent-Type: text/xml;charset=UTF-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
@@ -251,6 +419,12 @@ fn action_of(request: &Request) -> String {
         .map(|(_, q)| q.to_owned())
         .unwrap_or_default();
     from(&body).or_else(|| from(&query)).unwrap_or_default()
+}
+
+/// Whether the request is for EC2 (its query API version), whose error documents differ.
+fn is_ec2(request: &Request) -> bool {
+    String::from_utf8_lossy(&request.body).contains("Version=2016-11-15")
+        || request.request_line.contains("Version=2016-11-15")
 }
 
 /// Sends the request to moto on a fresh connection and returns its whole answer, marked
