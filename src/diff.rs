@@ -77,6 +77,27 @@ pub fn diff(desired: &DesiredState, live: &AccountState, opts: &DiffOptions) -> 
             names.join(", ")
         ));
     }
+    // Owned profiles holding no role that no manifest declares: left behind by an apply
+    // interrupted between emptying a profile and deleting it.
+    let empty: Vec<&InstanceProfileState> = live
+        .instance_profiles
+        .values()
+        .filter(|p| {
+            p.roles.is_empty() && ownership_ok(&p.tags, opts) && !kept_profiles.contains(&p.name)
+        })
+        .collect();
+    if opts.prune {
+        for p in empty {
+            delete_profile(p, live, &mut out);
+        }
+    } else if !empty.is_empty() {
+        let names: Vec<&str> = empty.iter().map(|p| p.name.as_str()).collect();
+        out.notes.push(format!(
+            "{} owned instance profile(s) hold no role and have no manifest; left alone (use --prune to delete): {}",
+            names.len(),
+            names.join(", ")
+        ));
+    }
     out.changes.sort_by(|a, b| a.address.cmp(&b.address));
     out
 }
@@ -623,6 +644,58 @@ mod tests {
         assert!(d.changes.is_empty(), "{:#?}", d.changes);
         assert_eq!(d.conflicts.len(), 1);
         assert_eq!(d.conflicts[0].address, Address::Role("web".into()));
+    }
+
+    #[test]
+    fn owned_empty_profile_without_manifest_is_deleted_with_prune_else_noted() {
+        // An apply killed between RemoveRoleFromInstanceProfile and DeleteInstanceProfile.
+        let mut live = AccountState::empty("123456789012", "aws");
+        live.roles.insert("web".into(), role("web", &[OWNED]));
+        for (name, tags) in [
+            ("left", &[OWNED][..]),
+            ("theirs", &[][..]),
+            ("web", &[OWNED][..]),
+        ] {
+            let mut p = profile(name, "web", tags);
+            p.roles.clear();
+            live.instance_profiles.insert(name.into(), p);
+        }
+        let want = desired(role("web", &[OWNED]), false, true);
+        let pruned = diff(
+            &want,
+            &live,
+            &DiffOptions {
+                prune: true,
+                ..DiffOptions::default()
+            },
+        );
+        let deleted: Vec<&Address> = pruned
+            .changes
+            .iter()
+            .filter(|c| c.action == Action::Delete)
+            .map(|c| &c.address)
+            .collect();
+        // Not the unowned one, not the declared one (which gets its role back instead).
+        assert_eq!(deleted, [&Address::InstanceProfile("left".into())]);
+        assert!(
+            pruned
+                .changes
+                .iter()
+                .any(|c| c.address == Address::InstanceProfile("web".into())
+                    && c.action == Action::Update),
+            "{:#?}",
+            pruned.changes
+        );
+
+        let kept = diff(&want, &live, &DiffOptions::default());
+        assert!(kept.changes.iter().all(|c| c.action != Action::Delete));
+        assert!(
+            kept.notes
+                .iter()
+                .any(|n| n.contains("left") && !n.contains("theirs")),
+            "{:?}",
+            kept.notes
+        );
     }
 
     #[test]

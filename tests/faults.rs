@@ -11,7 +11,8 @@ mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::time::Instant;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
 
 use aws_smithy_types::error::display::DisplayErrorContext;
 use support::moto::Moto;
@@ -383,4 +384,106 @@ fn apply_of_300_roles_converges_through_20_percent_faults() {
     assert_no_changes(&moto, &proxy.endpoint, dir.path(), "faults off");
     assert_account_matches(&moto, &expected, "after convergence");
     eprintln!("took {:.1} s", started.elapsed().as_secs_f64());
+}
+
+/// splitmix64, for reproducible kill points.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `lo..hi`.
+    fn range(&mut self, lo: u64, hi: u64) -> u64 {
+        lo + self.next() % (hi - lo)
+    }
+}
+
+/// `rolesmith ARGS` as a child process with the server's environment, output discarded or
+/// piped.
+fn spawn(moto: &Moto, args: &[&str], piped: bool) -> std::process::Child {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_rolesmith"));
+    cmd.current_dir(support::root())
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null());
+    for key in support::moto::UNSET_ENV {
+        cmd.env_remove(key);
+    }
+    for (k, v) in moto.env() {
+        cmd.env(k, v);
+    }
+    if piped {
+        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    } else {
+        cmd.stdout(Stdio::null()).stderr(Stdio::null());
+    }
+    cmd.spawn().expect("spawn rolesmith")
+}
+
+/// The apply arguments for a churned generation: deletions are part of it.
+fn apply_args<'a>(manifests: &'a str, endpoint: &'a str) -> Vec<&'a str> {
+    vec![
+        "apply",
+        manifests,
+        "--auto-approve",
+        "--prune",
+        "--max-deletions",
+        "1000",
+        "--endpoint-url",
+        endpoint,
+    ]
+}
+
+#[test]
+fn every_rerun_after_kill_9_converges() {
+    const ROLES: usize = 80;
+    const KILLS: usize = 22;
+    let started = Instant::now();
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let manifests = arg(dir.path());
+    let mut rng = Rng(0xdead_0009);
+    let mut killed_mid_run = 0;
+    for point in 1..=KILLS {
+        // Each kill point has its own generation of manifests, so the killed apply always has
+        // work to do: creates, updates, teardowns and deletes.
+        let expected = generate(dir.path(), ROLES, point, true);
+        let args = apply_args(&manifests, &moto.endpoint);
+        let mut child = spawn(&moto, &args, false);
+        let delay = rng.range(50, 1500);
+        std::thread::sleep(Duration::from_millis(delay));
+        let finished = child.try_wait().expect("poll apply").is_some();
+        // `Child::kill` is SIGKILL on Unix: no destructor, no flush, no checkpoint.
+        let _ = child.kill();
+        let status = child.wait().expect("reap apply");
+        if !finished {
+            killed_mid_run += 1;
+        }
+        let when = format!("kill point {point} ({delay} ms, {status})");
+        let r = run(&moto, &args);
+        assert_eq!(
+            r.code,
+            Some(0),
+            "{when}: the re-run failed\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            r.stdout,
+            r.stderr
+        );
+        assert_no_changes(&moto, &moto.endpoint, dir.path(), &when);
+        assert_account_matches(&moto, &expected, &when);
+    }
+    eprintln!(
+        "{KILLS} kill points, {killed_mid_run} while apply was running; took {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        killed_mid_run >= 20,
+        "only {killed_mid_run} of {KILLS} kills landed while apply ran"
+    );
 }

@@ -53,6 +53,7 @@ pub const OPERATIONS: &[Operation] = &[
     ),
     read("GetRole", "iam:GetRole"),
     read("GetInstanceProfile", "iam:GetInstanceProfile"),
+    read("ListInstanceProfiles", "iam:ListInstanceProfiles"),
     read(
         "DescribeIamInstanceProfileAssociations",
         "ec2:DescribeIamInstanceProfileAssociations",

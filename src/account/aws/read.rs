@@ -5,7 +5,8 @@
 //! managed policies, tags, permissions boundary, instance profiles). With 1000 items a page,
 //! reading N roles costs about 2·⌈N/1000⌉ IAM calls plus one STS `GetCallerIdentity` per run.
 //! `GetRole` is called only for a role the two listings disagree about (one appeared between
-//! them, or only `ListRoles` reports its boundary). EC2 is read only when the scope asks for it
+//! them, or only `ListRoles` reports its boundary). `ListInstanceProfiles` finds profiles that
+//! hold no role (which no role's details mention). EC2 is read only when the scope asks for it
 //! (bindings, or associations to clean up): see [`instances`](super::instances).
 
 use std::collections::{BTreeMap, HashMap};
@@ -81,6 +82,15 @@ impl AccountReader for AwsAccount {
             }
             state.roles.insert(role.name.clone(), role);
         }
+        // A profile holding no role is in no role's details: an apply interrupted between
+        // removing a profile's role and deleting the profile leaves one behind. List them so
+        // the diff can see (and with --prune, delete) such orphans.
+        for profile in self.empty_instance_profiles().await? {
+            state
+                .instance_profiles
+                .entry(profile.name.clone())
+                .or_insert(profile);
+        }
         state.instances = self.read_instances(scope).await?;
         tracing::debug!(
             "read {} roles, {} instance profiles and {} instances",
@@ -128,6 +138,39 @@ impl AwsAccount {
             details.extend(page.role_detail_list().iter().cloned());
         }
         Ok(details)
+    }
+
+    /// Instance profiles that hold no role (`ListInstanceProfiles`, every page, under the path
+    /// prefix), read again with `GetInstanceProfile` for their tags (IAM's listings leave tags
+    /// out). Such profiles are rare, so the extra calls are too.
+    async fn empty_instance_profiles(&self) -> Result<Vec<InstanceProfileState>, AccountError> {
+        let mut pages = self
+            .iam
+            .list_instance_profiles()
+            .set_path_prefix(self.path_prefix.clone())
+            .into_paginator()
+            .page_size(PAGE_SIZE)
+            .send();
+        let mut empty = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page
+                .map_err(|e| to_account_error("instance profiles", "ListInstanceProfiles", &e))?;
+            empty.extend(
+                page.instance_profiles()
+                    .iter()
+                    .filter(|p| p.roles().is_empty())
+                    .map(profile_state),
+            );
+        }
+        let mut out = Vec::with_capacity(empty.len());
+        for profile in empty {
+            let entity = format!("instance profile {}", profile.name);
+            // Gone since it was listed: nothing to see.
+            if let Some(full) = self.get_instance_profile(&entity, &profile.name).await? {
+                out.push(full);
+            }
+        }
+        Ok(out)
     }
 
     /// `GetRole`; `None` when the role does not exist.
