@@ -487,3 +487,45 @@ fn every_rerun_after_kill_9_converges() {
         "only {killed_mid_run} of {KILLS} kills landed while apply ran"
     );
 }
+
+/// Two applies of the same manifests at once (from an empty account, then a churned
+/// generation with deletions): each ends, successfully or with a clear error; a third apply
+/// then converges.
+#[test]
+fn two_applies_at_once_both_end_and_a_third_converges() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let manifests = arg(dir.path());
+    for generation in [1, 2] {
+        let expected = generate(dir.path(), 150, generation, true);
+        let args = apply_args(&manifests, &moto.endpoint);
+        let children = [spawn(&moto, &args, true), spawn(&moto, &args, true)];
+        let outputs: Vec<_> = children
+            .into_iter()
+            .map(|c| c.wait_with_output().expect("wait for apply"))
+            .collect();
+        for (i, out) in outputs.iter().enumerate() {
+            let r = Run {
+                code: out.status.code(),
+                stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+                args: args.join(" "),
+            };
+            let when = format!("generation {generation}, concurrent apply {}", i + 1);
+            assert_ends_cleanly(&r, &when);
+            eprintln!(
+                "{when}: exit {:?}{}",
+                r.code,
+                r.stderr
+                    .lines()
+                    .find(|l| l.contains("failed"))
+                    .map(|l| format!(": {l}"))
+                    .unwrap_or_default()
+            );
+        }
+        let when = format!("generation {generation}, third apply");
+        run(&moto, &args).success();
+        assert_no_changes(&moto, &moto.endpoint, dir.path(), &when);
+        assert_account_matches(&moto, &expected, &when);
+    }
+}
