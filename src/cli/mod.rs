@@ -180,8 +180,26 @@ fn init_logging(verbose: u8) {
         2 => "debug",
         _ => "trace",
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+    let mut filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("rolesmith={level}")));
+    // The SDK's own trace output prints the resolved credentials' Debug form (the access key id)
+    // and request signing details; no log level may show them, whatever RUST_LOG says.
+    for directive in [
+        "aws_smithy_runtime=warn",
+        "aws_smithy_runtime_api=warn",
+        "aws_sigv4=warn",
+        "aws_runtime=warn",
+        "aws_config=warn",
+        "aws_credential_types=warn",
+        "aws_smithy_http_client=warn",
+        "aws_sdk_iam=warn",
+        "aws_sdk_sts=warn",
+        "aws_sdk_ec2=warn",
+    ] {
+        if let Ok(d) = directive.parse() {
+            filter = filter.add_directive(d);
+        }
+    }
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
