@@ -73,20 +73,9 @@ fn take_single(block: &mut ConditionBlock, operator: &str, key: &str) -> Option<
     Some(value)
 }
 
+/// The statement's conditions as a raw block (the canonical form's own conversion).
 fn condition_block(s: &Statement) -> ConditionBlock {
-    s.condition
-        .iter()
-        .map(|(op, keys)| {
-            let keys = keys
-                .iter()
-                .map(|(k, vals)| {
-                    let vals = vals.iter().cloned().map(ConditionValue::String).collect();
-                    (k.as_str().to_owned(), OneOrMany::from_vec(vals))
-                })
-                .collect();
-            (op.clone(), keys)
-        })
-        .collect()
+    s.to_input().condition.unwrap_or_default()
 }
 
 fn one_or_many(values: &[String]) -> OneOrMany<String> {
