@@ -33,9 +33,15 @@ pub struct Service {
 impl Service {
     /// Actions whose names match `pattern` (IAM's `*` / `?` wildcards, case-insensitive).
     pub fn matching<'s>(&'s self, pattern: &'s str) -> impl Iterator<Item = &'s Action> + 's {
-        self.actions
-            .iter()
-            .filter(move |a| glob_matches(pattern, a.name))
+        // Most actions in policies are exact names: compare them without the glob machinery.
+        let exact = !pattern.contains(['*', '?']);
+        self.actions.iter().filter(move |a| {
+            if exact {
+                a.name.eq_ignore_ascii_case(pattern)
+            } else {
+                glob_matches(pattern, a.name)
+            }
+        })
     }
 
     /// The closest action name, for "did you mean".
@@ -106,13 +112,12 @@ pub fn catalogue() -> &'static Catalogue {
 
 /// IAM wildcard matching: `*` any run of characters, `?` one character; ASCII case-insensitive.
 pub fn glob_matches(pattern: &str, text: &str) -> bool {
-    let p: Vec<u8> = pattern.bytes().map(|b| b.to_ascii_lowercase()).collect();
-    let t: Vec<u8> = text.bytes().map(|b| b.to_ascii_lowercase()).collect();
-    // Iterative matcher with one backtrack point for the last `*`.
+    let (p, t) = (pattern.as_bytes(), text.as_bytes());
+    // Iterative matcher with one backtrack point for the last `*`; no allocation.
     let (mut pi, mut ti) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while ti < t.len() {
-        if pi < p.len() && (p[pi] == b'?' || p[pi] == t[ti]) {
+        if pi < p.len() && (p[pi] == b'?' || p[pi].eq_ignore_ascii_case(&t[ti])) {
             pi += 1;
             ti += 1;
         } else if pi < p.len() && p[pi] == b'*' {
