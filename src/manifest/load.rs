@@ -145,7 +145,17 @@ pub fn load_paths(paths: &[PathBuf]) -> Loaded {
 ///
 /// Files are parsed on all cores; `each` still receives them one at a time, in file order, so
 /// results (and which of two duplicates counts as "first") do not depend on timing.
-pub fn load_each_file(paths: &[PathBuf], mut each: impl FnMut(Loaded)) {
+pub fn load_each_file(paths: &[PathBuf], each: impl FnMut(Loaded)) {
+    load_each_file_with(paths, |loaded| loaded, each);
+}
+
+/// Like [`load_each_file`], with `work` applied to each file's result on the parsing thread
+/// (e.g. validating its documents) before `each` receives it, in file order.
+pub fn load_each_file_with<R: Send>(
+    paths: &[PathBuf],
+    work: impl Fn(Loaded) -> R + Sync,
+    mut each: impl FnMut(R),
+) {
     let mut missing = Vec::new();
     let default = [PathBuf::from(".")];
     let paths = if paths.is_empty() {
@@ -162,18 +172,18 @@ pub fn load_each_file(paths: &[PathBuf], mut each: impl FnMut(Loaded)) {
         .min(files.len())
         .max(1);
     if workers == 1 {
-        files.iter().for_each(|f| each(load_file(f)));
+        files.iter().for_each(|f| each(work(load_file(f))));
     } else {
         let next = std::sync::atomic::AtomicUsize::new(0);
-        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Loaded)>(workers * 2);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, R)>(workers * 2);
         std::thread::scope(|scope| {
             for _ in 0..workers {
-                let (tx, next, files) = (tx.clone(), &next, &files);
+                let (tx, next, files, work) = (tx.clone(), &next, &files, &work);
                 scope.spawn(move || {
                     loop {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let Some(file) = files.get(i) else { break };
-                        if tx.send((i, load_file(file))).is_err() {
+                        if tx.send((i, work(load_file(file)))).is_err() {
                             break;
                         }
                     }
@@ -193,10 +203,10 @@ pub fn load_each_file(paths: &[PathBuf], mut each: impl FnMut(Loaded)) {
         });
     }
     if !missing.is_empty() {
-        each(Loaded {
+        each(work(Loaded {
             diagnostics: missing,
             ..Loaded::default()
-        });
+        }));
     }
 }
 

@@ -102,10 +102,26 @@ pub fn load_and_validate(
 ) -> (DesiredState, Vec<Diagnostic>, Vec<std::path::PathBuf>) {
     let mut validator = Validator::new(ctx);
     let mut files = Vec::new();
-    crate::manifest::load::load_each_file(paths, |loaded| {
-        validator.add(&loaded);
-        files.extend(loaded.files);
-    });
+    // Each file is parsed and its documents checked on a worker thread; the results are merged
+    // in file order here, where duplicates across files are found.
+    crate::manifest::load::load_each_file_with(
+        paths,
+        |loaded: Loaded| {
+            let checked: Vec<Checked> = loaded
+                .documents
+                .iter()
+                .map(|doc| check_document(doc, ctx))
+                .collect();
+            (loaded.diagnostics, loaded.files, checked)
+        },
+        |(diagnostics, loaded_files, checked)| {
+            validator.diagnostics.extend(diagnostics);
+            files.extend(loaded_files);
+            for c in checked {
+                validator.merge(c);
+            }
+        },
+    );
     let (desired, diagnostics) = validator.finish();
     (desired, diagnostics, files)
 }
@@ -146,13 +162,18 @@ impl<'a> Validator<'a> {
     }
 
     fn add_document(&mut self, doc: &LoadedDocument) {
-        let ctx = self.ctx;
-        let mut found = Vec::new();
-        let role = match &doc.document {
-            Document::Role(m) => role(doc, m, ctx, &mut found),
-            Document::ServiceLinkedRole(m) => service_linked_role(doc, m, ctx, &mut found),
-        };
-        let name = doc.document.name();
+        let checked = check_document(doc, self.ctx);
+        self.merge(checked);
+    }
+
+    /// Adds one checked document, in file order: duplicates across documents are found here.
+    fn merge(&mut self, checked: Checked) {
+        let Checked {
+            anchor,
+            name,
+            role,
+            mut found,
+        } = checked;
         match self.roles.get(&name.to_ascii_lowercase()) {
             Some(first) => found.push(
                 Diagnostic::error(
@@ -160,7 +181,7 @@ impl<'a> Validator<'a> {
                     format!("role `{name}` is declared more than once"),
                 )
                 .at(
-                    doc.locate(&yaml_path!["metadata", "name"]),
+                    anchor.locate(&yaml_path!["metadata", "name"]),
                     "declared again here",
                 )
                 .also(
@@ -170,7 +191,7 @@ impl<'a> Validator<'a> {
                 .with_help("IAM role names are unique case-insensitively; keep one declaration"),
             ),
             None => {
-                self.roles.insert(name.to_ascii_lowercase(), doc.anchor());
+                self.roles.insert(name.to_ascii_lowercase(), anchor.clone());
             }
         }
         if let Some(DesiredRole {
@@ -185,15 +206,14 @@ impl<'a> Validator<'a> {
                         "duplicate-instance-profile",
                         format!("instance profile `{}` is declared by two roles", p.name),
                     )
-                    .at(doc.locate(&path), "declared again here")
+                    .at(anchor.locate(&path), "declared again here")
                     .also(first.locate(&path), "first declared here")
                     .with_help(
                         "an instance profile holds one role; give each role its own profile",
                     ),
                 ),
                 None => {
-                    self.profiles
-                        .insert(p.name.to_ascii_lowercase(), doc.anchor());
+                    self.profiles.insert(p.name.to_ascii_lowercase(), anchor);
                 }
             }
         }
@@ -202,6 +222,29 @@ impl<'a> Validator<'a> {
         if let (true, Some(role)) = (ok, role) {
             self.desired.roles.insert(role.role.name.clone(), role);
         }
+    }
+}
+
+/// One document checked on its own (no cross-document checks), ready to merge.
+struct Checked {
+    anchor: DocAnchor,
+    name: String,
+    role: Option<DesiredRole>,
+    found: Vec<Diagnostic>,
+}
+
+/// Checks one document by itself; safe to run on any thread.
+fn check_document(doc: &LoadedDocument, ctx: &ResolveContext) -> Checked {
+    let mut found = Vec::new();
+    let role = match &doc.document {
+        Document::Role(m) => role(doc, m, ctx, &mut found),
+        Document::ServiceLinkedRole(m) => service_linked_role(doc, m, ctx, &mut found),
+    };
+    Checked {
+        anchor: doc.anchor(),
+        name: doc.document.name().to_owned(),
+        role,
+        found,
     }
 }
 
