@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::account::{AccountError, AccountReader, AccountWriter, Identity, Mutation, ReadScope};
-use crate::policy::{NormalizeContext, Policy};
+use crate::policy::Policy;
 use crate::state::{AccountState, Association, RoleState, ServiceLinked};
 
 /// The largest number of managed policies IAM lets a role carry, whatever the account quota.
@@ -197,14 +197,7 @@ pub fn apply_mutation(state: &mut AccountState, mutation: &Mutation) -> Result<(
             if state.find_role(role_name).is_some() {
                 return Ok(());
             }
-            let trust = format!(
-                r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"Service":"{service}"}},"Action":"sts:AssumeRole"}}]}}"#
-            );
-            let trust_policy = Policy::from_json_str(&trust, &NormalizeContext::default())
-                .map_err(|e| AccountError::LimitExceeded {
-                    entity: format!("role {role_name}"),
-                    message: format!("invalid service name {service:?}: {e}"),
-                })?;
+            let trust_policy = crate::policy::service_role_trust(service, &state.partition);
             state.roles.insert(
                 role_name.clone(),
                 RoleState {

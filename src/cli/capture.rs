@@ -8,7 +8,6 @@ use crate::account::aws::AwsAccount;
 use crate::account::snapshot::SnapshotAccount;
 use crate::account::{AccountReader, AnyAccount, ReadScope};
 use crate::import::{ImportOptions, import, write};
-use crate::state::Ownership;
 
 /// Snapshots include EC2 associations, so offline plans of bindings match live ones.
 fn capture_scope() -> ReadScope {
@@ -61,18 +60,7 @@ pub(super) fn import_command(args: &ImportArgs) -> Result<ExitStatus, BoxError> 
         })?),
         None => None,
     };
-    let ownership = match args.ownership_tag.split_once('=') {
-        Some((k, v)) if !k.is_empty() => Ownership {
-            key: k.to_owned(),
-            value: v.to_owned(),
-        },
-        _ => {
-            return Err(Box::new(UserError::new(
-                format!("invalid --ownership-tag `{}`", args.ownership_tag),
-                "write it as KEY=VALUE, e.g. managed-by=rolesmith",
-            )));
-        }
-    };
+    let ownership = super::settings::parse_ownership(&args.ownership_tag)?;
     let runtime = tokio_runtime()?;
     let account = match &args.snapshot {
         Some(file) => AnyAccount::Snapshot(SnapshotAccount::open(file, "123456789012")?),

@@ -821,14 +821,7 @@ fn service_linked_role(
             "suffixes are 1–64 characters of letters, digits and +=,.@_-",
         );
     }
-    let trust = format!(
-        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"Service":"{}"}},"Action":"sts:AssumeRole"}}]}}"#,
-        spec.service.replace('"', "")
-    );
-    let nctx = NormalizeContext {
-        partition: ctx.partition.clone(),
-    };
-    let trust_policy = Policy::from_json_str(&trust, &nctx).ok()?;
+    let trust_policy = crate::policy::service_role_trust(&spec.service, &ctx.partition);
     Some(DesiredRole {
         role: RoleState {
             name: name.clone(),

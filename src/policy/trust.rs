@@ -420,3 +420,33 @@ fn github_conditions(
     };
     out.push(sub);
 }
+
+/// The trust policy of a service role: `service` may `sts:AssumeRole` (what AWS gives a
+/// service-linked role, and what the snapshot account records for one).
+pub fn service_role_trust(service: &str, partition: &str) -> crate::policy::Policy {
+    let statement = StatementInput {
+        sid: None,
+        effect: crate::policy::Effect::Allow,
+        principal: Some(PrincipalInput::Map(BTreeMap::from([(
+            "Service".to_owned(),
+            OneOrMany::One(service.to_owned()),
+        )]))),
+        not_principal: None,
+        action: Some(OneOrMany::One(ASSUME_ROLE.to_owned())),
+        not_action: None,
+        resource: None,
+        not_resource: None,
+        condition: None,
+    };
+    let doc = PolicyDocumentInput {
+        version: Some("2012-10-17".to_owned()),
+        id: None,
+        statement: OneOrMany::Many(vec![statement]),
+    };
+    crate::policy::Policy::from_input(
+        &doc,
+        &crate::policy::NormalizeContext {
+            partition: partition.to_owned(),
+        },
+    )
+}
