@@ -251,7 +251,7 @@ fn measure(endpoint: &str, instances: usize, batch: usize, parallelism: usize) {
             &planned.plan,
             &account,
             ApplyOptions { parallelism },
-            &|_, _| {},
+            &|_, _, _| {},
         ))
         .expect("apply");
     let apply_time = t0.elapsed();

@@ -240,7 +240,7 @@ fn measure(manifests: &Path, endpoint: &str, roles: usize, parallelism: usize) {
             &planned.plan,
             &account,
             ApplyOptions { parallelism },
-            &|_, _| {},
+            &|_, _, _| {},
         ))
         .expect("apply");
     let apply_time = t_apply.elapsed();

@@ -53,12 +53,22 @@ pub struct ApplyError {
     pub source: AccountError,
 }
 
-/// Runs every step of `plan`. `on_step` is called as each step starts, with its plan index.
+/// Where a step is, for [`apply`]'s observer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepEvent {
+    /// The step's call is about to be made.
+    Started,
+    /// The step's call succeeded.
+    Done,
+}
+
+/// Runs every step of `plan`. `on_step` is told, with the step's plan index, when each step
+/// starts and when it is done.
 pub async fn apply<W: AccountWriter + Sync>(
     plan: &Plan,
     writer: &W,
     options: ApplyOptions,
-    on_step: &(dyn Fn(usize, &Step) + Sync),
+    on_step: &(dyn Fn(StepEvent, usize, &Step) + Sync),
 ) -> Result<ApplyReport, ApplyError> {
     let total = plan.steps.len();
     let applied = AtomicUsize::new(0);
@@ -81,7 +91,7 @@ pub async fn apply<W: AccountWriter + Sync>(
                 let applied = &applied;
                 async move {
                     for (i, step) in lane {
-                        on_step(i, step);
+                        on_step(StepEvent::Started, i, step);
                         tracing::debug!(
                             operation = step.mutation.operation(),
                             target = %step.mutation.target(),
@@ -89,6 +99,7 @@ pub async fn apply<W: AccountWriter + Sync>(
                         );
                         writer.write(&step.mutation).await.map_err(|e| (step, e))?;
                         applied.fetch_add(1, Ordering::Relaxed);
+                        on_step(StepEvent::Done, i, step);
                     }
                     Ok(())
                 }
@@ -190,6 +201,14 @@ mod tests {
     }
 
     fn run(writer: &Recorder, parallelism: usize) -> Result<ApplyReport, ApplyError> {
+        run_observed(writer, parallelism, &|_, _, _| {})
+    }
+
+    fn run_observed(
+        writer: &Recorder,
+        parallelism: usize,
+        on_step: &(dyn Fn(StepEvent, usize, &Step) + Sync),
+    ) -> Result<ApplyReport, ApplyError> {
         let rt = tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap();
@@ -197,8 +216,41 @@ mod tests {
             &plan(),
             writer,
             ApplyOptions { parallelism },
-            &|_, _| {},
+            on_step,
         ))
+    }
+
+    #[test]
+    fn the_observer_sees_each_step_start_then_finish_and_no_failed_step_finish() {
+        let events = Mutex::new(Vec::new());
+        let w = Recorder {
+            fail_on: Some("role c inline policy p1".into()),
+            ..Recorder::default()
+        };
+        let err = run_observed(&w, 2, &|event, i, _| {
+            events.lock().unwrap().push((event, i));
+        })
+        .unwrap_err();
+        let events = events.into_inner().unwrap();
+        let done: Vec<usize> = events
+            .iter()
+            .filter(|(e, _)| *e == StepEvent::Done)
+            .map(|(_, i)| *i)
+            .collect();
+        // Progress counts exactly the applied steps; the failed one started but never finished.
+        assert_eq!(done.len(), err.applied);
+        for i in &done {
+            let started = events.iter().position(|e| *e == (StepEvent::Started, *i));
+            let finished = events.iter().position(|e| *e == (StepEvent::Done, *i));
+            assert!(started < finished, "step {i}: {events:?}");
+        }
+        assert_eq!(
+            events
+                .iter()
+                .filter(|(e, _)| *e == StepEvent::Started)
+                .count(),
+            done.len() + 1
+        );
     }
 
     #[test]

@@ -169,7 +169,7 @@ fn apply_in_memory(plan: &Plan, state: AccountState, dir: &Path) -> AccountState
             plan,
             &account,
             Default::default(),
-            &|_, _| {},
+            &|_, _, _| {},
         ))
         .unwrap_or_else(|e| panic!("apply failed: {e}"));
     assert_eq!(report.applied, plan.steps.len());

@@ -40,7 +40,7 @@ fn applied_demo() -> AccountState {
         &plan,
         &account,
         Default::default(),
-        &|_, _| {},
+        &|_, _, _| {},
     ))
     .unwrap();
     block_on(account.checkpoint()).unwrap();

@@ -2,7 +2,7 @@
 //!
 //! [`AccountReader`] returns the live state in the normalized model; [`AccountWriter`] performs
 //! one [`Mutation`] — the vocabulary of IAM and EC2 writes a plan is made of. Implementations:
-//! [`snapshot::SnapshotAccount`] (a JSON file) and, later, the AWS SDK account.
+//! [`snapshot::SnapshotAccount`] (a JSON file) and [`aws::AwsAccount`] (the live account).
 
 pub mod aws;
 pub mod snapshot;
@@ -30,6 +30,14 @@ impl AnyAccount {
         match self {
             Self::Snapshot(_) => BTreeMap::new(),
             Self::Aws(a) => a.stats().counts(),
+        }
+    }
+
+    /// The live account's call counter (`None` for a snapshot, which makes no calls).
+    pub fn call_stats(&self) -> Option<aws::CallStats> {
+        match self {
+            Self::Snapshot(_) => None,
+            Self::Aws(a) => Some(a.stats()),
         }
     }
 }

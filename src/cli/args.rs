@@ -14,6 +14,10 @@ pub struct Cli {
     /// More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
+    /// Never draw progress bars. By default, reads and applies that take longer than a second
+    /// show one on stderr when stderr is a terminal.
+    #[arg(long, global = true)]
+    pub no_progress: bool,
     /// Settings file (default: `rolesmith.toml` in the current directory, if any). Flags
     /// override it.
     #[arg(long, value_name = "FILE", global = true)]

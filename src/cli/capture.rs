@@ -3,10 +3,13 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{BoxError, ExitStatus, LiveArgs, UserError, aws_options, print_stats, tokio_runtime};
+use super::{
+    BoxError, ExitStatus, LiveArgs, UserError, aws_options, print_stats, read_account,
+    tokio_runtime,
+};
 use crate::account::aws::AwsAccount;
 use crate::account::snapshot::SnapshotAccount;
-use crate::account::{AccountReader, AnyAccount, ReadScope};
+use crate::account::{AnyAccount, ReadScope};
 use crate::import::{ImportOptions, import, write};
 
 /// Snapshots include EC2 associations, so offline plans of bindings match live ones.
@@ -21,7 +24,7 @@ fn capture_scope() -> ReadScope {
 pub(super) fn snapshot_command(out: &Path, live: &LiveArgs) -> Result<ExitStatus, BoxError> {
     let runtime = tokio_runtime()?;
     let account = AnyAccount::Aws(runtime.block_on(AwsAccount::connect(aws_options(live)))?);
-    let state = runtime.block_on(account.read_scoped(&capture_scope()))?;
+    let state = read_account(&runtime, &account, &capture_scope())?;
     crate::account::snapshot::write_atomically(out, &state)?;
     eprintln!(
         "Wrote {} role(s), {} instance profile(s) and {} instance(s) of account {} to {}.",
@@ -71,7 +74,7 @@ pub(super) fn import_command(args: &ImportArgs) -> Result<ExitStatus, BoxError> 
     } else {
         ReadScope::default()
     };
-    let mut state = runtime.block_on(account.read_scoped(&scope))?;
+    let mut state = read_account(&runtime, &account, &scope)?;
     if let Some(prefix) = &args.live.path_prefix {
         // The live reader already filters; a snapshot is filtered here.
         state

@@ -79,7 +79,7 @@ pub(super) fn drift_command(
     let runtime = tokio_runtime()?;
     let account = open_account(account_args, settings, &runtime)?;
     let (desired, ..) = load_desired(settings, &account, &runtime)?;
-    let live = runtime.block_on(account.read_scoped(&read_scope(&desired, false)))?;
+    let live = read_account(&runtime, &account, &read_scope(&desired, false))?;
     // With prune, owned roles no manifest declares come out as deletions: drift reports them.
     let d = diff(
         &desired,
@@ -202,19 +202,22 @@ pub(super) fn run_steps(
     runtime: &tokio::runtime::Runtime,
     (add, change, destroy): (usize, usize, usize),
 ) -> Result<ExitStatus, BoxError> {
-    let progress = |i: usize, step: &crate::plan::Step| {
-        tracing::info!(
+    let bar = progress::Progress::applying(plan.steps.len(), account);
+    let on_step = |event, i: usize, step: &crate::plan::Step| match event {
+        crate::apply::StepEvent::Started => tracing::info!(
             "[{}/{}] {} {}",
             i + 1,
             plan.steps.len(),
             step.mutation.operation(),
             step.mutation.target()
-        );
+        ),
+        crate::apply::StepEvent::Done => bar.inc(),
     };
     let options = crate::apply::ApplyOptions {
         parallelism: settings.parallelism,
     };
-    let result = runtime.block_on(crate::apply::apply(plan, account, options, &progress));
+    let result = runtime.block_on(crate::apply::apply(plan, account, options, &on_step));
+    drop(bar);
     if stats {
         print_stats(account);
     }
@@ -321,7 +324,7 @@ pub(super) fn apply_saved(
             "use the credentials of the account the plan was made for",
         )));
     }
-    let live = runtime.block_on(account.read_scoped(&(&fixed.scope).into()));
+    let live = read_account(&runtime, &account, &(&fixed.scope).into());
     let live = match live {
         Ok(live) => live,
         Err(e) => {

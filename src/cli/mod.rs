@@ -11,10 +11,11 @@ mod args;
 mod capture;
 mod commands;
 mod planning;
+mod progress;
+mod settings;
 
 use commands::*;
 use planning::*;
-mod settings;
 
 pub use args::{AccountArgs, Cli, Command, DiagnosticFormat, LiveArgs, PermissionsFor, PlanArgs};
 pub use settings::{DEFAULT_MAX_DELETIONS, Settings};
@@ -79,6 +80,9 @@ fn stdout_color() -> bool {
 
 /// Runs the CLI and returns the exit status. Errors are printed here, once.
 pub fn run(cli: Cli) -> ExitStatus {
+    if cli.no_progress {
+        progress::disable();
+    }
     init_logging(cli.verbose);
     let config = || -> Result<Config, BoxError> {
         Ok(Config::discover(cli.config.as_deref(), Path::new("."))?)
@@ -202,7 +206,7 @@ fn init_logging(verbose: u8) {
     }
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(progress::log_writer)
         .with_ansi(stderr_color())
         .without_time()
         .try_init();
@@ -273,6 +277,16 @@ pub(crate) fn tokio_runtime() -> Result<tokio::runtime::Runtime, BoxError> {
     Ok(tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?)
+}
+
+/// Reads the account within `scope`, with a spinner on stderr if that takes over a second.
+pub(crate) fn read_account(
+    runtime: &tokio::runtime::Runtime,
+    account: &AnyAccount,
+    scope: &ReadScope,
+) -> Result<crate::state::AccountState, crate::account::AccountError> {
+    let _progress = progress::Progress::reading(account);
+    runtime.block_on(account.read_scoped(scope))
 }
 
 /// Prints the call counts as a table on stderr.

@@ -103,7 +103,7 @@ pub(super) fn make_plan(
         )));
     }
     let scope = read_scope(&desired, settings.prune);
-    let live = runtime.block_on(account.read_scoped(&scope))?;
+    let live = read_account(runtime, &account, &scope)?;
     let d = diff(
         &desired,
         &live,
