@@ -9,11 +9,9 @@ mod support;
 
 use std::collections::BTreeMap;
 
-use aws_sdk_ec2::types::{
-    Filter, IamInstanceProfileSpecification, InstanceType, ResourceType, Tag, TagSpecification,
-};
-use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_sdk_ec2::types::{IamInstanceProfileSpecification, Tag};
 use serde_json::Value;
+use support::ec2::{associations, ec2, ec2_tag, launch, ok};
 use support::moto::Moto;
 use support::proxy::{Fault, Proxy};
 use support::{apply, arg, assert_only_reads, block_on, plan_json, run, run_live, stats_calls};
@@ -23,48 +21,6 @@ use support::{apply, arg, assert_only_reads, block_on, plan_json, run, run_live,
 const CLOUDWATCH: &str = "examples/manifests/cloudwatch-agent.yaml";
 const PROFILE: &str = "cloudwatch-agent";
 const SELECTOR: (&str, &str) = ("cloudwatch-agent", "enabled");
-/// An AMI in moto's bundled list.
-const AMI: &str = "ami-12c6146b";
-
-fn ok<T, E: std::error::Error>(result: Result<T, E>, what: &str) -> T {
-    result.unwrap_or_else(|e| panic!("{what}: {}", DisplayErrorContext(&e)))
-}
-
-fn ec2(moto: &Moto) -> aws_sdk_ec2::Client {
-    aws_sdk_ec2::Client::new(&moto.sdk_config())
-}
-
-fn ec2_tag(key: &str, value: &str) -> Tag {
-    Tag::builder().key(key).value(value).build()
-}
-
-/// Runs `count` instances in one reservation with `tags`; returns their ids.
-fn launch(moto: &Moto, count: i32, tags: &[(&str, &str)]) -> Vec<String> {
-    let client = ec2(moto);
-    let mut request = client
-        .run_instances()
-        .image_id(AMI)
-        .instance_type(InstanceType::T2Micro)
-        .min_count(count)
-        .max_count(count);
-    if !tags.is_empty() {
-        let mut spec = TagSpecification::builder().resource_type(ResourceType::Instance);
-        for (k, v) in tags {
-            spec = spec.tags(ec2_tag(k, v));
-        }
-        request = request.tag_specifications(spec.build());
-    }
-    let out = ok(block_on(request.send()), "RunInstances");
-    let mut ids: Vec<String> = out
-        .instances()
-        .iter()
-        .filter_map(|i| i.instance_id().map(str::to_owned))
-        .collect();
-    ids.sort();
-    assert_eq!(ids.len(), usize::try_from(count).unwrap());
-    ids
-}
-
 fn set_tag(moto: &Moto, id: &str, key: &str, value: &str) {
     let client = ec2(moto);
     ok(
@@ -91,42 +47,6 @@ fn remove_tag(moto: &Moto, id: &str, key: &str) {
         ),
         "DeleteTags",
     );
-}
-
-/// Instance id → name of the instance profile it carries, for every current association.
-fn associations(moto: &Moto) -> BTreeMap<String, String> {
-    let client = ec2(moto);
-    let out = ok(
-        block_on(
-            client
-                .describe_iam_instance_profile_associations()
-                .filters(
-                    Filter::builder()
-                        .name("state")
-                        .values("associating")
-                        .values("associated")
-                        .build(),
-                )
-                .max_results(1000)
-                .send(),
-        ),
-        "DescribeIamInstanceProfileAssociations",
-    );
-    out.iam_instance_profile_associations()
-        .iter()
-        .map(|a| {
-            let arn = a
-                .iam_instance_profile()
-                .and_then(|p| p.arn())
-                .expect("association has a profile ARN");
-            (
-                a.instance_id()
-                    .expect("association has an instance")
-                    .to_owned(),
-                arn.rsplit('/').next().unwrap_or_default().to_owned(),
-            )
-        })
-        .collect()
 }
 
 fn all_carry(ids: &[String], profile: &str) -> BTreeMap<String, String> {

@@ -3,9 +3,13 @@
 //!
 //! Faults come from `support::proxy`: with [`Chaos`] on, a seeded share of requests is answered
 //! with `Throttling`, 500, 503, a closed connection (before or after moto handled the request)
-//! or a slow answer. "Converged" means: `plan` says "No changes", and the account read back
-//! through the SDK equals what the manifests declare, with no duplicate or orphaned role or
-//! instance profile (every profile holds exactly its role).
+//! or a slow answer; scripted faults answer the first K calls of an operation with IAM's
+//! "Invalid principal" or EC2's "Invalid IAM Instance Profile name" (eventual consistency).
+//! Roles with an instance profile bind it to the EC2 instances tagged with the role's name.
+//! "Converged" means: `plan` says "No changes", and the account read back through the SDK
+//! equals what the manifests declare, with no duplicate or orphaned role or instance profile
+//! (every profile holds exactly its role), and every tagged instance carries exactly the
+//! profile its role should give it.
 
 mod support;
 
@@ -14,13 +18,16 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use aws_smithy_types::error::display::DisplayErrorContext;
+use support::ec2::{associations, launch, ok};
 use support::moto::Moto;
-use support::proxy::{Chaos, ChaosKind, Proxy};
+use support::proxy::{Chaos, ChaosKind, Fault, Proxy};
 use support::{Run, arg, block_on, run};
 
 /// AWS managed policies moto loads (`MOTO_IAM_LOAD_MANAGED_POLICIES`).
 const MANAGED: [&str; 3] = ["ReadOnlyAccess", "SecurityAudit", "AmazonS3ReadOnlyAccess"];
+
+/// The instance tag whose value names the role whose profile the instance should carry.
+const BIND_TAG: &str = "chaos-role";
 
 /// What one role should look like in the account.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,7 +121,11 @@ fn generate(dir: &Path, n: usize, generation: usize, churn: bool) -> BTreeMap<St
             doc.push_str(&format!("    {k}: \"{v}\"\n"));
         }
         if profile {
-            doc.push_str("  instanceProfile: true\n");
+            // The profile goes to the instances tagged with the role's name, if any.
+            doc.push_str(&format!(
+                "  instanceProfile: true\n  ec2:\n    selector:\n      tags:\n        \
+                 {BIND_TAG}: {name}\n"
+            ));
         }
         docs.push(doc);
         tags.insert("managed-by".to_owned(), "rolesmith".to_owned());
@@ -140,10 +151,6 @@ fn generate(dir: &Path, n: usize, generation: usize, churn: bool) -> BTreeMap<St
         .expect("write manifests");
     }
     expected
-}
-
-fn ok<T, E: std::error::Error>(result: Result<T, E>, what: &str) -> T {
-    result.unwrap_or_else(|e| panic!("{what}: {}", DisplayErrorContext(&e)))
 }
 
 /// Every role (with its attachments, inline policy names and tags) and every instance profile
@@ -210,9 +217,26 @@ fn read_account(moto: &Moto) -> (BTreeMap<String, Actual>, BTreeMap<String, Vec<
     })
 }
 
+/// Launches one instance tagged for each of `roles`; returns instance id → role name.
+fn launch_for(moto: &Moto, roles: impl IntoIterator<Item = String>) -> BTreeMap<String, String> {
+    roles
+        .into_iter()
+        .map(|role| {
+            let id = launch(moto, 1, &[(BIND_TAG, &role)]).remove(0);
+            (id, role)
+        })
+        .collect()
+}
+
 /// The account holds exactly the expected roles and profiles: nothing missing, nothing extra,
-/// every profile holding its role and only it.
-fn assert_account_matches(moto: &Moto, expected: &BTreeMap<String, Expected>, when: &str) {
+/// every profile holding its role and only it; and each of `instances` (id → the role it is
+/// tagged for) carries that role's profile exactly when the role has one.
+fn assert_account_matches(
+    moto: &Moto,
+    expected: &BTreeMap<String, Expected>,
+    instances: &BTreeMap<String, String>,
+    when: &str,
+) {
     let (roles, profiles) = read_account(moto);
     let want_roles: BTreeSet<&String> = expected.keys().collect();
     let have_roles: BTreeSet<&String> = roles.keys().collect();
@@ -242,6 +266,19 @@ fn assert_account_matches(moto: &Moto, expected: &BTreeMap<String, Expected>, wh
     assert_eq!(
         profiles, want_profiles,
         "{when}: instance profiles (name → roles held) differ from the manifests"
+    );
+    let want_bound: BTreeMap<String, String> = instances
+        .iter()
+        .filter(|(_, role)| expected.get(*role).is_some_and(|e| e.profile))
+        .map(|(id, role)| (id.clone(), role.clone()))
+        .collect();
+    let bound: BTreeMap<String, String> = associations(moto)
+        .into_iter()
+        .filter(|(id, _)| instances.contains_key(id))
+        .collect();
+    assert_eq!(
+        bound, want_bound,
+        "{when}: instance → profile associations differ from the manifests"
     );
 }
 
@@ -303,7 +340,22 @@ fn apply_of_300_roles_converges_through_20_percent_faults() {
     assert_eq!(expected.len(), 300);
     assert!(expected.values().filter(|e| e.profile).count() >= 50);
     assert!(expected.values().filter(|e| !e.managed.is_empty()).count() >= 50);
+    // One instance for every role with a profile (bound by its selector), and ten for roles
+    // without one (their selectors do not exist: they must stay bare).
+    let with_profile = expected.iter().filter(|(_, e)| e.profile).map(|(n, _)| n);
+    let without = expected.iter().filter(|(_, e)| !e.profile).map(|(n, _)| n);
+    let instances = launch_for(&moto, with_profile.chain(without.take(10)).cloned());
+    assert_eq!(instances.len(), 60);
 
+    // IAM and EC2 eventual consistency on top of the random faults: the first CreateRole
+    // calls are refused with "Invalid principal", the first associations with an unknown
+    // instance profile. rolesmith must wait and retry both, not fail.
+    const SCRIPTED: usize = 3;
+    proxy.inject("CreateRole", Fault::iam_invalid_principal(SCRIPTED));
+    proxy.inject(
+        "AssociateIamInstanceProfile",
+        Fault::ec2_invalid_instance_profile(SCRIPTED),
+    );
     proxy.chaos(Some(Chaos::new(0x5eed_0008, 0.2)));
     let manifests = arg(dir.path());
     let mut runs = Vec::new();
@@ -379,10 +431,21 @@ fn apply_of_300_roles_converges_through_20_percent_faults() {
         (0.1..0.3).contains(&(faulted as f64 / total as f64)),
         "fault share far from 20 %: {faulted} of {total}"
     );
+    for action in ["CreateRole", "AssociateIamInstanceProfile"] {
+        let scripted = proxy
+            .log()
+            .iter()
+            .filter(|r| r.injected && r.action == action)
+            .count();
+        assert_eq!(
+            scripted, SCRIPTED,
+            "scripted propagation errors answered to {action}"
+        );
+    }
 
     proxy.chaos(None);
     assert_no_changes(&moto, &proxy.endpoint, dir.path(), "faults off");
-    assert_account_matches(&moto, &expected, "after convergence");
+    assert_account_matches(&moto, &expected, &instances, "after convergence");
     eprintln!("took {:.1} s", started.elapsed().as_secs_f64());
 }
 
@@ -447,6 +510,12 @@ fn every_rerun_after_kill_9_converges() {
     const KILLS: usize = 22;
     let started = Instant::now();
     let moto = Moto::start();
+    // The killed applies run through a flaky network (10 % of requests faulted, every kind),
+    // so some die in the middle of a retry or a propagation wait; the re-runs go straight to
+    // moto.
+    let proxy = Proxy::start(&moto.endpoint);
+    proxy.chaos(Some(Chaos::new(0x0dd_0009, 0.1)));
+    let instances = launch_for(&moto, (0..ROLES).map(|i| format!("chaos-{i:04}")));
     let dir = tempfile::tempdir().expect("temp dir");
     let manifests = arg(dir.path());
     let mut rng = Rng(0xdead_0009);
@@ -456,7 +525,7 @@ fn every_rerun_after_kill_9_converges() {
         // work to do: creates, updates, teardowns and deletes.
         let expected = generate(dir.path(), ROLES, point, true);
         let args = apply_args(&manifests, &moto.endpoint);
-        let mut child = spawn(&moto, &args, false);
+        let mut child = spawn(&moto, &apply_args(&manifests, &proxy.endpoint), false);
         let delay = rng.range(50, 1500);
         std::thread::sleep(Duration::from_millis(delay));
         let finished = child.try_wait().expect("poll apply").is_some();
@@ -476,7 +545,7 @@ fn every_rerun_after_kill_9_converges() {
             r.stderr
         );
         assert_no_changes(&moto, &moto.endpoint, dir.path(), &when);
-        assert_account_matches(&moto, &expected, &when);
+        assert_account_matches(&moto, &expected, &instances, &when);
     }
     eprintln!(
         "{KILLS} kill points, {killed_mid_run} while apply was running; took {:.1} s",
@@ -494,6 +563,7 @@ fn every_rerun_after_kill_9_converges() {
 #[test]
 fn two_applies_at_once_both_end_and_a_third_converges() {
     let moto = Moto::start();
+    let instances = launch_for(&moto, (0..150).map(|i| format!("chaos-{i:04}")));
     let dir = tempfile::tempdir().expect("temp dir");
     let manifests = arg(dir.path());
     for generation in [1, 2] {
@@ -526,7 +596,7 @@ fn two_applies_at_once_both_end_and_a_third_converges() {
         let when = format!("generation {generation}, third apply");
         run(&moto, &args).success();
         assert_no_changes(&moto, &moto.endpoint, dir.path(), &when);
-        assert_account_matches(&moto, &expected, &when);
+        assert_account_matches(&moto, &expected, &instances, &when);
     }
 }
 

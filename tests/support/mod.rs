@@ -2,6 +2,7 @@
 //! itself, the binary run against it, and small SDK conveniences.
 #![allow(dead_code)]
 
+pub mod ec2;
 pub mod moto;
 pub mod proxy;
 

@@ -45,6 +45,19 @@ impl Fault {
             times,
         }
     }
+
+    /// IAM's refusal of a trust policy naming a principal it does not see yet (IAM's own
+    /// eventual consistency, e.g. a role created a moment ago).
+    pub fn iam_invalid_principal(times: usize) -> Fault {
+        Fault {
+            status: 400,
+            body: iam_error(
+                "MalformedPolicyDocument",
+                "Invalid principal in policy: \"AWS\":\"arn:aws:iam::123456789012:role/just-created\"",
+            ),
+            times,
+        }
+    }
 }
 
 /// An EC2 query-protocol error document.
