@@ -1,13 +1,16 @@
 //! Property-based fuzzing (proptest) of the two parsers that take untrusted text: the manifest
 //! loader (`load_text` + `validate`) and the policy normalizer (`Policy::from_json_str`,
 //! `Policy::from_iam_encoded`). Every input must come back as documents, diagnostics or an
-//! error: never a panic, never a hang (each input is timed), never a crash.
+//! error: never a panic, never a hang (each input is timed), never a crash, and never
+//! unbounded memory (a counting allocator holds each input to a memory budget).
 //!
 //! 256 cases a property by default; `PROPTEST_CASES=100000 cargo test --release --test fuzz`
 //! runs longer (see docs/TESTING.md). A failing case is shrunk to a minimal input and printed;
 //! nothing is written to the tree (`failure_persistence: None`), so add the printed input as a
 //! plain test.
 
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -18,6 +21,88 @@ use rolesmith::policy::{NormalizeContext, Policy};
 
 /// Longest any single input may take (generous: debug build, shared CI machine).
 const BUDGET: Duration = Duration::from_secs(2);
+
+/// Most memory any single input may hold at once, beyond what it started with: a fixed
+/// allowance plus a multiple of the input's length. Parsing is linear; this catches an input
+/// that makes memory grow without bound (quadratic expansion, aliases, runaway recursion).
+fn memory_budget(input_len: usize) -> usize {
+    (16 << 20) + 512 * input_len
+}
+
+/// The system allocator, counting what each thread holds and the most it held (the parsers
+/// under test run on the calling thread).
+struct Counting;
+
+thread_local! {
+    static HELD: Cell<isize> = const { Cell::new(0) };
+    static PEAK: Cell<isize> = const { Cell::new(0) };
+}
+
+fn count(delta: isize) {
+    // `try_with`: allocations during thread teardown are simply not counted.
+    let _ = HELD.try_with(|held| {
+        let now = held.get() + delta;
+        held.set(now);
+        let _ = PEAK.try_with(|peak| peak.set(peak.get().max(now)));
+    });
+}
+
+// SAFETY: every call is forwarded unchanged to `System`; the counters are plain thread-local
+// cells that never allocate.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            count(layout.size() as isize);
+        }
+        p
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc_zeroed(layout) };
+        if !p.is_null() {
+            count(layout.size() as isize);
+        }
+        p
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        count(-(layout.size() as isize));
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            count(new_size as isize - layout.size() as isize);
+        }
+        p
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// Runs `f` on `input_len` bytes of input and fails if it took longer than [`BUDGET`] or
+/// held more than [`memory_budget`] at any moment.
+fn within_budget<T>(what: &str, input_len: usize, f: impl FnOnce() -> T) -> T {
+    let start = HELD.with(Cell::get);
+    PEAK.with(|peak| peak.set(start));
+    let started = Instant::now();
+    let out = f();
+    let elapsed = started.elapsed();
+    let peak = usize::try_from(PEAK.with(Cell::get) - start).unwrap_or(0);
+    assert!(
+        elapsed < BUDGET,
+        "{what} of {input_len} bytes took {elapsed:?}"
+    );
+    assert!(
+        peak <= memory_budget(input_len),
+        "{what} of {input_len} bytes held {peak} bytes at once (budget {})",
+        memory_budget(input_len)
+    );
+    out
+}
 
 /// The example manifests: the seeds that structured mutations start from.
 fn seeds() -> Vec<String> {
@@ -34,31 +119,27 @@ fn seeds() -> Vec<String> {
 }
 
 /// Loads and validates `text` as one manifest file; returns how many documents and diagnostics
-/// came out (so the work is not optimized away) and fails when it took too long.
+/// came out (so the work is not optimized away) and fails when it took too long or held too
+/// much memory.
 fn load(text: &str) -> usize {
-    let started = Instant::now();
-    let mut loaded = Loaded::default();
-    load_text(Path::new("fuzz.yaml"), text, &mut loaded);
-    let (desired, diagnostics) = validate(&loaded, &ResolveContext::offline());
-    let elapsed = started.elapsed();
-    assert!(
-        elapsed < BUDGET,
-        "loading {} bytes took {elapsed:?}",
-        text.len()
-    );
-    loaded.documents.len() + diagnostics.len() + desired.roles.len()
+    within_budget("loading", text.len(), || {
+        let mut loaded = Loaded::default();
+        load_text(Path::new("fuzz.yaml"), text, &mut loaded);
+        let (desired, diagnostics) = validate(&loaded, &ResolveContext::offline());
+        loaded.documents.len() + diagnostics.len() + desired.roles.len()
+    })
 }
 
 fn normalize_json(text: &str) {
-    let started = Instant::now();
-    let _ = Policy::from_json_str(text, &NormalizeContext::default());
-    assert!(started.elapsed() < BUDGET, "from_json_str took too long");
+    within_budget("from_json_str", text.len(), || {
+        Policy::from_json_str(text, &NormalizeContext::default()).is_ok()
+    });
 }
 
 fn normalize_encoded(text: &str) {
-    let started = Instant::now();
-    let _ = Policy::from_iam_encoded(text, &NormalizeContext::default());
-    assert!(started.elapsed() < BUDGET, "from_iam_encoded took too long");
+    within_budget("from_iam_encoded", text.len(), || {
+        Policy::from_iam_encoded(text, &NormalizeContext::default()).is_ok()
+    });
 }
 
 /// One edit of a manifest's text.
@@ -304,6 +385,36 @@ proptest! {
     ) {
         normalize_encoded(&text);
     }
+}
+
+#[test]
+#[should_panic(expected = "bytes at once")]
+fn the_memory_budget_catches_runaway_allocation() {
+    within_budget("allocating", 10, || vec![1u8; 64 << 20].len());
+}
+
+/// The "billion laughs": each alias level multiplies the expanded size by ten. The loader must
+/// refuse it (or expand it within budget), not build 10⁹ strings.
+#[test]
+fn alias_bombs_stay_within_budget() {
+    let mut text = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for level in 1..=9 {
+        let prev = format!("*a{}", level - 1);
+        text.push_str(&format!(
+            "a{level}: &a{level} [{}]\n",
+            [prev.as_str(); 10].join(", ")
+        ));
+    }
+    let manifest = format!(
+        "apiVersion: rolesmith/v1\nkind: Role\nmetadata:\n  name: bomb\nspec:\n  trust:\n    \
+         - service: ec2.amazonaws.com\n  tags:\n    {}\n",
+        text.trim_end().replace('\n', "\n    ")
+    );
+    let out = load(&manifest);
+    assert!(
+        out > 0,
+        "the bomb produced neither documents nor diagnostics"
+    );
 }
 
 /// Deep nesting is where recursive parsers overflow their stack: a crash, not a panic, and

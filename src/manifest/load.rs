@@ -341,6 +341,26 @@ struct Header {
 
 const KINDS: [&str; 2] = ["Role", "ServiceLinkedRole"];
 
+/// Most YAML nodes one document may expand to. IAM's own size limits keep a real role document
+/// to a few thousand; the cap stops runaway documents and alias bombs ("billion laughs", where
+/// each alias repeats everything it names) long before they cost memory.
+const MAX_NODES: usize = 50_000;
+/// Most aliases (`*name`) one document may use.
+const MAX_ALIASES: usize = 1_000;
+
+/// Deserializes one document within the node and alias budget.
+fn parse<'de, T: serde::Deserialize<'de>>(text: &'de str) -> Result<T, serde_saphyr::Error> {
+    serde_saphyr::from_str_with_options(
+        text,
+        serde_saphyr::options! {
+            budget: serde_saphyr::budget! {
+                max_nodes: MAX_NODES,
+                max_aliases: MAX_ALIASES,
+            },
+        },
+    )
+}
+
 fn load_document(
     source: &SourceText,
     start_line: usize,
@@ -349,7 +369,7 @@ fn load_document(
     // Fast path: a valid Role parses in one pass (without padding) and never needs its index.
     let body = &source.text[range.clone()];
     let unmarked = pad(body, 1);
-    if let Ok(role) = serde_saphyr::from_str::<RoleManifest>(&unmarked) {
+    if let Ok(role) = parse::<RoleManifest>(&unmarked) {
         return Ok(LoadedDocument {
             document: Document::Role(Box::new(role)),
             source: source.clone(),
@@ -374,8 +394,8 @@ fn load_document(
         start_line,
         index: index.into(),
     };
-    let header: Header = serde_saphyr::from_str(text)
-        .map_err(|e| Box::new(serde_diagnostic(source, doc.index(), &e)))?;
+    let header: Header =
+        parse(text).map_err(|e| Box::new(serde_diagnostic(source, doc.index(), &e)))?;
     match header.api_version.as_ref().and_then(|v| v.as_str()) {
         Some(API_VERSION) => {}
         Some(other) => {
@@ -407,12 +427,10 @@ fn load_document(
     let kind = header.kind.as_ref().and_then(|v| v.as_str());
     let document = match kind {
         Some("Role") => Document::Role(Box::new(
-            serde_saphyr::from_str(text)
-                .map_err(|e| Box::new(serde_diagnostic(source, doc.index(), &e)))?,
+            parse(text).map_err(|e| Box::new(serde_diagnostic(source, doc.index(), &e)))?,
         )),
         Some("ServiceLinkedRole") => Document::ServiceLinkedRole(
-            serde_saphyr::from_str(text)
-                .map_err(|e| Box::new(serde_diagnostic(source, doc.index(), &e)))?,
+            parse(text).map_err(|e| Box::new(serde_diagnostic(source, doc.index(), &e)))?,
         ),
         Some(other) => {
             let mut d = Diagnostic::error("unknown-kind", format!("unknown kind `{other}`"))
@@ -461,7 +479,24 @@ fn serde_diagnostic(
         .map(|l| (l.line() as usize, l.column() as usize));
     let mut location = position.map(|(l, c)| source.location(l, c, 1));
     let mut label = "here".to_owned();
-    let (code, help) = if let Some(rest) = message.strip_prefix("unknown field `") {
+    // serde-saphyr reports a breached budget as "budget breached: Nodes { nodes: 50001 } …",
+    // directly or inside an alias error; name the limit in the manifest's terms instead.
+    let (code, help) = if let Some(breach) = message.strip_prefix("budget breached: ") {
+        message = match breach.split([' ', '{']).next().unwrap_or_default() {
+            "Nodes" => format!(
+                "the document expands to more than {MAX_NODES} YAML values (each use of an alias counts again)"
+            ),
+            "Aliases" => format!("the document uses more than {MAX_ALIASES} aliases (`*name`)"),
+            "Depth" => "the document nests too deeply".to_owned(),
+            _ => format!("the document exceeds a YAML size limit: {breach}"),
+        };
+        label = "limit reached here".to_owned();
+        (
+            "document-too-large",
+            "no role needs a document this large: write the values out instead of repeating aliases, or split the document"
+                .to_owned(),
+        )
+    } else if let Some(rest) = message.strip_prefix("unknown field `") {
         let field = rest.split('`').next().unwrap_or_default();
         let expected: Vec<&str> = rest
             .split_once("expected one of ")
