@@ -36,22 +36,62 @@ pub struct ApplyReport {
     pub total: usize,
 }
 
-/// A step failed; other steps of its phase may have completed, later phases did not run.
-#[derive(Debug, thiserror::Error)]
-#[error("{operation} on {target} failed ({applied} of {total} steps applied): {source}")]
+/// Steps failed; the other steps of their phase ran to the end, later phases did not run.
+#[derive(Debug)]
 pub struct ApplyError {
     /// Steps that completed before the apply stopped.
     pub applied: usize,
     /// Steps in the plan.
     pub total: usize,
-    /// API operation of the failed step.
+    /// Every step of the phase that failed, in plan order (at least one).
+    pub failed: Vec<FailedStep>,
+}
+
+/// One step that failed.
+#[derive(Debug)]
+pub struct FailedStep {
+    /// API operation of the step (`checkpoint` when saving the account failed).
     pub operation: &'static str,
     /// What it concerned.
     pub target: String,
     /// The account's error.
-    #[source]
     pub source: AccountError,
 }
+
+/// Failures listed in an [`ApplyError`]'s message; the rest are counted.
+const LISTED_FAILURES: usize = 10;
+
+impl std::fmt::Display for FailedStep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.source {
+            // Already says "OPERATION on TARGET failed: …".
+            AccountError::Aws { .. } => write!(f, "{}", self.source),
+            other => write!(f, "{} on {} failed: {other}", self.operation, self.target),
+        }
+    }
+}
+
+impl std::fmt::Display for ApplyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.failed.len();
+        write!(
+            f,
+            "apply stopped: {n} step{} failed ({} of {} steps applied)",
+            if n == 1 { "" } else { "s" },
+            self.applied,
+            self.total
+        )?;
+        for failure in self.failed.iter().take(LISTED_FAILURES) {
+            write!(f, "\n  - {failure}")?;
+        }
+        if n > LISTED_FAILURES {
+            write!(f, "\n  … and {} more", n - LISTED_FAILURES)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApplyError {}
 
 /// Where a step is, for [`apply`]'s observer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,46 +126,55 @@ pub async fn apply<W: AccountWriter + Sync>(
                 .or_default()
                 .push((start + i, step));
         }
-        let results: Vec<Result<(), (&Step, AccountError)>> = stream::iter(lanes.into_values())
-            .map(|lane| {
-                let applied = &applied;
-                async move {
-                    for (i, step) in lane {
-                        on_step(StepEvent::Started, i, step);
-                        tracing::debug!(
-                            operation = step.mutation.operation(),
-                            target = %step.mutation.target(),
-                            "applying"
-                        );
-                        writer.write(&step.mutation).await.map_err(|e| (step, e))?;
-                        applied.fetch_add(1, Ordering::Relaxed);
-                        on_step(StepEvent::Done, i, step);
+        let results: Vec<Result<(), (usize, &Step, AccountError)>> =
+            stream::iter(lanes.into_values())
+                .map(|lane| {
+                    let applied = &applied;
+                    async move {
+                        for (i, step) in lane {
+                            on_step(StepEvent::Started, i, step);
+                            tracing::debug!(
+                                operation = step.mutation.operation(),
+                                target = %step.mutation.target(),
+                                "applying"
+                            );
+                            writer
+                                .write(&step.mutation)
+                                .await
+                                .map_err(|e| (i, step, e))?;
+                            applied.fetch_add(1, Ordering::Relaxed);
+                            on_step(StepEvent::Done, i, step);
+                        }
+                        Ok(())
                     }
-                    Ok(())
-                }
-            })
-            .buffer_unordered(options.parallelism.max(1))
-            .collect()
-            .await;
-        let failure = results.into_iter().find_map(Result::err);
-        let saved = writer.checkpoint().await;
-        let applied_now = applied.load(Ordering::Relaxed);
-        if let Some((step, source)) = failure {
-            return Err(ApplyError {
-                applied: applied_now,
-                total,
+                })
+                .buffer_unordered(options.parallelism.max(1))
+                .collect()
+                .await;
+        let mut failures: Vec<_> = results.into_iter().filter_map(Result::err).collect();
+        failures.sort_by_key(|(i, _, _)| *i);
+        let mut failed: Vec<FailedStep> = failures
+            .into_iter()
+            .map(|(_, step, source)| FailedStep {
                 operation: step.mutation.operation(),
                 target: step.mutation.target(),
                 source,
+            })
+            .collect();
+        if let Err(source) = writer.checkpoint().await {
+            failed.push(FailedStep {
+                operation: "checkpoint",
+                target: format!("after phase {phase:?}"),
+                source,
             });
         }
-        saved.map_err(|source| ApplyError {
-            applied: applied_now,
-            total,
-            operation: "checkpoint",
-            target: format!("after phase {phase:?}"),
-            source,
-        })?;
+        if !failed.is_empty() {
+            return Err(ApplyError {
+                applied: applied.load(Ordering::Relaxed),
+                total,
+                failed,
+            });
+        }
         start = end;
     }
     Ok(ApplyReport {
@@ -148,7 +197,7 @@ mod tests {
         log: Mutex<Vec<(Phase, String)>>,
         in_flight: AtomicUsize,
         max_in_flight: AtomicUsize,
-        fail_on: Option<String>,
+        fail_on: Vec<String>,
     }
 
     impl AccountWriter for Recorder {
@@ -158,7 +207,7 @@ mod tests {
             tokio::task::yield_now().await;
             tokio::task::yield_now().await;
             self.in_flight.fetch_sub(1, Ordering::SeqCst);
-            if self.fail_on.as_deref() == Some(&m.target()) {
+            if self.fail_on.contains(&m.target()) {
                 return Err(AccountError::NoSuchEntity { entity: m.target() });
             }
             let phase = match m {
@@ -224,7 +273,7 @@ mod tests {
     fn the_observer_sees_each_step_start_then_finish_and_no_failed_step_finish() {
         let events = Mutex::new(Vec::new());
         let w = Recorder {
-            fail_on: Some("role c inline policy p1".into()),
+            fail_on: vec!["role c inline policy p1".into()],
             ..Recorder::default()
         };
         let err = run_observed(&w, 2, &|event, i, _| {
@@ -290,6 +339,30 @@ mod tests {
     }
 
     #[test]
+    fn every_failed_step_of_the_phase_is_reported_in_plan_order() {
+        let w = Recorder {
+            fail_on: vec![
+                "role e inline policy p2".into(),
+                "role b inline policy p1".into(),
+            ],
+            ..Recorder::default()
+        };
+        let err = run(&w, 4).unwrap_err();
+        let targets: Vec<&str> = err.failed.iter().map(|f| f.target.as_str()).collect();
+        assert_eq!(
+            targets,
+            ["role b inline policy p1", "role e inline policy p2"]
+        );
+        let message = err.to_string();
+        assert!(
+            message.starts_with("apply stopped: 2 steps failed (")
+                && message.contains("steps applied)\n  - "),
+            "{message}"
+        );
+        assert_eq!(message.lines().count(), 3, "{message}");
+    }
+
+    #[test]
     fn parallelism_one_is_sequential() {
         let w = Recorder::default();
         run(&w, 1).unwrap();
@@ -299,11 +372,12 @@ mod tests {
     #[test]
     fn a_failure_stops_before_the_next_phase() {
         let w = Recorder {
-            fail_on: Some("role c inline policy p1".into()),
+            fail_on: vec!["role c inline policy p1".into()],
             ..Recorder::default()
         };
         let err = run(&w, 2).unwrap_err();
-        assert_eq!(err.target, "role c inline policy p1");
+        assert_eq!(err.failed.len(), 1);
+        assert_eq!(err.failed[0].target, "role c inline policy p1");
         let log = w.log.lock().unwrap();
         assert!(
             log.iter().all(|(p, _)| *p == Phase::TeardownRoles),

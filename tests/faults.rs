@@ -664,3 +664,68 @@ fn credentials_never_appear_in_output() {
         }
     }
 }
+
+/// Steps that fail for good (here: access denied on the first two `PutRolePolicy` calls) stop
+/// the apply with every failure listed, how many steps were applied, and what to do next; the
+/// same apply run again finishes the job.
+#[test]
+fn a_partial_failure_lists_every_failed_step_and_a_rerun_finishes() {
+    let moto = Moto::start();
+    let proxy = Proxy::start(&moto.endpoint);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let expected = generate(dir.path(), 6, 0, false);
+    proxy.inject(
+        "PutRolePolicy",
+        Fault {
+            status: 403,
+            body: support::proxy::iam_error(
+                "AccessDenied",
+                "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: \
+                 iam:PutRolePolicy",
+            ),
+            times: 2,
+        },
+    );
+    let manifests = arg(dir.path());
+    let args = [
+        "apply",
+        manifests.as_str(),
+        "--auto-approve",
+        "--endpoint-url",
+        proxy.endpoint.as_str(),
+    ];
+    let r = run(&moto, &args);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    let report: Vec<&str> = r
+        .stderr
+        .lines()
+        .skip_while(|l| !l.starts_with("error: apply stopped"))
+        .collect();
+    assert!(
+        report
+            .first()
+            .is_some_and(|l| l.starts_with("error: apply stopped: 2 steps failed (")
+                && l.ends_with(" of 15 steps applied)")),
+        "no summary line:\n{}",
+        r.stderr
+    );
+    let failures: Vec<&&str> = report
+        .iter()
+        .filter(|l| l.starts_with("  - PutRolePolicy on role chaos-"))
+        .collect();
+    assert_eq!(failures.len(), 2, "{}", r.stderr);
+    assert!(
+        failures.iter().all(|l| l.contains("AccessDenied")),
+        "{failures:?}"
+    );
+    assert!(
+        r.stderr.contains(
+            "hint: every step that succeeded is in the account: run the same apply again"
+        ),
+        "{}",
+        r.stderr
+    );
+    run(&moto, &args).success();
+    assert_no_changes(&moto, &proxy.endpoint, dir.path(), "after the re-run");
+    assert_account_matches(&moto, &expected, &BTreeMap::new(), "after the re-run");
+}

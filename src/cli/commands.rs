@@ -191,9 +191,13 @@ pub(super) fn apply_command(
         common.account.live.stats,
         &runtime,
         (s.add, s.change, s.destroy),
+        "every step that succeeded is in the account: run the same apply again to finish (it \
+         reads the account again and plans only what is left)",
     )
 }
 
+/// Runs the plan's steps with a progress bar; a failure becomes an error with `after_failure`
+/// as its hint.
 pub(super) fn run_steps(
     plan: &Plan,
     account: &AnyAccount,
@@ -201,6 +205,7 @@ pub(super) fn run_steps(
     stats: bool,
     runtime: &tokio::runtime::Runtime,
     (add, change, destroy): (usize, usize, usize),
+    after_failure: &str,
 ) -> Result<ExitStatus, BoxError> {
     let bar = progress::Progress::applying(plan.steps.len(), account);
     let on_step = |event, i: usize, step: &crate::plan::Step| match event {
@@ -221,7 +226,7 @@ pub(super) fn run_steps(
     if stats {
         print_stats(account);
     }
-    let report = result?;
+    let report = result.map_err(|e| UserError::new(e.to_string(), after_failure))?;
     println!(
         "\nApply complete: {} step(s); {add} added, {change} changed, {destroy} destroyed.",
         report.applied
@@ -383,5 +388,7 @@ pub(super) fn apply_saved(
         stats,
         &runtime,
         (s.add, s.change, s.destroy),
+        "every step that succeeded is in the account, so this saved plan no longer matches it: \
+         make a new plan (`rolesmith plan --out`) and apply that",
     )
 }

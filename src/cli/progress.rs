@@ -151,7 +151,7 @@ mod tests {
     }
 
     #[test]
-    fn a_finished_activity_never_shows() {
+    fn dropping_an_activity_ends_it_so_its_delayed_bar_is_never_added() {
         let account = AnyAccount::Snapshot(SnapshotAccount::from_state(
             "unused.json",
             crate::state::AccountState::empty("123456789012", "aws"),
@@ -163,6 +163,5 @@ mod tests {
         drop(p);
         assert!(*ended.lock().unwrap());
         assert!(bar.is_finished());
-        assert_eq!(bar.position(), 1);
     }
 }
