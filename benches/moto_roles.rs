@@ -300,9 +300,10 @@ fn measure(manifests: &Path, endpoint: &str, roles: usize, parallelism: usize) {
     println!("total:            {:>9.1} ms", ms(plan_total));
     print_calls(&calls, &attempts);
     println!(
-        "IAM calls:        {iam} (expected 2 listings × ⌈N/1000⌉ pages = {}; the issue's target is \
-         ≤ 4 for 1,000 roles), STS calls: {sts}",
-        2 * roles.div_ceil(1000)
+        "IAM calls:        {iam} (expected on AWS: ListRoles and GetAccountAuthorizationDetails \
+         × ⌈N/1000⌉ pages + 1 ListInstanceProfiles = {}; the issue's target is ≤ 4 for 1,000 \
+         roles), STS calls: {sts}",
+        2 * roles.div_ceil(1000) + 1
     );
 
     println!(

@@ -470,18 +470,8 @@ impl Rng {
 /// `rolesmith ARGS` as a child process with the server's environment, output discarded or
 /// piped.
 fn spawn(moto: &Moto, args: &[&str], piped: bool) -> std::process::Child {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_rolesmith"));
-    cmd.current_dir(support::root())
-        .args(args)
-        .env("NO_COLOR", "1")
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::null());
-    for key in support::moto::UNSET_ENV {
-        cmd.env_remove(key);
-    }
-    for (k, v) in moto.env() {
-        cmd.env(k, v);
-    }
+    let mut cmd = support::command_for(env!("CARGO_BIN_EXE_rolesmith"), moto);
+    cmd.args(args);
     if piped {
         cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     } else {

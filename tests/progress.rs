@@ -8,7 +8,6 @@
 
 mod support;
 
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use support::moto::Moto;
@@ -50,7 +49,7 @@ fn on_terminal(moto: &Moto, args: &[&str]) -> String {
         .map(quote)
         .collect::<Vec<_>>()
         .join(" ");
-    let mut cmd = Command::new("script");
+    let mut cmd = support::command_for("script", moto);
     cmd.args([
         "--quiet",
         "--return",
@@ -58,17 +57,7 @@ fn on_terminal(moto: &Moto, args: &[&str]) -> String {
         &command_line,
         "/dev/null",
     ])
-    .current_dir(support::root())
-    .env("TERM", "xterm-256color")
-    .env("NO_COLOR", "1")
-    .env_remove("RUST_LOG")
-    .stdin(Stdio::null());
-    for key in support::moto::UNSET_ENV {
-        cmd.env_remove(key);
-    }
-    for (k, v) in moto.env() {
-        cmd.env(k, v);
-    }
+    .env("TERM", "xterm-256color");
     let out = cmd.output().unwrap_or_else(|e| {
         panic!("cannot run util-linux `script` to get a terminal ({e}); install util-linux")
     });

@@ -29,10 +29,18 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
 /// The `rolesmith` binary with the server's environment: loopback endpoint, fake credentials,
 /// no profile, no color, no RUST_LOG.
 pub fn rolesmith(moto: &Moto) -> Command {
-    let mut cmd = Command::cargo_bin("rolesmith").expect("the rolesmith binary");
+    Command::from_std(command_for(env!("CARGO_BIN_EXE_rolesmith"), moto))
+}
+
+/// `program` (the binary, or a wrapper such as `script` that runs it) from the crate root with
+/// the server's environment: its credentials and region, none of the developer's AWS
+/// settings, no colors, no `RUST_LOG`, stdin empty.
+pub fn command_for(program: impl AsRef<std::ffi::OsStr>, moto: &Moto) -> std::process::Command {
+    let mut cmd = std::process::Command::new(program);
     cmd.current_dir(root())
         .env("NO_COLOR", "1")
-        .env_remove("RUST_LOG");
+        .env_remove("RUST_LOG")
+        .stdin(std::process::Stdio::null());
     for key in moto::UNSET_ENV {
         cmd.env_remove(key);
     }
