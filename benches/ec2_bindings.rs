@@ -250,7 +250,10 @@ fn measure(endpoint: &str, instances: usize, batch: usize, parallelism: usize) {
         .block_on(apply(
             &planned.plan,
             &account,
-            ApplyOptions { parallelism },
+            ApplyOptions {
+                parallelism,
+                ..ApplyOptions::default()
+            },
             &|_, _, _| {},
         ))
         .expect("apply");

@@ -239,7 +239,10 @@ fn measure(manifests: &Path, endpoint: &str, roles: usize, parallelism: usize) {
         .block_on(apply(
             &planned.plan,
             &account,
-            ApplyOptions { parallelism },
+            ApplyOptions {
+                parallelism,
+                ..ApplyOptions::default()
+            },
             &|_, _, _| {},
         ))
         .expect("apply");

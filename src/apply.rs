@@ -7,7 +7,8 @@
 //! ran; a re-run plans only what is left.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use futures_util::stream::{self, StreamExt};
 
@@ -15,15 +16,36 @@ use crate::account::{AccountError, AccountWriter};
 use crate::plan::{Plan, Step};
 
 /// How to run a plan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct ApplyOptions {
     /// Lanes of one phase that may run at once (at least 1).
     pub parallelism: usize,
+    /// Once requested, no further step starts; the steps in flight finish.
+    pub stop: StopSignal,
 }
 
 impl Default for ApplyOptions {
     fn default() -> Self {
-        Self { parallelism: 8 }
+        Self {
+            parallelism: 8,
+            stop: StopSignal::default(),
+        }
+    }
+}
+
+/// A request to stop an apply gracefully (e.g. on Ctrl-C); cheap to clone, shared by clones.
+#[derive(Debug, Clone, Default)]
+pub struct StopSignal(Arc<AtomicBool>);
+
+impl StopSignal {
+    /// Asks the apply to start no further step.
+    pub fn request(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether a stop was requested.
+    pub fn requested(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
     }
 }
 
@@ -36,15 +58,18 @@ pub struct ApplyReport {
     pub total: usize,
 }
 
-/// Steps failed; the other steps of their phase ran to the end, later phases did not run.
+/// Steps failed, or a stop was requested. After a failure the other steps of its phase ran to
+/// the end; after a stop the steps in flight did. Later phases did not run.
 #[derive(Debug)]
 pub struct ApplyError {
     /// Steps that completed before the apply stopped.
     pub applied: usize,
     /// Steps in the plan.
     pub total: usize,
-    /// Every step of the phase that failed, in plan order (at least one).
+    /// Every step of the phase that failed, in plan order (empty when only interrupted).
     pub failed: Vec<FailedStep>,
+    /// Whether the apply stopped because a stop was requested.
+    pub interrupted: bool,
 }
 
 /// One step that failed.
@@ -74,13 +99,23 @@ impl std::fmt::Display for FailedStep {
 impl std::fmt::Display for ApplyError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let n = self.failed.len();
-        write!(
-            f,
-            "apply stopped: {n} step{} failed ({} of {} steps applied)",
-            if n == 1 { "" } else { "s" },
-            self.applied,
-            self.total
-        )?;
+        let (applied, total) = (self.applied, self.total);
+        match (self.interrupted, n) {
+            (true, 0) => write!(
+                f,
+                "apply interrupted: {applied} of {total} steps applied; the steps in flight finished, no further step started"
+            )?,
+            (true, _) => write!(
+                f,
+                "apply interrupted, and {n} step{} failed ({applied} of {total} steps applied)",
+                if n == 1 { "" } else { "s" }
+            )?,
+            (false, _) => write!(
+                f,
+                "apply stopped: {n} step{} failed ({applied} of {total} steps applied)",
+                if n == 1 { "" } else { "s" }
+            )?,
+        }
         for failure in self.failed.iter().take(LISTED_FAILURES) {
             write!(f, "\n  - {failure}")?;
         }
@@ -119,6 +154,7 @@ pub async fn apply<W: AccountWriter + Sync>(
             .iter()
             .position(|s| s.phase != phase)
             .map_or(total, |n| start + n);
+        let applied_before = applied.load(Ordering::Relaxed);
         let mut lanes: BTreeMap<String, Vec<(usize, &Step)>> = BTreeMap::new();
         for (i, step) in plan.steps[start..end].iter().enumerate() {
             lanes
@@ -129,9 +165,12 @@ pub async fn apply<W: AccountWriter + Sync>(
         let results: Vec<Result<(), (usize, &Step, AccountError)>> =
             stream::iter(lanes.into_values())
                 .map(|lane| {
-                    let applied = &applied;
+                    let (applied, stop) = (&applied, &options.stop);
                     async move {
                         for (i, step) in lane {
+                            if stop.requested() {
+                                break;
+                            }
                             on_step(StepEvent::Started, i, step);
                             tracing::debug!(
                                 operation = step.mutation.operation(),
@@ -152,6 +191,10 @@ pub async fn apply<W: AccountWriter + Sync>(
                 .collect()
                 .await;
         let mut failures: Vec<_> = results.into_iter().filter_map(Result::err).collect();
+        // Steps of this phase that ran (succeeded or failed); fewer than the phase holds only
+        // when a stop was requested.
+        let ran = applied.load(Ordering::Relaxed) - applied_before + failures.len();
+        let interrupted = options.stop.requested() && (ran < end - start || end < total);
         failures.sort_by_key(|(i, _, _)| *i);
         let mut failed: Vec<FailedStep> = failures
             .into_iter()
@@ -168,11 +211,12 @@ pub async fn apply<W: AccountWriter + Sync>(
                 source,
             });
         }
-        if !failed.is_empty() {
+        if !failed.is_empty() || interrupted {
             return Err(ApplyError {
                 applied: applied.load(Ordering::Relaxed),
                 total,
                 failed,
+                interrupted,
             });
         }
         start = end;
@@ -264,7 +308,10 @@ mod tests {
         rt.block_on(apply(
             &plan(),
             writer,
-            ApplyOptions { parallelism },
+            ApplyOptions {
+                parallelism,
+                ..ApplyOptions::default()
+            },
             on_step,
         ))
     }
@@ -360,6 +407,64 @@ mod tests {
             "{message}"
         );
         assert_eq!(message.lines().count(), 3, "{message}");
+    }
+
+    #[test]
+    fn a_stop_lets_the_step_in_flight_finish_and_starts_no_other() {
+        let w = Recorder::default();
+        let stop = StopSignal::default();
+        let done = AtomicUsize::new(0);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let err = rt
+            .block_on(apply(
+                &plan(),
+                &w,
+                ApplyOptions {
+                    parallelism: 1,
+                    stop: stop.clone(),
+                },
+                &|event, _, _| {
+                    if event == StepEvent::Done && done.fetch_add(1, Ordering::SeqCst) + 1 == 3 {
+                        stop.request();
+                    }
+                },
+            ))
+            .unwrap_err();
+        assert!(err.interrupted && err.failed.is_empty(), "{err}");
+        assert_eq!((err.applied, err.total), (3, 18));
+        assert_eq!(
+            w.log.lock().unwrap().len(),
+            3,
+            "no step started after the stop"
+        );
+        assert!(
+            err.to_string()
+                .starts_with("apply interrupted: 3 of 18 steps applied"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_stop_after_the_last_step_is_no_interruption() {
+        let w = Recorder::default();
+        let options = ApplyOptions {
+            parallelism: 2,
+            stop: StopSignal::default(),
+        };
+        let stop = options.stop.clone();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let report = rt
+            .block_on(apply(&plan(), &w, options, &|event, i, _| {
+                if event == StepEvent::Done && i == 17 {
+                    stop.request();
+                }
+            }))
+            .unwrap();
+        assert_eq!(report.applied, 18);
     }
 
     #[test]

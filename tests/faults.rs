@@ -719,3 +719,75 @@ fn a_partial_failure_lists_every_failed_step_and_a_rerun_finishes() {
     assert_no_changes(&moto, &proxy.endpoint, dir.path(), "after the re-run");
     assert_account_matches(&moto, &expected, &BTreeMap::new(), "after the re-run");
 }
+
+/// Ctrl-C (SIGINT) during apply: the steps in flight finish, no other starts, and rolesmith
+/// exits 130 saying how many steps were applied. The plan afterwards holds exactly the steps
+/// that did not run (so none was cut off half-way), and a re-run finishes the job.
+#[test]
+fn ctrl_c_stops_after_the_steps_in_flight_and_a_rerun_finishes() {
+    let moto = Moto::start();
+    let proxy = Proxy::start(&moto.endpoint);
+    // Every answer 300 ms late, two lanes at a time: about 8 s of steps, time to interrupt.
+    proxy.chaos(Some(Chaos {
+        seed: 3,
+        rate: 1.0,
+        kinds: vec![ChaosKind::Slow],
+        slow: Duration::from_millis(300),
+    }));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let expected = generate(dir.path(), 20, 0, false);
+    let manifests = arg(dir.path());
+    let args = [
+        "apply",
+        manifests.as_str(),
+        "--auto-approve",
+        "--parallelism",
+        "2",
+        "--endpoint-url",
+        proxy.endpoint.as_str(),
+    ];
+    let child = spawn(&moto, &args, true);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while proxy.count("CreateRole") < 4 {
+        assert!(Instant::now() < deadline, "apply never started its steps");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(sent.success(), "kill -INT failed");
+    let out = child.wait_with_output().expect("wait for apply");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains("interrupted: finishing the steps in flight"),
+        "{stderr}"
+    );
+    let summary = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("apply interrupted: "))
+        .unwrap_or_else(|| panic!("no interruption summary:\n{stderr}"));
+    let numbers: Vec<usize> = summary
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .take(2)
+        .collect();
+    let [applied, total] = numbers[..] else {
+        panic!("no `N of M steps applied` in {summary:?}")
+    };
+    assert!(0 < applied && applied < total, "{summary}");
+    assert!(stderr.contains("hint: every step that succeeded is in the account"));
+
+    proxy.chaos(None);
+    let left = support::plan_json(&moto, &[&manifests]);
+    let steps = left["steps"].as_array().expect("plan steps").len();
+    assert_eq!(
+        steps,
+        total - applied,
+        "the plan after the interruption should hold exactly the steps that did not run"
+    );
+    run(&moto, &args).success();
+    assert_no_changes(&moto, &proxy.endpoint, dir.path(), "after the re-run");
+    assert_account_matches(&moto, &expected, &BTreeMap::new(), "after the re-run");
+}

@@ -138,6 +138,13 @@ fn quick_runs_draw_nothing_even_on_a_terminal() {
     let moto = Moto::start();
     let dir = tempfile::tempdir().expect("temp dir");
     write_manifests(dir.path(), "fast");
+    // moto builds its IAM backend (with AWS's managed policies) on the first request, which can
+    // take over a second on a busy machine: warm it up first.
+    run(
+        &moto,
+        &["plan", &arg(dir.path()), "--endpoint-url", &moto.endpoint],
+    )
+    .success();
     // Straight to moto: reading three roles and six steps take well under a second each.
     let drawn = on_terminal(
         &moto,

@@ -55,7 +55,8 @@ pub enum Command {
         out: Option<PathBuf>,
     },
     /// Plan and apply the changes; or, given a saved plan (`apply plan.json`), check that
-    /// nothing moved since it was made and run exactly its steps.
+    /// nothing moved since it was made and run exactly its steps. Ctrl-C lets the steps in
+    /// flight finish and exits 130; running apply again finishes the job.
     Apply {
         /// Common options.
         #[command(flatten)]

@@ -197,7 +197,8 @@ pub(super) fn apply_command(
 }
 
 /// Runs the plan's steps with a progress bar; a failure becomes an error with `after_failure`
-/// as its hint.
+/// as its hint. The first Ctrl-C lets the steps in flight finish and starts no other (exit
+/// 130); a second one exits at once.
 pub(super) fn run_steps(
     plan: &Plan,
     account: &AnyAccount,
@@ -220,13 +221,33 @@ pub(super) fn run_steps(
     };
     let options = crate::apply::ApplyOptions {
         parallelism: settings.parallelism,
+        stop: crate::apply::StopSignal::default(),
     };
+    let stop = options.stop.clone();
+    runtime.spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            stop.request();
+            tracing::warn!(
+                "interrupted: finishing the steps in flight, then stopping (Ctrl-C again stops at once)"
+            );
+            if tokio::signal::ctrl_c().await.is_ok() {
+                std::process::exit(130);
+            }
+        }
+    });
     let result = runtime.block_on(crate::apply::apply(plan, account, options, &on_step));
     drop(bar);
     if stats {
         print_stats(account);
     }
-    let report = result.map_err(|e| UserError::new(e.to_string(), after_failure))?;
+    let report = match result {
+        Ok(report) => report,
+        Err(e) if e.interrupted && e.failed.is_empty() => {
+            eprintln!("{e}\n\nhint: {after_failure}");
+            return Ok(ExitStatus::Interrupted);
+        }
+        Err(e) => return Err(Box::new(UserError::new(e.to_string(), after_failure))),
+    };
     println!(
         "\nApply complete: {} step(s); {add} added, {change} changed, {destroy} destroyed.",
         report.applied

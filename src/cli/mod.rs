@@ -41,6 +41,8 @@ pub enum ExitStatus {
     Failure,
     /// Changes present (with `--detailed-exitcode`).
     Changes,
+    /// `apply` stopped by Ctrl-C after the steps in flight (130 = 128 + SIGINT, as shells do).
+    Interrupted,
 }
 
 impl From<ExitStatus> for ExitCode {
@@ -49,6 +51,7 @@ impl From<ExitStatus> for ExitCode {
             ExitStatus::Success => 0,
             ExitStatus::Failure => 1,
             ExitStatus::Changes => 2,
+            ExitStatus::Interrupted => 130,
         })
     }
 }
