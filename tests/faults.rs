@@ -327,10 +327,10 @@ fn assert_ends_cleanly(r: &Run, when: &str) {
     );
 }
 
-/// Takes about 65 s (the SDK's adaptive retry mode slows to ~15 requests a second once
+/// Takes about 95 s (the SDK's adaptive retry mode slows to ~15 requests a second once
 /// throttled), so it is ignored by `cargo test` and run by name in `.ci/run`.
 #[test]
-#[ignore = "about 65 s; .ci/run runs it by name"]
+#[ignore = "about 95 s; .ci/run runs it by name"]
 fn apply_of_300_roles_converges_through_20_percent_faults() {
     let started = Instant::now();
     let moto = Moto::start();
