@@ -28,14 +28,15 @@ fn write_manifests(dir: &std::path::Path, prefix: &str) {
     std::fs::write(dir.join("roles.yaml"), docs.join("---\n")).expect("write manifests");
 }
 
-/// A proxy in front of `moto` that answers every request 400 ms late.
+/// A proxy in front of `moto` that answers every request 600 ms late (reading the account
+/// then takes about 2 s, applying six steps one at a time about 4 s).
 fn slow_proxy(moto: &Moto) -> Proxy {
     let proxy = Proxy::start(&moto.endpoint);
     proxy.chaos(Some(Chaos {
         seed: 8,
         rate: 1.0,
         kinds: vec![ChaosKind::Slow],
-        slow: Duration::from_millis(400),
+        slow: Duration::from_millis(600),
     }));
     proxy
 }
