@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod ec2;
+pub mod fleet;
 pub mod moto;
 pub mod proxy;
 
