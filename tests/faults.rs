@@ -358,3 +358,38 @@ fn credentials_never_appear_in_output() {
         }
     }
 }
+
+/// A server that accepts a request and never answers must not hang the run: each attempt is
+/// bounded by `--call-timeout`, and a timed-out attempt is retried like a transient error.
+#[test]
+fn a_call_that_never_answers_times_out_and_is_retried() {
+    let moto = Moto::start();
+    let proxy = Proxy::start(&moto.endpoint);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let expected = generate(dir.path(), 3, 0, false);
+    proxy.inject("CreateRole", Fault::hang(2));
+    let started = Instant::now();
+    let r = run(
+        &moto,
+        &[
+            "apply",
+            &arg(dir.path()),
+            "--auto-approve",
+            "--call-timeout",
+            "2",
+            "--endpoint-url",
+            &proxy.endpoint,
+        ],
+    )
+    .success();
+    let took = started.elapsed();
+    assert!(r.stdout.contains("Apply complete"), "{}", r.stdout);
+    // Two attempts hung and were abandoned after 2 s each, then retried: 3 roles, 5 attempts.
+    assert_eq!(proxy.count("CreateRole"), 5);
+    assert!(
+        took < Duration::from_secs(60),
+        "the hung calls were not cut off: apply took {took:?}"
+    );
+    assert_no_changes(&moto, &proxy.endpoint, dir.path(), "after the apply");
+    assert_account_matches(&moto, &expected, &BTreeMap::new(), "after the apply");
+}

@@ -202,6 +202,10 @@ pub struct LiveArgs {
     /// Attempts per AWS call (adaptive retries for throttling and server errors).
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub max_attempts: u32,
+    /// Seconds one attempt of an AWS call may take before it is abandoned and retried (a
+    /// connection that never answers must not hang the run).
+    #[arg(long, value_name = "SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub call_timeout: u64,
     /// Print the API calls made, by operation, on stderr.
     #[arg(long)]
     pub stats: bool,

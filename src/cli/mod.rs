@@ -273,6 +273,7 @@ pub(crate) fn aws_options(live: &LiveArgs) -> AwsOptions {
         path_prefix: live.path_prefix.clone(),
         propagation_timeout: std::time::Duration::from_secs(live.propagation_timeout),
         max_attempts: live.max_attempts,
+        call_timeout: std::time::Duration::from_secs(live.call_timeout),
     }
 }
 

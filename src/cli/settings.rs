@@ -131,6 +131,7 @@ impl Settings {
             path_prefix: self.path_prefix.clone(),
             propagation_timeout: std::time::Duration::from_secs(account.live.propagation_timeout),
             max_attempts: account.live.max_attempts,
+            call_timeout: std::time::Duration::from_secs(account.live.call_timeout),
         }
     }
 }

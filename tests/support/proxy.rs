@@ -21,10 +21,13 @@ use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+/// [`Fault::status`] meaning "never answer".
+const HANG: u16 = 0;
+
 /// A scripted answer for the first `times` requests of an action.
 #[derive(Debug, Clone)]
 pub struct Fault {
-    /// HTTP status, e.g. 400.
+    /// HTTP status, e.g. 400 (0: no answer, see [`Fault::hang`]).
     pub status: u16,
     /// Response body (an AWS XML error document).
     pub body: String,
@@ -42,6 +45,16 @@ impl Fault {
                 "Value (cloudwatch-agent) for parameter iamInstanceProfile.name is invalid. \
                  Invalid IAM Instance Profile name",
             ),
+            times,
+        }
+    }
+
+    /// No answer at all: the proxy holds the connection open until the client gives up (or two
+    /// minutes pass), as a server that accepted a request and then stalled.
+    pub fn hang(times: usize) -> Fault {
+        Fault {
+            status: HANG,
+            body: String::new(),
             times,
         }
     }
@@ -347,6 +360,12 @@ fn serve(client: TcpStream, upstream: &str, state: &Mutex<Shared>) -> std::io::R
         }
         Some((ChaosKind::Slow, delay)) => std::thread::sleep(delay),
         _ => {}
+    }
+    if fault.as_ref().is_some_and(|f| f.status == HANG) {
+        // Blocks until the client closes the connection (read returns 0) or the timeout.
+        client.set_read_timeout(Some(Duration::from_secs(120)))?;
+        let _ = client.read(&mut [0u8; 1]);
+        return Ok(());
     }
     let response = match fault {
         Some(f) => {

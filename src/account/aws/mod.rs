@@ -19,6 +19,7 @@ mod write;
 use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
 
 use crate::account::AccountError;
@@ -41,7 +42,14 @@ pub struct AwsOptions {
     pub propagation_timeout: Duration,
     /// Attempts per call, including the first, under the SDK's adaptive retry mode.
     pub max_attempts: u32,
+    /// Longest one attempt of a call may take, answer included; an attempt that runs out is
+    /// retried like a transient error. Without it, a connection the server accepted but never
+    /// answers would hang the run.
+    pub call_timeout: Duration,
 }
+
+/// Longest wait for a TCP (and TLS) connection to an endpoint.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl Default for AwsOptions {
     fn default() -> Self {
@@ -52,6 +60,7 @@ impl Default for AwsOptions {
             path_prefix: None,
             propagation_timeout: Duration::from_secs(120),
             max_attempts: 8,
+            call_timeout: Duration::from_secs(60),
         }
     }
 }
@@ -84,7 +93,13 @@ impl AwsAccount {
     /// first read or write.
     pub async fn connect(opts: AwsOptions) -> Result<AwsAccount, AccountError> {
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .retry_config(RetryConfig::adaptive().with_max_attempts(opts.max_attempts.max(1)));
+            .retry_config(RetryConfig::adaptive().with_max_attempts(opts.max_attempts.max(1)))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(CONNECT_TIMEOUT)
+                    .operation_attempt_timeout(opts.call_timeout)
+                    .build(),
+            );
         if let Some(region) = &opts.region {
             loader = loader.region(Region::new(region.clone()));
         }
@@ -214,6 +229,7 @@ mod tests {
     fn default_options() {
         let opts = AwsOptions::default();
         assert_eq!(opts.propagation_timeout, Duration::from_secs(120));
+        assert_eq!(opts.call_timeout, Duration::from_secs(60));
         assert_eq!(opts.max_attempts, 8);
         assert!(opts.region.is_none() && opts.endpoint_url.is_none());
     }
