@@ -4,7 +4,9 @@
 //! instance, see [`Mutation::lane`](crate::account::Mutation::lane)); a lane's steps run in plan
 //! order, and up to `parallelism` lanes run at once. The writer checkpoints after every phase,
 //! so an interrupted apply leaves the account (or snapshot file) consistent with the steps that
-//! ran; a re-run plans only what is left.
+//! ran; a re-run plans only what is left. A failed step ends its lane; the phase's other lanes
+//! run to the end, and every failure is reported. A [`StopSignal`] (Ctrl-C) lets the steps in
+//! flight finish and starts no other.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -221,20 +221,8 @@ pub(super) fn run_steps(
     };
     let options = crate::apply::ApplyOptions {
         parallelism: settings.parallelism,
-        stop: crate::apply::StopSignal::default(),
+        stop: stop_on_ctrl_c(runtime),
     };
-    let stop = options.stop.clone();
-    runtime.spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            stop.request();
-            tracing::warn!(
-                "interrupted: finishing the steps in flight, then stopping (Ctrl-C again stops at once)"
-            );
-            if tokio::signal::ctrl_c().await.is_ok() {
-                std::process::exit(130);
-            }
-        }
-    });
     let result = runtime.block_on(crate::apply::apply(plan, account, options, &on_step));
     drop(bar);
     if stats {
@@ -253,6 +241,25 @@ pub(super) fn run_steps(
         report.applied
     );
     Ok(ExitStatus::Success)
+}
+
+/// A stop signal raised by the first Ctrl-C (from now on, while `runtime` runs); the second
+/// Ctrl-C exits at once with 130.
+fn stop_on_ctrl_c(runtime: &tokio::runtime::Runtime) -> crate::apply::StopSignal {
+    let stop = crate::apply::StopSignal::default();
+    let signal = stop.clone();
+    runtime.spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            signal.request();
+            tracing::warn!(
+                "interrupted: finishing the steps in flight, then stopping (Ctrl-C again stops at once)"
+            );
+            if tokio::signal::ctrl_c().await.is_ok() {
+                std::process::exit(130);
+            }
+        }
+    });
+    stop
 }
 
 /// `apply plan.json`: refuse if the manifests or the live resources the plan read have moved;
