@@ -109,6 +109,23 @@ fn slow_reads_and_applies_draw_bars_on_a_terminal_only() {
     );
     assert!(drawn.contains("Apply complete: 6 step(s)"), "{drawn}");
 
+    // With -v, each log line is printed above the bar, never into it.
+    write_manifests(dir.path(), "logged");
+    let drawn = on_terminal(&moto, &apply(&["-v"]));
+    let pieces: Vec<&str> = drawn.split(['\r', '\n']).collect();
+    let logged = pieces
+        .iter()
+        .filter(|p| p.contains("] CreateRole role logged-"))
+        .count();
+    assert_eq!(logged, 3, "expected one log line per CreateRole:\n{drawn}");
+    assert!(drawn.contains("applying ["), "no apply bar with -v:\n{drawn}");
+    for piece in &pieces {
+        assert!(
+            !(piece.contains("applying [") && piece.contains("INFO")),
+            "a log line ran into the bar: {piece:?}"
+        );
+    }
+
     // Piped: no bar, even though the run is as slow.
     write_manifests(dir.path(), "piped");
     let r = run(&moto, &apply(&[])).success();
