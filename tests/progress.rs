@@ -118,7 +118,10 @@ fn slow_reads_and_applies_draw_bars_on_a_terminal_only() {
         .filter(|p| p.contains("] CreateRole role logged-"))
         .count();
     assert_eq!(logged, 3, "expected one log line per CreateRole:\n{drawn}");
-    assert!(drawn.contains("applying ["), "no apply bar with -v:\n{drawn}");
+    assert!(
+        drawn.contains("applying ["),
+        "no apply bar with -v:\n{drawn}"
+    );
     for piece in &pieces {
         assert!(
             !(piece.contains("applying [") && piece.contains("INFO")),
