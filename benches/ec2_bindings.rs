@@ -80,12 +80,7 @@ fn main() {
         .arg(parallelism.to_string())
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("RUST_LOG");
-    for key in moto::UNSET_ENV {
-        cmd.env_remove(key);
-    }
-    for (k, v) in server.env() {
-        cmd.env(k, v);
-    }
+    server.configure(&mut cmd);
     let status = cmd.status().expect("run the measuring process");
     if !status.success() {
         eprintln!("--- moto output ---\n{}", server.log_tail());

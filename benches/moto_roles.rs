@@ -100,12 +100,7 @@ fn main() {
         .arg(roles.to_string())
         .arg(parallelism.to_string())
         .env_remove("RUST_LOG");
-    for key in moto::UNSET_ENV {
-        cmd.env_remove(key);
-    }
-    for (k, v) in server.env() {
-        cmd.env(k, v);
-    }
+    server.configure(&mut cmd);
     let status = cmd.status().expect("run the measuring process");
     if !status.success() {
         eprintln!("--- moto output ---\n{}", server.log_tail());

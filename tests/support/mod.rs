@@ -42,12 +42,7 @@ pub fn command_for(program: impl AsRef<std::ffi::OsStr>, moto: &Moto) -> std::pr
         .env("NO_COLOR", "1")
         .env_remove("RUST_LOG")
         .stdin(std::process::Stdio::null());
-    for key in moto::UNSET_ENV {
-        cmd.env_remove(key);
-    }
-    for (k, v) in moto.env() {
-        cmd.env(k, v);
-    }
+    moto.configure(&mut cmd);
     cmd
 }
 

@@ -151,8 +151,16 @@ impl Moto {
         aws_sdk_iam::Client::new(&self.sdk_config())
     }
 
+    /// Points `cmd` at this server: removes [`UNSET_ENV`] and sets [`Moto::env`].
+    pub fn configure(&self, cmd: &mut std::process::Command) {
+        for key in UNSET_ENV {
+            cmd.env_remove(key);
+        }
+        cmd.envs(self.env());
+    }
+
     /// The environment for running `rolesmith` against this server. Remove [`UNSET_ENV`] too
-    /// (as [`crate::support::rolesmith`] does).
+    /// ([`Moto::configure`] does both).
     pub fn env(&self) -> Vec<(String, String)> {
         let none = std::env::temp_dir().join("rolesmith-tests-no-aws-config");
         let pairs = [
