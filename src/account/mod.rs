@@ -13,7 +13,7 @@ use std::future::Future;
 use serde::{Deserialize, Serialize};
 
 use crate::policy::Policy;
-use crate::state::{AccountState, InstanceProfileState, RoleState};
+use crate::state::{AccountState, DesiredState, InstanceProfileState, RoleState};
 
 /// Either kind of account, chosen at run time (a snapshot file or the live AWS account).
 #[derive(Debug)]
@@ -76,18 +76,42 @@ impl AccountWriter for AnyAccount {
 
 /// What a read must cover beyond IAM roles and instance profiles, so an account with no EC2
 /// bindings costs no EC2 calls and selectors are resolved server-side.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Saved with a plan, so `apply plan.json` reads what the plan read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReadScope {
     /// Read EC2 instance-profile associations (one paginated call for the region) and the
     /// instances that carry them.
+    #[serde(default)]
     pub associations: bool,
     /// Instances named by id, read to learn whether they exist and their state.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub instance_ids: BTreeSet<String>,
     /// Tag selectors, each resolved with a server-side `DescribeInstances` tag filter.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub selectors: Vec<BTreeMap<String, String>>,
 }
 
 impl ReadScope {
+    /// What a plan of `desired` must read beyond IAM: EC2 associations when any role has an
+    /// instance profile (or roles may be pruned, taking their profiles off instances), plus the
+    /// instances the bindings name or select.
+    pub fn needed_by(desired: &DesiredState, prune: bool) -> Self {
+        let mut scope = ReadScope {
+            associations: prune,
+            ..ReadScope::default()
+        };
+        for role in desired.roles.values() {
+            scope.associations |= role.instance_profile.is_some();
+            if let Some(b) = &role.bindings {
+                scope.instance_ids.extend(b.instances.iter().cloned());
+                if !b.selector.is_empty() && !scope.selectors.contains(&b.selector) {
+                    scope.selectors.push(b.selector.clone());
+                }
+            }
+        }
+        scope
+    }
+
     /// Whether anything beyond IAM must be read.
     pub fn needs_ec2(&self) -> bool {
         self.associations || !self.instance_ids.is_empty() || !self.selectors.is_empty()
@@ -135,8 +159,9 @@ pub trait AccountWriter {
     }
 }
 
-/// One write to the account. Field names follow the IAM and EC2 APIs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One write to the account. Field names follow the IAM and EC2 APIs. Ordered and hashable, so
+/// steps are compared and deduplicated as values, never through a rendering.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Mutation {
     /// `CreateRole` with trust, path, description, max session, boundary and tags in one call.
@@ -244,6 +269,13 @@ pub enum Mutation {
         /// Tags to add or overwrite.
         tags: BTreeMap<String, String>,
     },
+    /// `UntagInstanceProfile`.
+    UntagInstanceProfile {
+        /// Profile name.
+        profile_name: String,
+        /// Tag keys to remove.
+        keys: BTreeSet<String>,
+    },
     /// `AddRoleToInstanceProfile`.
     AddRoleToInstanceProfile {
         /// Profile name.
@@ -307,6 +339,7 @@ impl Mutation {
             Self::DeleteRole { .. } => "DeleteRole",
             Self::CreateInstanceProfile { .. } => "CreateInstanceProfile",
             Self::TagInstanceProfile { .. } => "TagInstanceProfile",
+            Self::UntagInstanceProfile { .. } => "UntagInstanceProfile",
             Self::AddRoleToInstanceProfile { .. } => "AddRoleToInstanceProfile",
             Self::RemoveRoleFromInstanceProfile { .. } => "RemoveRoleFromInstanceProfile",
             Self::DeleteInstanceProfile { .. } => "DeleteInstanceProfile",
@@ -318,11 +351,11 @@ impl Mutation {
         }
     }
 
-    /// The resource whose mutations must run one after another: mutations in different lanes
-    /// of the same phase are independent and may run concurrently.
-    pub fn lane(&self) -> String {
+    /// The one resource this mutation writes. Lanes, targets and the ownership guard all start
+    /// from here, so a new mutation is classified once.
+    pub fn subject(&self) -> Subject<'_> {
         match self {
-            Self::CreateRole { role } => format!("role/{}", role.name),
+            Self::CreateRole { role } => Subject::Role(&role.name),
             Self::CreateServiceLinkedRole { role_name, .. }
             | Self::UpdateRole { role_name, .. }
             | Self::UpdateAssumeRolePolicy { role_name, .. }
@@ -334,73 +367,70 @@ impl Mutation {
             | Self::DetachRolePolicy { role_name, .. }
             | Self::PutRolePolicy { role_name, .. }
             | Self::DeleteRolePolicy { role_name, .. }
-            | Self::DeleteRole { role_name } => format!("role/{role_name}"),
-            Self::CreateInstanceProfile { profile } => format!("profile/{}", profile.name),
+            | Self::DeleteRole { role_name } => Subject::Role(role_name),
+            Self::CreateInstanceProfile { profile } => Subject::InstanceProfile(&profile.name),
             Self::TagInstanceProfile { profile_name, .. }
+            | Self::UntagInstanceProfile { profile_name, .. }
             | Self::AddRoleToInstanceProfile { profile_name, .. }
             | Self::RemoveRoleFromInstanceProfile { profile_name, .. }
-            | Self::DeleteInstanceProfile { profile_name } => format!("profile/{profile_name}"),
+            | Self::DeleteInstanceProfile { profile_name } => {
+                Subject::InstanceProfile(profile_name)
+            }
             Self::AssociateInstanceProfile { instance_id, .. }
             | Self::ReplaceInstanceProfileAssociation { instance_id, .. }
             | Self::DisassociateInstanceProfile { instance_id, .. } => {
-                format!("instance/{instance_id}")
+                Subject::Instance(instance_id)
             }
         }
     }
 
-    /// A short human description of the target, e.g. `role cloudwatch-agent`.
+    /// The resource whose mutations must run one after another: mutations in different lanes
+    /// of the same phase are independent and may run concurrently.
+    pub fn lane(&self) -> String {
+        match self.subject() {
+            Subject::Role(n) => format!("role/{n}"),
+            Subject::InstanceProfile(n) => format!("profile/{n}"),
+            Subject::Instance(id) => format!("instance/{id}"),
+        }
+    }
+
+    /// A short human description of the target, e.g. `role cloudwatch-agent` or
+    /// `role web policy arn:aws:iam::aws:policy/ReadOnlyAccess`.
     pub fn target(&self) -> String {
+        let subject = self.subject().to_string();
         match self {
-            Self::CreateRole { role } => format!("role {}", role.name),
-            Self::CreateServiceLinkedRole { role_name, .. }
-            | Self::UpdateRole { role_name, .. }
-            | Self::UpdateAssumeRolePolicy { role_name, .. }
-            | Self::PutRolePermissionsBoundary { role_name, .. }
-            | Self::DeleteRolePermissionsBoundary { role_name }
-            | Self::TagRole { role_name, .. }
-            | Self::UntagRole { role_name, .. }
-            | Self::DeleteRole { role_name } => format!("role {role_name}"),
-            Self::AttachRolePolicy {
-                role_name,
-                policy_arn,
+            Self::AttachRolePolicy { policy_arn, .. } | Self::DetachRolePolicy { policy_arn, .. } => {
+                format!("{subject} policy {policy_arn}")
             }
-            | Self::DetachRolePolicy {
-                role_name,
-                policy_arn,
-            } => {
-                format!("role {role_name} policy {policy_arn}")
+            Self::PutRolePolicy { policy_name, .. } | Self::DeleteRolePolicy { policy_name, .. } => {
+                format!("{subject} inline policy {policy_name}")
             }
-            Self::PutRolePolicy {
-                role_name,
-                policy_name,
-                ..
+            Self::AddRoleToInstanceProfile { role_name, .. }
+            | Self::RemoveRoleFromInstanceProfile { role_name, .. } => {
+                format!("{subject} role {role_name}")
             }
-            | Self::DeleteRolePolicy {
-                role_name,
-                policy_name,
-            } => {
-                format!("role {role_name} inline policy {policy_name}")
-            }
-            Self::CreateInstanceProfile { profile } => format!("instance profile {}", profile.name),
-            Self::AddRoleToInstanceProfile {
-                profile_name,
-                role_name,
-            }
-            | Self::RemoveRoleFromInstanceProfile {
-                profile_name,
-                role_name,
-            } => {
-                format!("instance profile {profile_name} role {role_name}")
-            }
-            Self::DeleteInstanceProfile { profile_name }
-            | Self::TagInstanceProfile { profile_name, .. } => {
-                format!("instance profile {profile_name}")
-            }
-            Self::AssociateInstanceProfile { instance_id, .. }
-            | Self::ReplaceInstanceProfileAssociation { instance_id, .. }
-            | Self::DisassociateInstanceProfile { instance_id, .. } => {
-                format!("instance {instance_id}")
-            }
+            _ => subject,
+        }
+    }
+}
+
+/// The resource a [`Mutation`] writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Subject<'a> {
+    /// An IAM role, by name.
+    Role(&'a str),
+    /// An IAM instance profile, by name.
+    InstanceProfile(&'a str),
+    /// An EC2 instance's profile association, by instance id.
+    Instance(&'a str),
+}
+
+impl std::fmt::Display for Subject<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Role(n) => write!(f, "role {n}"),
+            Self::InstanceProfile(n) => write!(f, "instance profile {n}"),
+            Self::Instance(id) => write!(f, "instance {id}"),
         }
     }
 }

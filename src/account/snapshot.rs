@@ -360,6 +360,13 @@ pub fn apply_mutation(state: &mut AccountState, mutation: &Mutation) -> Result<(
                 .tags
                 .extend(tags.clone());
         }
+        Mutation::UntagInstanceProfile { profile_name, keys } => {
+            let profile = state
+                .instance_profiles
+                .get_mut(profile_name)
+                .ok_or_else(|| no_such(format!("instance profile {profile_name}")))?;
+            profile.tags.retain(|k, _| !keys.contains(k));
+        }
         Mutation::AddRoleToInstanceProfile {
             profile_name,
             role_name,

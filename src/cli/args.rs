@@ -54,9 +54,9 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
-    /// Plan and apply the changes; or, given a saved plan (`apply plan.json`), check that
-    /// nothing moved since it was made and run exactly its steps. Ctrl-C lets the steps in
-    /// flight finish and exits 130; running apply again finishes the job.
+    /// Plan and apply the changes; or, given a saved plan (`apply plan.json`), prove that the
+    /// manifests and the account still yield exactly its steps and run them. Ctrl-C lets the
+    /// steps in flight finish and exits 130; running apply again finishes the job.
     Apply {
         /// Common options.
         #[command(flatten)]
@@ -64,6 +64,10 @@ pub enum Command {
         /// Apply without asking (required when stdin is not a terminal).
         #[arg(long)]
         auto_approve: bool,
+        /// With a saved plan: refuse unless its plan id is this one (the id shown in the
+        /// reviewed plan, e.g. `sha256:3f2a9c0e5b7d1a46`).
+        #[arg(long, value_name = "ID")]
+        expect_plan_id: Option<String>,
     },
     /// Report how the account differs from the manifests, including changes made by hand.
     /// Exit 0: no drift, 2: drift, 1: error. Makes only read calls.
@@ -137,7 +141,7 @@ pub enum Command {
 
 /// Options shared by plan and apply. Those a config file may set are `Option`s here so the
 /// config fills what the command line leaves out.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct PlanArgs {
     /// Manifest files or directories (default: `paths` from the config, else the current
     /// directory). For `apply`, a single saved plan file (`plan.json`) instead.
@@ -166,7 +170,7 @@ pub struct PlanArgs {
 }
 
 /// Which account: a snapshot file, or the live one.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct AccountArgs {
     /// Use a JSON snapshot file as the account instead of AWS (offline; apply rewrites it).
     #[arg(long, value_name = "FILE")]
@@ -181,7 +185,7 @@ pub struct AccountArgs {
 
 /// How to reach the live AWS account. Credentials come from the SDK's standard chain
 /// (environment, shared files, SSO, instance metadata) and never appear in output.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct LiveArgs {
     /// Named profile from the shared AWS config files.
     #[arg(long, value_name = "NAME")]

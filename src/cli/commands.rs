@@ -1,4 +1,5 @@
-//! The commands that plan and change: `plan`, `drift`, `apply` (fresh or from a saved plan).
+//! The commands that plan and change: `plan`, `drift` and a fresh `apply` (`saved.rs` applies a
+//! saved plan).
 
 use super::*;
 
@@ -43,16 +44,19 @@ pub(super) fn save_plan(
     settings: &Settings,
     out: &Path,
 ) -> Result<(), BoxError> {
-    let manifests = ManifestDigest::of_files(&planned.files)?;
-    let live = LiveFingerprint::take(&planned.desired, &planned.live, &settings.ownership);
-    let plan_settings = PlanSettings {
-        paths: settings.paths.clone(),
-        ownership: settings.ownership.clone(),
-        prune: settings.prune,
-        path_prefix: settings.path_prefix.clone(),
-        scope: (&planned.scope).into(),
+    let provenance = Provenance {
+        rolesmith_version: env!("CARGO_PKG_VERSION").to_owned(),
+        settings: PlanSettings {
+            paths: settings.paths.clone(),
+            ownership: settings.ownership.clone(),
+            prune: settings.prune,
+            path_prefix: settings.path_prefix.clone(),
+            scope: planned.scope.clone(),
+        },
+        manifests: ManifestDigest::of_files(&planned.files)?,
+        live: LiveFingerprint::take(&planned.desired, &planned.live, &settings.ownership),
     };
-    let json = saved::to_json(&planned.plan, &plan_settings, &manifests, &live);
+    let json = saved::to_json(&planned.plan, &provenance);
     let dir = out
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -60,11 +64,19 @@ pub(super) fn save_plan(
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     tmp.write_all(json.as_bytes())?;
     tmp.persist(out).map_err(|e| e.error)?;
-    eprintln!(
-        "Saved the plan to {}; apply exactly these steps with `rolesmith apply {}`.",
-        out.display(),
-        out.display()
-    );
+    match planned.plan.steps.is_empty() {
+        true => eprintln!(
+            "Saved the plan to {} (it has no steps to apply).",
+            out.display()
+        ),
+        false => eprintln!(
+            "Saved plan {} to {}; apply exactly these steps with `rolesmith apply {} --expect-plan-id {}`.",
+            planned.plan.id(),
+            out.display(),
+            out.display(),
+            planned.plan.id()
+        ),
+    }
     Ok(())
 }
 
@@ -76,10 +88,11 @@ pub(super) fn drift_command(
     list_unmanaged: bool,
     include_reserved: bool,
 ) -> Result<ExitStatus, BoxError> {
+    check_before_connecting(settings, account_args)?;
     let runtime = tokio_runtime()?;
     let account = open_account(account_args, settings, &runtime)?;
     let (desired, ..) = load_desired(settings, &account, &runtime)?;
-    let live = read_account(&runtime, &account, &read_scope(&desired, false))?;
+    let live = read_account(&runtime, &account, &ReadScope::needed_by(&desired, false))?;
     // With prune, owned roles no manifest declares come out as deletions: drift reports them.
     let d = diff(
         &desired,
@@ -166,13 +179,27 @@ pub(super) fn apply_command(
     common: &PlanArgs,
     config: &Config,
     auto_approve: bool,
+    expect_plan_id: Option<&str>,
 ) -> Result<ExitStatus, BoxError> {
     if let Some(path) = saved_plan_arg(&common.paths)? {
-        return apply_saved(common, config, path, auto_approve);
+        return apply_saved(common, config, path, auto_approve, expect_plan_id);
+    }
+    if expect_plan_id.is_some() {
+        return Err(Box::new(UserError::new(
+            "--expect-plan-id checks a saved plan; this apply makes a new plan",
+            "save the plan with `rolesmith plan --out plan.json` and run `rolesmith apply plan.json --expect-plan-id ID`",
+        )));
     }
     let settings = Settings::for_plan(common, config)?;
     let runtime = tokio_runtime()?;
-    let Planned { plan, account, .. } = make_plan(&settings, &common.account, &runtime)?;
+    let Planned {
+        plan,
+        account,
+        desired,
+        live,
+        ..
+    } = make_plan(&settings, &common.account, &runtime)?;
+    let guard = OwnershipGuard::new(&live, &desired, &settings.ownership);
     print!("{}", render::text::render(&plan, stdout_color()));
     if plan.steps.is_empty() {
         if common.account.live.stats {
@@ -187,6 +214,7 @@ pub(super) fn apply_command(
     run_steps(
         &plan,
         &account,
+        &guard,
         &settings,
         common.account.live.stats,
         &runtime,
@@ -199,9 +227,11 @@ pub(super) fn apply_command(
 /// Runs the plan's steps with a progress bar; a failure becomes an error with `after_failure`
 /// as its hint. The first Ctrl-C lets the steps in flight finish and starts no other (exit
 /// 130); a second one exits at once.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn run_steps(
     plan: &Plan,
     account: &AnyAccount,
+    guard: &OwnershipGuard,
     settings: &Settings,
     stats: bool,
     runtime: &tokio::runtime::Runtime,
@@ -223,7 +253,9 @@ pub(super) fn run_steps(
         parallelism: settings.parallelism,
         stop: stop_on_ctrl_c(runtime),
     };
-    let result = runtime.block_on(crate::apply::apply(plan, account, options, &on_step));
+    let result = runtime.block_on(crate::apply::apply(
+        plan, account, guard, options, &on_step,
+    ));
     drop(bar);
     if stats {
         print_stats(account);
@@ -233,6 +265,12 @@ pub(super) fn run_steps(
         Err(e) if e.interrupted && e.failed.is_empty() => {
             eprintln!("{e}\n\nhint: {after_failure}");
             return Ok(ExitStatus::Interrupted);
+        }
+        Err(e) if !e.refused.is_empty() => {
+            return Err(Box::new(UserError::new(
+                e.to_string(),
+                "rolesmith changes only what carries its ownership tag: add `adopt: true` to the manifest of a role to take it over (or `ec2.takeover: true` for an instance), then plan again",
+            )));
         }
         Err(e) => return Err(Box::new(UserError::new(e.to_string(), after_failure))),
     };
@@ -260,163 +298,4 @@ fn stop_on_ctrl_c(runtime: &tokio::runtime::Runtime) -> crate::apply::StopSignal
         }
     });
     stop
-}
-
-/// `apply plan.json`: refuse if the manifests or the live resources the plan read have moved;
-/// otherwise run exactly the saved steps.
-pub(super) fn apply_saved(
-    common: &PlanArgs,
-    config: &Config,
-    path: &Path,
-    auto_approve: bool,
-) -> Result<ExitStatus, BoxError> {
-    let saved = SavedPlan::load(path)?;
-    let fixed = &saved.settings;
-    let conflicting = [
-        (common.prune && !fixed.prune, "--prune"),
-        (common.no_prune && fixed.prune, "--no-prune"),
-        (
-            common.ownership_tag.as_deref().is_some_and(|t| {
-                settings::parse_ownership(t).ok().as_ref() != Some(&fixed.ownership)
-            }),
-            "--ownership-tag",
-        ),
-        (
-            common
-                .account
-                .live
-                .path_prefix
-                .as_ref()
-                .is_some_and(|p| Some(p) != fixed.path_prefix.as_ref()),
-            "--path-prefix",
-        ),
-    ];
-    if let Some((_, flag)) = conflicting.iter().find(|(c, _)| *c) {
-        return Err(Box::new(UserError::new(
-            format!(
-                "{flag} differs from the setting {} was planned with",
-                path.display()
-            ),
-            "a saved plan runs as it was planned; make a new plan with the settings you want",
-        )));
-    }
-    let mut settings = Settings::for_plan(common, config)?;
-    settings.paths = fixed.paths.clone();
-    settings.ownership = fixed.ownership.clone();
-    settings.prune = fixed.prune;
-    settings.path_prefix = fixed.path_prefix.clone();
-
-    let replan = format!(
-        "make a new plan with `rolesmith plan --out {}`, review it, and apply that",
-        path.display()
-    );
-    let files = load_paths(&settings.paths).files;
-    let changed = saved.manifests.changes(&ManifestDigest::of_files(&files)?);
-    if !changed.is_empty() {
-        let mut what = Vec::new();
-        let list = |v: &[PathBuf]| {
-            v.iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        if !changed.edited.is_empty() {
-            what.push(format!("edited: {}", list(&changed.edited)));
-        }
-        if !changed.added.is_empty() {
-            what.push(format!("added: {}", list(&changed.added)));
-        }
-        if !changed.removed.is_empty() {
-            what.push(format!("removed: {}", list(&changed.removed)));
-        }
-        return Err(Box::new(UserError::new(
-            format!(
-                "the manifests changed since {} was made ({}); nothing was changed",
-                path.display(),
-                what.join("; ")
-            ),
-            replan,
-        )));
-    }
-    let deleted = saved.deleted_roles();
-    let deleted: Vec<&str> = deleted.iter().map(String::as_str).collect();
-    check_deletions(&deleted, settings.max_deletions)?;
-
-    let runtime = tokio_runtime()?;
-    let account = open_account(&common.account, &settings, &runtime)?;
-    let stats = common.account.live.stats;
-    let identity = runtime.block_on(account.identity())?;
-    if identity.account_id != saved.account_id {
-        return Err(Box::new(UserError::new(
-            format!(
-                "{} was made for account {}, but the credentials reach account {}",
-                path.display(),
-                saved.account_id,
-                identity.account_id
-            ),
-            "use the credentials of the account the plan was made for",
-        )));
-    }
-    let live = read_account(&runtime, &account, &(&fixed.scope).into());
-    let live = match live {
-        Ok(live) => live,
-        Err(e) => {
-            if stats {
-                print_stats(&account);
-            }
-            return Err(Box::new(e));
-        }
-    };
-    let moved = saved
-        .live
-        .moved(&saved.live.retake(&live, &fixed.ownership));
-    if !moved.is_empty() {
-        for m in &moved {
-            eprintln!("{}", render::drift::describe_moved(m));
-        }
-        eprintln!();
-        if stats {
-            print_stats(&account);
-        }
-        return Err(Box::new(UserError::new(
-            format!(
-                "{} is stale: {} resource(s) changed since it was made; nothing was changed",
-                path.display(),
-                moved.len()
-            ),
-            replan,
-        )));
-    }
-    let s = saved.summary;
-    println!(
-        "Saved plan {} for account {}: {} to add, {} to change, {} to destroy; {} step(s).",
-        path.display(),
-        saved.account_id,
-        s.add,
-        s.change,
-        s.destroy,
-        saved.steps.len()
-    );
-    for step in &saved.steps {
-        println!("  {} {}", step.mutation.operation(), step.mutation.target());
-    }
-    if saved.steps.is_empty() {
-        if stats {
-            print_stats(&account);
-        }
-        return Ok(ExitStatus::Success);
-    }
-    if !confirm(auto_approve)? {
-        return Ok(ExitStatus::Failure);
-    }
-    run_steps(
-        &saved.plan(),
-        &account,
-        &settings,
-        stats,
-        &runtime,
-        (s.add, s.change, s.destroy),
-        "every step that succeeded is in the account, so this saved plan no longer matches it: \
-         make a new plan (`rolesmith plan --out`) and apply that",
-    )
 }

@@ -12,10 +12,12 @@ mod capture;
 mod commands;
 mod planning;
 mod progress;
+mod saved_plan;
 mod settings;
 
 use commands::*;
 use planning::*;
+use saved_plan::apply_saved;
 
 pub use args::{AccountArgs, Cli, Command, DiagnosticFormat, LiveArgs, PermissionsFor, PlanArgs};
 pub use settings::{DEFAULT_MAX_DELETIONS, Settings};
@@ -27,8 +29,11 @@ use crate::config::Config;
 use crate::diagnostic::{Diagnostic, has_errors};
 use crate::diff::{DiffOptions, diff};
 use crate::manifest::{ResolveContext, load_and_validate, load_paths, validate};
-use crate::plan::saved::{self, LiveFingerprint, ManifestDigest, PlanSettings, SavedPlan};
-use crate::plan::{Action, Address, Plan};
+use crate::apply::OwnershipGuard;
+use crate::plan::saved::{
+    self, LiveFingerprint, ManifestDigest, PlanSettings, Provenance, SavedPlan,
+};
+use crate::plan::Plan;
 use crate::render::{self, Format};
 use crate::state::{AccountState, DesiredState};
 
@@ -116,7 +121,10 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Apply {
             common,
             auto_approve,
-        } => config().and_then(|config| apply_command(&common, &config, auto_approve)),
+            expect_plan_id,
+        } => config().and_then(|config| {
+            apply_command(&common, &config, auto_approve, expect_plan_id.as_deref())
+        }),
         Command::Drift {
             paths,
             account,

@@ -51,6 +51,49 @@ pub(super) fn lint_settings(
     settings
 }
 
+/// The resolve context for `settings` in the account `identity` names.
+fn resolve_context(settings: &Settings, identity: crate::account::Identity) -> ResolveContext {
+    ResolveContext {
+        account_id: identity.account_id,
+        partition: identity.partition,
+        ownership: settings.ownership.clone(),
+        limits: settings.limits,
+        lint: lint_settings(&settings.lint),
+    }
+}
+
+fn manifest_errors() -> BoxError {
+    Box::new(UserError::new(
+        "the manifests have errors; nothing was planned or changed",
+        "fix the errors above (`rolesmith validate` shows them without reading the account)",
+    ))
+}
+
+/// Nothing is read from a live account until every manifest is valid: before connecting, the
+/// manifests are checked as `validate` checks them (placeholders resolved against a stand-in
+/// account). Only errors are printed here; the full pass after connecting prints the rest.
+pub(super) fn check_before_connecting(
+    settings: &Settings,
+    account: &AccountArgs,
+) -> Result<(), BoxError> {
+    if account.snapshot.is_some() {
+        // A snapshot's identity is in the file: no call is made, and one pass suffices.
+        return Ok(());
+    }
+    let ctx = ResolveContext {
+        ownership: settings.ownership.clone(),
+        limits: settings.limits,
+        lint: lint_settings(&settings.lint),
+        ..ResolveContext::offline()
+    };
+    let (_, diagnostics, _) = load_and_validate(&settings.paths, &ctx);
+    if has_errors(&diagnostics) {
+        print_diagnostics(&diagnostics);
+        return Err(manifest_errors());
+    }
+    Ok(())
+}
+
 /// Loads and validates the manifests against the account's identity. Diagnostics are printed;
 /// errors end the run before anything is read beyond the identity. Returns the warnings and
 /// infos too, for the Markdown plan.
@@ -60,13 +103,7 @@ pub(super) fn load_desired(
     runtime: &tokio::runtime::Runtime,
 ) -> Result<(DesiredState, ResolveContext, Vec<PathBuf>, Vec<Diagnostic>), BoxError> {
     let identity = runtime.block_on(account.identity())?;
-    let ctx = ResolveContext {
-        account_id: identity.account_id,
-        partition: identity.partition,
-        ownership: settings.ownership.clone(),
-        limits: settings.limits,
-        lint: lint_settings(&settings.lint),
-    };
+    let ctx = resolve_context(settings, identity);
     let (mut desired, mut diagnostics, files) = load_and_validate(&settings.paths, &ctx);
     if let Some(prefix) = &settings.path_prefix {
         scope_to_prefix(&mut desired, &mut diagnostics, prefix);
@@ -76,12 +113,27 @@ pub(super) fn load_desired(
     }
     print_diagnostics(&diagnostics);
     if has_errors(&diagnostics) {
-        return Err(Box::new(UserError::new(
-            "the manifests have errors; nothing was planned or changed",
-            "fix the errors above (`rolesmith validate` shows them without reading the account)",
-        )));
+        return Err(manifest_errors());
     }
     Ok((desired, ctx, files, diagnostics))
+}
+
+/// The plan of `desired` against `live`: the diff ordered into steps. The one place a plan is
+/// computed, for `plan`, `apply` and the proof of a saved plan.
+pub(super) fn derive_plan(
+    settings: &Settings,
+    desired: &DesiredState,
+    live: &AccountState,
+) -> Plan {
+    let d = diff(
+        desired,
+        live,
+        &DiffOptions {
+            ownership: settings.ownership.clone(),
+            prune: settings.prune,
+        },
+    );
+    Plan::build(d, live, &settings.limits)
 }
 
 /// Loads, validates, reads the account and plans, with the deletion guards. Diagnostics are
@@ -91,8 +143,9 @@ pub(super) fn make_plan(
     account_args: &AccountArgs,
     runtime: &tokio::runtime::Runtime,
 ) -> Result<Planned, BoxError> {
+    check_before_connecting(settings, account_args)?;
     let account = open_account(account_args, settings, runtime)?;
-    let (desired, ctx, files, findings) = load_desired(settings, &account, runtime)?;
+    let (desired, _, files, findings) = load_desired(settings, &account, runtime)?;
     if settings.prune && desired.roles.is_empty() && !settings.allow_empty {
         return Err(Box::new(UserError::new(
             format!(
@@ -102,27 +155,10 @@ pub(super) fn make_plan(
             "check the manifest paths; if deleting every owned role is really intended, pass --allow-empty",
         )));
     }
-    let scope = read_scope(&desired, settings.prune);
+    let scope = ReadScope::needed_by(&desired, settings.prune);
     let live = read_account(runtime, &account, &scope)?;
-    let d = diff(
-        &desired,
-        &live,
-        &DiffOptions {
-            ownership: settings.ownership.clone(),
-            prune: settings.prune,
-        },
-    );
-    let plan = Plan::build(d, &live, &ctx.limits);
-    let deleted: Vec<&str> = plan
-        .changes
-        .iter()
-        .filter(|c| c.action == Action::Delete)
-        .filter_map(|c| match &c.address {
-            Address::Role(n) => Some(n.as_str()),
-            _ => None,
-        })
-        .collect();
-    check_deletions(&deleted, settings.max_deletions)?;
+    let plan = derive_plan(settings, &desired, &live);
+    check_deletions(&plan.deleted_roles(), settings.max_deletions)?;
     Ok(Planned {
         plan,
         account,
@@ -144,14 +180,14 @@ pub(super) fn describe_paths(paths: &[PathBuf]) -> String {
 }
 
 /// The `--max-deletions` guard.
-pub(super) fn check_deletions(deleted: &[&str], max: usize) -> Result<(), UserError> {
+pub(super) fn check_deletions(deleted: &[String], max: usize) -> Result<(), UserError> {
     if deleted.len() <= max {
         return Ok(());
     }
     let mut names = deleted
         .iter()
         .take(20)
-        .copied()
+        .map(String::as_str)
         .collect::<Vec<_>>()
         .join(", ");
     if deleted.len() > 20 {
@@ -208,25 +244,6 @@ pub(super) fn check_binding_regions(
             );
         }
     }
-}
-
-/// What beyond IAM the plan must read: EC2 associations when any role has an instance profile
-/// (or roles may be pruned), plus the instances the bindings name or select.
-pub(super) fn read_scope(desired: &crate::state::DesiredState, prune: bool) -> ReadScope {
-    let mut scope = ReadScope {
-        associations: prune,
-        ..ReadScope::default()
-    };
-    for role in desired.roles.values() {
-        scope.associations |= role.instance_profile.is_some();
-        if let Some(b) = &role.bindings {
-            scope.instance_ids.extend(b.instances.iter().cloned());
-            if !b.selector.is_empty() && !scope.selectors.contains(&b.selector) {
-                scope.selectors.push(b.selector.clone());
-            }
-        }
-    }
-    scope
 }
 
 /// With `--path-prefix`, a manifest for a role outside the prefix is an error: rolesmith would

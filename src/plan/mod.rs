@@ -5,13 +5,16 @@
 //! change opens a permission gap, unless a quota forces room to be made first), and deletes in
 //! reverse dependency order. `apply` runs the steps as they are; it never re-diffs.
 
-pub mod change;
 mod order;
 pub mod saved;
+pub mod wire;
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
-pub use change::{Action, Address, AttributeChange, BindingState, Change, Conflict, Resource};
+pub use crate::diff::change::{
+    Action, Address, AttributeChange, BindingState, Change, Conflict, Resource,
+};
 pub use order::build_steps;
 
 use crate::account::Mutation;
@@ -64,8 +67,28 @@ pub struct Step {
     pub mutation: Mutation,
 }
 
+/// A plan's content digest, e.g. `sha256:3f2a9c0e5b7d1a46` (see [`Plan::id`]).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PlanId(pub String);
+
+impl std::fmt::Display for PlanId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PlanId {
+    /// Whether `given` names this plan: the whole id, with or without the `sha256:` prefix.
+    pub fn matches(&self, given: &str) -> bool {
+        let given = given.trim();
+        let bare = self.0.strip_prefix("sha256:").unwrap_or(&self.0);
+        given.eq_ignore_ascii_case(&self.0) || given.eq_ignore_ascii_case(bare)
+    }
+}
+
 /// Counts for the summary line.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
     /// Resources created (replacements count here and in `destroy`).
     pub add: usize,
@@ -77,8 +100,8 @@ pub struct Summary {
     pub conflicts: usize,
 }
 
-/// A complete plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A complete plan. Its one serialization is [`wire`] (the JSON plan, and saved plans).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
     /// The account the plan is for.
     pub account_id: String,
@@ -114,6 +137,40 @@ impl Plan {
     /// `--detailed-exitcode` reports them as changes present.)
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty() && self.steps.is_empty() && self.conflicts.is_empty()
+    }
+
+    /// The plan id: a content digest of the account and the steps, `sha256:` and 16 hex digits
+    /// (64 bits, too many to forge a colliding plan). Two plans with the same id run the same
+    /// mutations in the same order against the same account; the PR comment shows it so the
+    /// apply job can insist on the plan that was reviewed (`--expect-plan-id`).
+    pub fn id(&self) -> PlanId {
+        let mut hash = Sha256::new();
+        hash.update(self.account_id.as_bytes());
+        hash.update([0]);
+        for step in &self.steps {
+            // Serializing plain data with string keys cannot fail; were it ever to, the step
+            // still contributes its operation and target, never nothing.
+            match serde_json::to_vec(step) {
+                Ok(bytes) => hash.update(&bytes),
+                Err(_) => hash.update(format!("{:?}", step).as_bytes()),
+            }
+            hash.update([b'\n']);
+        }
+        let digest = hash.finalize();
+        let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+        PlanId(format!("sha256:{hex}"))
+    }
+
+    /// Roles the plan deletes (replacements are not deletions), for the `--max-deletions` guard.
+    pub fn deleted_roles(&self) -> Vec<String> {
+        self.changes
+            .iter()
+            .filter(|c| c.action == Action::Delete)
+            .filter_map(|c| match &c.address {
+                Address::Role(n) => Some(n.clone()),
+                _ => None,
+            })
+            .collect()
     }
 
     /// Counts by action.

@@ -4,10 +4,10 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use crate::account::Mutation;
 use crate::manifest::limits::{INLINE_POLICIES_AGGREGATE, Limits};
-use crate::plan::change::{Action, Address, AttributeChange, Change, Resource};
+use crate::diff::change::{Action, Address, AttributeChange, Change, Resource};
 use crate::plan::{Phase, Step};
 use crate::policy::Policy;
-use crate::state::{AccountState, RoleState};
+use crate::state::{AccountState, RoleState, tag_writes};
 
 /// Orders the changes' mutations into phases. Returns the steps and notes about ordering
 /// decisions the reader should know (e.g. a quota forcing a detach before an attach).
@@ -48,8 +48,7 @@ pub fn build_steps(
     // because both are deleted) run once.
     b.steps.sort_by_key(|s| s.phase);
     let mut seen = HashSet::new();
-    b.steps
-        .retain(|s| seen.insert(serde_json::to_string(&s.mutation).unwrap_or_default()));
+    b.steps.retain(|s| seen.insert(s.mutation.clone()));
     (b.steps, b.notes)
 }
 
@@ -326,16 +325,7 @@ impl Builder {
         before: &BTreeMap<String, String>,
         after: &BTreeMap<String, String>,
     ) {
-        let set: BTreeMap<String, String> = after
-            .iter()
-            .filter(|(k, v)| before.get(*k) != Some(*v))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        let removed: BTreeSet<String> = before
-            .keys()
-            .filter(|k| !after.contains_key(*k))
-            .cloned()
-            .collect();
+        let (set, removed) = tag_writes(before, after);
         if !set.is_empty() {
             self.push(
                 Phase::ConfigureRoles,
@@ -420,18 +410,22 @@ impl Builder {
                         },
                     );
                 }
-                let tags: BTreeMap<String, String> = new
-                    .tags
-                    .iter()
-                    .filter(|(k, v)| old.tags.get(*k) != Some(*v))
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect();
+                let (tags, removed) = tag_writes(&old.tags, &new.tags);
                 if !tags.is_empty() {
                     self.push(
                         Phase::CreateProfiles,
                         Mutation::TagInstanceProfile {
                             profile_name: new.name.clone(),
                             tags,
+                        },
+                    );
+                }
+                if !removed.is_empty() {
+                    self.push(
+                        Phase::CreateProfiles,
+                        Mutation::UntagInstanceProfile {
+                            profile_name: new.name.clone(),
+                            keys: removed,
                         },
                     );
                 }

@@ -20,9 +20,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::account::{Mutation, ReadScope};
-use crate::plan::change::{Address, AttributeChange, Change, Conflict};
-use crate::plan::{FORMAT_VERSION, Plan, Step, Summary};
+use crate::account::ReadScope;
+use crate::diff::change::{Address, AttributeChange};
+use crate::plan::{FORMAT_VERSION, Plan, PlanId, Step, wire};
 use crate::state::{
     AccountState, DesiredState, InstanceProfileState, InstanceState, Ownership, RoleState,
 };
@@ -123,7 +123,9 @@ pub struct Fingerprint<T> {
 
 impl<T: Serialize + Clone> Fingerprint<T> {
     fn of(state: Option<&T>) -> Self {
-        let json = serde_json::to_vec(&state).unwrap_or_default();
+        // Plain data with string keys always serializes; a failure must not make two states
+        // hash alike, so it hashes the failure's text instead of nothing.
+        let json = serde_json::to_vec(&state).unwrap_or_else(|e| e.to_string().into_bytes());
         Self {
             sha256: sha256_hex(&json),
             state: state.cloned(),
@@ -210,99 +212,32 @@ impl LiveFingerprint {
         }
     }
 
-    /// What moved between `self` (when planned) and `now`, resource by resource.
+    /// What moved between `self` (when planned) and `now`, resource by resource. Attributes are
+    /// compared by the diff's own comparisons, oriented like drift findings: `before` is the
+    /// state now, `after` the one planned against.
     pub fn moved(&self, now: &LiveFingerprint) -> Vec<Moved> {
         let mut out = Vec::new();
-        for (name, then) in &self.roles {
-            let Some(current) = now.roles.get(name) else {
-                continue;
-            };
-            if then.sha256 == current.sha256 {
-                continue;
-            }
-            let how = match (&then.state, &current.state) {
-                (None, Some(_)) => How::Appeared,
-                (Some(_), None) => How::Disappeared,
-                (Some(a), Some(b)) => {
-                    // `before` is the state now, `after` the planned-against one: the same
-                    // orientation as a drift finding (live against the reference).
-                    let mut attrs = crate::diff::role_attributes(b, a);
-                    if a.path != b.path {
-                        attrs.insert(
-                            0,
-                            AttributeChange::Path {
-                                before: b.path.clone(),
-                                after: a.path.clone(),
-                            },
-                        );
-                    }
-                    How::Changed(attrs)
-                }
-                (None, None) => How::Changed(Vec::new()),
-            };
-            out.push(Moved {
-                address: Address::Role(name.clone()),
-                how,
-            });
-        }
-        for (name, then) in &self.instance_profiles {
-            let Some(current) = now.instance_profiles.get(name) else {
-                continue;
-            };
-            if then.sha256 == current.sha256 {
-                continue;
-            }
-            let how = match (&then.state, &current.state) {
-                (None, Some(_)) => How::Appeared,
-                (Some(_), None) => How::Disappeared,
-                (Some(a), Some(b)) => {
-                    let mut attrs = Vec::new();
-                    if a.path != b.path {
-                        attrs.push(AttributeChange::Path {
-                            before: b.path.clone(),
-                            after: a.path.clone(),
-                        });
-                    }
-                    if a.roles != b.roles {
-                        attrs.push(AttributeChange::ProfileRoles {
-                            before: b.roles.iter().cloned().collect(),
-                            after: a.roles.iter().cloned().collect(),
-                        });
-                    }
-                    if a.tags != b.tags {
-                        attrs.push(AttributeChange::Tags {
-                            before: b.tags.clone(),
-                            after: a.tags.clone(),
-                        });
-                    }
-                    How::Changed(attrs)
-                }
-                (None, None) => How::Changed(Vec::new()),
-            };
-            out.push(Moved {
-                address: Address::InstanceProfile(name.clone()),
-                how,
-            });
-        }
+        out.extend(moved_in(&self.roles, &now.roles, Address::Role, |a, b| {
+            crate::diff::role_attributes(b, a)
+        }));
+        out.extend(moved_in(
+            &self.instance_profiles,
+            &now.instance_profiles,
+            Address::InstanceProfile,
+            |a, b| crate::diff::profile_attributes(b, a),
+        ));
         let ids: BTreeSet<&String> = self.instances.keys().chain(now.instances.keys()).collect();
         for id in ids {
             let then = self.instances.get(id).and_then(|f| f.state.as_ref());
             let current = now.instances.get(id).and_then(|f| f.state.as_ref());
-            let (a, b) = (
-                self.instances.get(id).map(|f| f.sha256.as_str()),
-                now.instances.get(id).map(|f| f.sha256.as_str()),
-            );
-            if a == b || then == current {
+            if then == current {
                 continue;
             }
             let how = match (then, current) {
                 (None, Some(_)) => How::Appeared,
                 (Some(_), None) => How::Disappeared,
                 (Some(a), Some(b)) if a.association != b.association => {
-                    How::Changed(vec![AttributeChange::InstanceProfile {
-                        before: b.association.as_ref().map(|x| x.profile.clone()),
-                        after: a.association.as_ref().map(|x| x.profile.clone()),
-                    }])
+                    How::Changed(crate::diff::instance_attributes(b, a))
                 }
                 (Some(a), Some(b)) if a.state != b.state => How::InstanceState {
                     before: a.state.clone(),
@@ -329,6 +264,35 @@ impl LiveFingerprint {
         }
         out
     }
+}
+
+/// What moved among fingerprinted resources of one kind (only those fingerprinted then).
+fn moved_in<T>(
+    then: &BTreeMap<String, Fingerprint<T>>,
+    now: &BTreeMap<String, Fingerprint<T>>,
+    address: fn(String) -> Address,
+    attributes: impl Fn(&T, &T) -> Vec<AttributeChange>,
+) -> Vec<Moved> {
+    let mut out = Vec::new();
+    for (name, was) in then {
+        let Some(is) = now.get(name) else {
+            continue;
+        };
+        if was.sha256 == is.sha256 {
+            continue;
+        }
+        let how = match (&was.state, &is.state) {
+            (None, Some(_)) => How::Appeared,
+            (Some(_), None) => How::Disappeared,
+            (Some(a), Some(b)) => How::Changed(attributes(a, b)),
+            (None, None) => How::Changed(Vec::new()),
+        };
+        out.push(Moved {
+            address: address(name.clone()),
+            how,
+        });
+    }
+    out
 }
 
 /// One resource that differs from when the plan was made.
@@ -360,7 +324,8 @@ pub enum How {
     BecameOwned,
 }
 
-/// The settings that shaped a plan; apply uses them, not its own flags, to re-read.
+/// The settings that shaped a plan. Apply resolves its own settings and refuses a plan whose
+/// settings differ, so a plan file cannot widen ownership or point at other manifests.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanSettings {
     /// The manifest paths as given.
@@ -372,93 +337,32 @@ pub struct PlanSettings {
     /// The path prefix the read was limited to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path_prefix: Option<String>,
-    /// The EC2 part of the read.
-    pub scope: SavedScope,
+    /// What beyond IAM was read.
+    pub scope: ReadScope,
 }
 
-/// [`ReadScope`] as saved.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SavedScope {
-    /// Associations were read.
-    pub associations: bool,
-    /// Instances read by id.
-    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
-    pub instance_ids: BTreeSet<String>,
-    /// Tag selectors resolved.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub selectors: Vec<BTreeMap<String, String>>,
-}
-
-impl From<&ReadScope> for SavedScope {
-    fn from(s: &ReadScope) -> Self {
-        Self {
-            associations: s.associations,
-            instance_ids: s.instance_ids.clone(),
-            selectors: s.selectors.clone(),
-        }
-    }
-}
-
-impl From<&SavedScope> for ReadScope {
-    fn from(s: &SavedScope) -> Self {
-        Self {
-            associations: s.associations,
-            instance_ids: s.instance_ids.clone(),
-            selectors: s.selectors.clone(),
-        }
-    }
-}
-
-/// A saved plan as read back: what apply needs. (The file also holds the plan's changes,
-/// conflicts and notes in the `--format json` shape, for people and scripts; apply ignores
-/// them.)
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct SavedPlan {
-    /// Always [`KIND`].
-    pub kind: String,
-    /// The plan format version.
-    pub format_version: String,
+/// What a saved plan was made from: the evidence `apply plan.json` checks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Provenance {
     /// The rolesmith version that wrote it.
     pub rolesmith_version: String,
-    /// The account.
-    pub account_id: String,
-    /// Counts, for display.
-    pub summary: SavedSummary,
     /// The settings.
     pub settings: PlanSettings,
     /// The manifests.
     pub manifests: ManifestDigest,
     /// The live state.
     pub live: LiveFingerprint,
-    /// The steps apply runs.
-    pub steps: Vec<Step>,
 }
 
-/// [`Summary`] as read back.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-pub struct SavedSummary {
-    /// Resources created.
-    pub add: usize,
-    /// Resources changed.
-    pub change: usize,
-    /// Resources destroyed.
-    pub destroy: usize,
-}
-
-#[derive(Serialize)]
-struct Wire<'a> {
-    kind: &'static str,
-    format_version: &'static str,
-    rolesmith_version: &'static str,
-    account_id: &'a str,
-    summary: Summary,
-    changes: &'a [Change],
-    conflicts: &'a [Conflict],
-    notes: &'a [String],
-    steps: &'a [Step],
-    settings: &'a PlanSettings,
-    manifests: &'a ManifestDigest,
-    live: &'a LiveFingerprint,
+/// A saved plan as read back: the JSON plan plus its provenance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedPlan {
+    /// The plan, exactly as it was saved.
+    pub plan: Plan,
+    /// Its id, checked against its steps when loaded.
+    pub plan_id: PlanId,
+    /// What it was made from.
+    pub provenance: Provenance,
 }
 
 /// Why a file cannot be used as a saved plan.
@@ -485,50 +389,39 @@ pub enum LoadError {
         /// Its version.
         found: String,
     },
+    /// The steps do not hash to the plan id the file states: it was edited after it was made.
+    #[error(
+        "{path} states plan id {stated}, but its steps are plan {actual}: the file was edited after `rolesmith plan` wrote it; nothing was changed"
+    )]
+    IdMismatch {
+        /// The file.
+        path: PathBuf,
+        /// The id written in the file.
+        stated: String,
+        /// The id of the steps it holds.
+        actual: PlanId,
+    },
 }
 
 /// Serializes a plan with what it was made from (pretty JSON, trailing newline).
-pub fn to_json(
-    plan: &Plan,
-    settings: &PlanSettings,
-    manifests: &ManifestDigest,
-    live: &LiveFingerprint,
-) -> String {
-    let wire = Wire {
-        kind: KIND,
-        format_version: FORMAT_VERSION,
-        rolesmith_version: env!("CARGO_PKG_VERSION"),
-        account_id: &plan.account_id,
-        summary: plan.summary(),
-        changes: &plan.changes,
-        conflicts: &plan.conflicts,
-        notes: &plan.notes,
-        steps: &plan.steps,
-        settings,
-        manifests,
-        live,
-    };
-    let mut text = serde_json::to_string_pretty(&wire).unwrap_or_default();
-    text.push('\n');
-    text
+pub fn to_json(plan: &Plan, provenance: &Provenance) -> String {
+    wire::to_json(plan, None, Some((KIND, provenance)))
 }
 
 impl SavedPlan {
-    /// Reads a saved plan.
+    /// Reads a saved plan and checks that its steps are the plan its id names.
     pub fn load(path: &Path) -> Result<SavedPlan, LoadError> {
+        let not_saved = |message: String| LoadError::NotASavedPlan {
+            path: path.to_path_buf(),
+            message,
+        };
         let bytes = fs_err::read(path)?;
         let value: serde_json::Value =
-            serde_json::from_slice(&bytes).map_err(|e| LoadError::NotASavedPlan {
-                path: path.to_path_buf(),
-                message: e.to_string(),
-            })?;
+            serde_json::from_slice(&bytes).map_err(|e| not_saved(e.to_string()))?;
         if value.get("kind").and_then(|k| k.as_str()) != Some(KIND) {
-            return Err(LoadError::NotASavedPlan {
-                path: path.to_path_buf(),
-                message: format!(
-                    "it has no `\"kind\": \"{KIND}\"` (write one with `rolesmith plan --out FILE`)"
-                ),
-            });
+            return Err(not_saved(format!(
+                "it has no `\"kind\": \"{KIND}\"` (write one with `rolesmith plan --out FILE`)"
+            )));
         }
         let found = value
             .get("format_version")
@@ -540,43 +433,107 @@ impl SavedPlan {
                 found: found.to_owned(),
             });
         }
-        serde_json::from_value(value).map_err(|e| LoadError::NotASavedPlan {
-            path: path.to_path_buf(),
-            message: e.to_string(),
+        let doc: wire::PlanDocument<Provenance> =
+            wire::from_json(value).map_err(|e| not_saved(e.to_string()))?;
+        let provenance = doc
+            .provenance
+            .ok_or_else(|| not_saved("it has no `provenance`".into()))?;
+        let plan = Plan::from(doc.plan);
+        let actual = plan.id();
+        let stated = doc.plan_id.map(|id| id.0).unwrap_or_default();
+        if !plan.steps.is_empty() && !actual.matches(&stated) {
+            return Err(LoadError::IdMismatch {
+                path: path.to_path_buf(),
+                stated: if stated.is_empty() {
+                    "none".into()
+                } else {
+                    stated
+                },
+                actual,
+            });
+        }
+        Ok(SavedPlan {
+            plan,
+            plan_id: actual,
+            provenance,
         })
     }
+}
 
-    /// The plan to hand to `apply`: the saved steps and nothing recomputed.
-    pub fn plan(&self) -> Plan {
-        Plan {
-            account_id: self.account_id.clone(),
-            changes: Vec::new(),
-            conflicts: Vec::new(),
-            notes: Vec::new(),
-            steps: self.steps.clone(),
+/// How a saved plan differs from the plan its inputs yield now.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Unproven {
+    /// Saved steps the inputs do not yield (`operation target`), in saved order.
+    pub extra: Vec<String>,
+    /// Steps the inputs yield that the saved plan lacks.
+    pub missing: Vec<String>,
+    /// The same steps in another order.
+    pub reordered: bool,
+    /// The changes, conflicts or notes shown to the reviewer differ.
+    pub description_differs: bool,
+}
+
+impl std::fmt::Display for Unproven {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let list = |v: &[String]| {
+            let mut shown: Vec<&str> = v.iter().take(5).map(String::as_str).collect();
+            let more = v.len().saturating_sub(5);
+            let more = format!("… ({more} more)");
+            if v.len() > 5 {
+                shown.push(&more);
+            }
+            shown.join("; ")
+        };
+        let mut parts = Vec::new();
+        if !self.extra.is_empty() {
+            parts.push(format!(
+                "{} step(s) the manifests and the account do not yield: {}",
+                self.extra.len(),
+                list(&self.extra)
+            ));
+        }
+        if !self.missing.is_empty() {
+            parts.push(format!(
+                "{} step(s) they yield are missing: {}",
+                self.missing.len(),
+                list(&self.missing)
+            ));
+        }
+        if self.reordered {
+            parts.push("the steps are in another order".into());
+        }
+        if self.description_differs {
+            parts.push("the changes it describes differ from the steps it runs".into());
+        }
+        f.write_str(&parts.join("; "))
+    }
+}
+
+/// Proves a saved plan: the plan re-derived from the same manifests and the re-read account
+/// must equal it exactly (steps, order, and what it says it changes). The re-derivation is
+/// evidence only; apply runs the saved steps.
+pub fn prove(saved: &Plan, derived: &Plan) -> Result<(), Unproven> {
+    if saved == derived {
+        return Ok(());
+    }
+    let describe = |s: &Step| format!("{} {}", s.mutation.operation(), s.mutation.target());
+    let mut out = Unproven::default();
+    let mut pool: Vec<&Step> = derived.steps.iter().collect();
+    for step in &saved.steps {
+        match pool.iter().position(|d| *d == step) {
+            Some(i) => {
+                pool.swap_remove(i);
+            }
+            None => out.extra.push(describe(step)),
         }
     }
-
-    /// Roles the saved steps delete and do not create again.
-    pub fn deleted_roles(&self) -> Vec<String> {
-        let created: BTreeSet<&str> = self
-            .steps
-            .iter()
-            .filter_map(|s| match &s.mutation {
-                Mutation::CreateRole { role } => Some(role.name.as_str()),
-                _ => None,
-            })
-            .collect();
-        self.steps
-            .iter()
-            .filter_map(|s| match &s.mutation {
-                Mutation::DeleteRole { role_name } if !created.contains(role_name.as_str()) => {
-                    Some(role_name.clone())
-                }
-                _ => None,
-            })
-            .collect()
-    }
+    out.missing = pool.into_iter().map(describe).collect();
+    out.reordered = out.extra.is_empty() && out.missing.is_empty() && saved.steps != derived.steps;
+    out.description_differs = saved.changes != derived.changes
+        || saved.conflicts != derived.conflicts
+        || saved.notes != derived.notes
+        || saved.account_id != derived.account_id;
+    Err(out)
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use crate::diff::Diff;
 use crate::plan::saved::{How, Moved};
 use crate::plan::{Action, Address, AttributeChange, Change, Resource};
 use crate::render::policy_diff;
-use crate::state::RoleState;
+use crate::state::{RoleState, TagEdit, tag_edits};
 
 /// The version of the JSON drift format.
 pub const FORMAT_VERSION: &str = "1.0";
@@ -283,20 +283,19 @@ pub fn describe_attribute(attr: &AttributeChange) -> Vec<Detail> {
             })]
         }
         AttributeChange::Tags { before, after } => {
-            let mut out = Vec::new();
-            for (k, v) in before {
-                match after.get(k) {
-                    None => out.push(plain(format!("tag {k}={v} added"))),
-                    Some(old) if old != v => {
-                        out.push(plain(format!("tag {k} changed from {old:?} to {v:?}")));
-                    }
-                    Some(_) => {}
-                }
-            }
-            for (k, v) in after.iter().filter(|(k, _)| !before.contains_key(*k)) {
-                out.push(plain(format!("tag {k}={v} removed")));
-            }
-            out
+            // Findings read from the reference (`after`) to the account (`before`).
+            tag_edits(after, before)
+                .into_iter()
+                .map(|edit| {
+                    plain(match edit {
+                        TagEdit::Added { key, value } => format!("tag {key}={value} added"),
+                        TagEdit::Changed { key, from, to } => {
+                            format!("tag {key} changed from {from:?} to {to:?}")
+                        }
+                        TagEdit::Removed { key, value } => format!("tag {key}={value} removed"),
+                    })
+                })
+                .collect()
         }
         AttributeChange::ManagedPolicy { arn, attach } => vec![plain(if *attach {
             format!("managed policy {arn} detached")

@@ -45,6 +45,9 @@ pub fn render_with_findings(plan: &Plan, findings: &[Diagnostic], limit: usize) 
         return head;
     }
     let _ = writeln!(head, "**{}**\n", summary_line(&plan.summary()));
+    if !plan.steps.is_empty() {
+        let _ = writeln!(head, "Plan id: `{}`\n", plan.id());
+    }
     if !findings.is_empty() {
         let budget = limit.saturating_sub(head.chars().count()) / 4;
         head.push_str(&findings_section(findings, budget));

@@ -6,6 +6,7 @@ use anstyle::{AnsiColor, Style};
 
 use crate::plan::{Action, Address, AttributeChange, Change, Plan, Resource};
 use crate::render::{policy_diff, summary_line, tags_inline};
+use crate::state::{TagEdit, tag_edits};
 
 /// Renders a plan as text. With `color`, actions and diff lines are colored.
 pub fn render(plan: &Plan, color: bool) -> String {
@@ -48,6 +49,9 @@ pub fn render(plan: &Plan, color: bool) -> String {
         out.push('\n');
     }
     let _ = writeln!(out, "{}", p.bold(&summary_line(&plan.summary())));
+    if !plan.steps.is_empty() {
+        let _ = writeln!(out, "Plan id: {}", plan.id());
+    }
     out
 }
 
@@ -259,19 +263,18 @@ fn render_attribute(out: &mut String, p: &Painter, attr: &AttributeChange) {
             );
         }
         AttributeChange::Tags { before, after } => {
-            for (k, v) in after {
-                match before.get(k) {
-                    None => {
-                        let _ = writeln!(out, "      {} tag {k}={v}", p.action(Action::Create));
+            for edit in tag_edits(before, after) {
+                let _ = match edit {
+                    TagEdit::Added { key, value } => {
+                        writeln!(out, "      {} tag {key}={value}", p.action(Action::Create))
                     }
-                    Some(old) if old != v => {
-                        let _ = writeln!(out, "      {tilde} tag {k}: {old:?} -> {v:?}");
+                    TagEdit::Changed { key, from, to } => {
+                        writeln!(out, "      {tilde} tag {key}: {from:?} -> {to:?}")
                     }
-                    _ => {}
-                }
-            }
-            for (k, v) in before.iter().filter(|(k, _)| !after.contains_key(*k)) {
-                let _ = writeln!(out, "      {} tag {k}={v}", p.action(Action::Delete));
+                    TagEdit::Removed { key, value } => {
+                        writeln!(out, "      {} tag {key}={value}", p.action(Action::Delete))
+                    }
+                };
             }
         }
         AttributeChange::ManagedPolicy { arn, attach } => {

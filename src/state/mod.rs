@@ -70,7 +70,7 @@ impl AccountState {
 }
 
 /// One IAM role, normalized.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RoleState {
     /// Role name (unique in the account, case-insensitively).
@@ -127,7 +127,7 @@ impl RoleState {
 }
 
 /// What makes a role service-linked.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ServiceLinked {
     /// The service principal that owns the role, e.g. `autoscaling.amazonaws.com`.
@@ -138,7 +138,7 @@ pub struct ServiceLinked {
 }
 
 /// One IAM instance profile, normalized.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct InstanceProfileState {
     /// Profile name.
@@ -235,3 +235,80 @@ impl Ownership {
 pub mod desired;
 
 pub use desired::{BindingSpec, DesiredRole, DesiredState, Origin};
+
+/// One key's edit between two tag sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TagEdit<'a> {
+    /// The key is new.
+    Added {
+        /// Key.
+        key: &'a str,
+        /// Its value.
+        value: &'a str,
+    },
+    /// The key's value changes.
+    Changed {
+        /// Key.
+        key: &'a str,
+        /// Value before.
+        from: &'a str,
+        /// Value after.
+        to: &'a str,
+    },
+    /// The key goes away.
+    Removed {
+        /// Key.
+        key: &'a str,
+        /// The value it had.
+        value: &'a str,
+    },
+}
+
+/// How tag set `from` becomes `to`, key by key: added and changed keys in `to`'s order, then
+/// removed keys in `from`'s order. The one place the per-key delta is computed (plans, text and
+/// drift renderers).
+pub fn tag_edits<'a>(
+    from: &'a BTreeMap<String, String>,
+    to: &'a BTreeMap<String, String>,
+) -> Vec<TagEdit<'a>> {
+    let mut edits = Vec::new();
+    for (key, value) in to {
+        match from.get(key) {
+            None => edits.push(TagEdit::Added { key, value }),
+            Some(old) if old != value => edits.push(TagEdit::Changed {
+                key,
+                from: old,
+                to: value,
+            }),
+            Some(_) => {}
+        }
+    }
+    for (key, value) in from {
+        if !to.contains_key(key) {
+            edits.push(TagEdit::Removed { key, value });
+        }
+    }
+    edits
+}
+
+/// The writes that turn tag set `from` into `to`: keys to set (added or changed, with their new
+/// values) and keys to remove.
+pub fn tag_writes(
+    from: &BTreeMap<String, String>,
+    to: &BTreeMap<String, String>,
+) -> (BTreeMap<String, String>, BTreeSet<String>) {
+    let mut set = BTreeMap::new();
+    let mut removed = BTreeSet::new();
+    for edit in tag_edits(from, to) {
+        match edit {
+            TagEdit::Added { key, value: to }
+            | TagEdit::Changed { key, to, .. } => {
+                set.insert(key.to_owned(), to.to_owned());
+            }
+            TagEdit::Removed { key, .. } => {
+                removed.insert(key.to_owned());
+            }
+        }
+    }
+    (set, removed)
+}

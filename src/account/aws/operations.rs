@@ -88,6 +88,7 @@ pub const OPERATIONS: &[Operation] = &[
         ..write("CreateInstanceProfile", "iam:CreateInstanceProfile")
     },
     write("TagInstanceProfile", "iam:TagInstanceProfile"),
+    write("UntagInstanceProfile", "iam:UntagInstanceProfile"),
     write("AddRoleToInstanceProfile", "iam:AddRoleToInstanceProfile"),
     write(
         "RemoveRoleFromInstanceProfile",
@@ -243,6 +244,10 @@ mod tests {
                 profile_name: profile(),
                 tags: BTreeMap::new(),
             },
+            Mutation::UntagInstanceProfile {
+                profile_name: profile(),
+                keys: BTreeSet::new(),
+            },
             Mutation::AddRoleToInstanceProfile {
                 profile_name: profile(),
                 role_name: role(),
@@ -294,6 +299,7 @@ mod tests {
             Mutation::AssociateInstanceProfile { .. } => 18,
             Mutation::ReplaceInstanceProfileAssociation { .. } => 19,
             Mutation::DisassociateInstanceProfile { .. } => 20,
+            Mutation::UntagInstanceProfile { .. } => 21,
         }
     }
 
@@ -306,7 +312,7 @@ mod tests {
             (0..mutations.len()).collect(),
             "one value per variant"
         );
-        assert_eq!(seen.len(), 21, "every variant instantiated");
+        assert_eq!(seen.len(), 22, "every variant instantiated");
         for m in &mutations {
             let op = find(m.operation())
                 .unwrap_or_else(|| panic!("{} is missing from OPERATIONS", m.operation()));

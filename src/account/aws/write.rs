@@ -273,6 +273,15 @@ impl AccountWriter for AwsAccount {
                 .await
                 .map(drop)
                 .map_err(|e| to_account_error(&entity, op, &e)),
+            Mutation::UntagInstanceProfile { profile_name, keys } => self
+                .iam
+                .untag_instance_profile()
+                .instance_profile_name(profile_name)
+                .set_tag_keys(Some(keys.iter().cloned().collect()))
+                .send()
+                .await
+                .map(drop)
+                .map_err(|e| to_account_error(&entity, op, &e)),
             Mutation::AddRoleToInstanceProfile {
                 profile_name,
                 role_name,

@@ -7,11 +7,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::plan::change::{
-    Action, Address, AttributeChange, BindingState, Change, Conflict, Resource,
-};
+pub mod change;
+
+pub use change::{Action, Address, AttributeChange, BindingState, Change, Conflict, Resource};
 use crate::state::{
-    AccountState, DesiredRole, DesiredState, InstanceProfileState, Ownership, RoleState,
+    AccountState, DesiredRole, DesiredState, InstanceProfileState, InstanceState, Ownership,
+    RoleState,
 };
 
 /// Options that change what the diff may propose.
@@ -37,9 +38,16 @@ pub struct Diff {
 /// Compares desired with live state.
 pub fn diff(desired: &DesiredState, live: &AccountState, opts: &DiffOptions) -> Diff {
     let mut out = Diff::default();
-    let mut kept_profiles: BTreeSet<String> = BTreeSet::new();
+    // Every declared profile, known before any role is compared: a declared profile is never
+    // deleted, even when it holds another role by hand (the declaring role's update puts the
+    // declared role back instead).
+    let kept_profiles: BTreeSet<String> = desired
+        .roles
+        .values()
+        .filter_map(|r| r.instance_profile.as_ref().map(|p| p.name.clone()))
+        .collect();
     for want in desired.roles.values() {
-        diff_role(want, live, opts, &mut out, &mut kept_profiles);
+        diff_role(want, live, opts, &mut out, &kept_profiles);
     }
     // Owned roles that no manifest declares.
     let declared: BTreeSet<String> = desired
@@ -107,7 +115,7 @@ fn diff_role(
     live: &AccountState,
     opts: &DiffOptions,
     out: &mut Diff,
-    kept: &mut BTreeSet<String>,
+    kept: &BTreeSet<String>,
 ) {
     let name = &want.role.name;
     let address = Address::Role(name.clone());
@@ -219,9 +227,16 @@ fn diff_role(
     diff_profile_and_bindings(want, Some(have), live, opts, out, kept);
 }
 
-/// Attribute-level differences between two states of the same role.
+/// Attribute-level differences between two states of the same role (a path change, listed
+/// first, forces replacement).
 pub fn role_attributes(have: &RoleState, want: &RoleState) -> Vec<AttributeChange> {
     let mut attrs = Vec::new();
+    if have.path != want.path {
+        attrs.push(AttributeChange::Path {
+            before: have.path.clone(),
+            after: want.path.clone(),
+        });
+    }
     if have.description != want.description {
         attrs.push(AttributeChange::Description {
             before: have.description.clone(),
@@ -285,23 +300,65 @@ pub fn role_attributes(have: &RoleState, want: &RoleState) -> Vec<AttributeChang
     attrs
 }
 
+/// Attribute-level differences between two states of the same instance: the profile it carries.
+pub fn instance_attributes(have: &InstanceState, want: &InstanceState) -> Vec<AttributeChange> {
+    let profile = |i: &InstanceState| i.association.as_ref().map(|a| a.profile.clone());
+    if have.association == want.association {
+        return Vec::new();
+    }
+    vec![AttributeChange::InstanceProfile {
+        before: profile(have),
+        after: profile(want),
+    }]
+}
+
+/// Attribute-level differences between two states of the same instance profile: its path (which
+/// forces replacement), the role it holds and its tags, compared exactly (the desired tags carry
+/// the ownership tag, so a tag added by hand is drift).
+pub fn profile_attributes(
+    have: &InstanceProfileState,
+    want: &InstanceProfileState,
+) -> Vec<AttributeChange> {
+    let mut attrs = Vec::new();
+    if have.path != want.path {
+        attrs.push(AttributeChange::Path {
+            before: have.path.clone(),
+            after: want.path.clone(),
+        });
+    }
+    if have.roles != want.roles {
+        attrs.push(AttributeChange::ProfileRoles {
+            before: have.roles.iter().cloned().collect(),
+            after: want.roles.iter().cloned().collect(),
+        });
+    }
+    if have.tags != want.tags {
+        attrs.push(AttributeChange::Tags {
+            before: have.tags.clone(),
+            after: want.tags.clone(),
+        });
+    }
+    attrs
+}
+
 fn diff_profile_and_bindings(
     want: &DesiredRole,
     have: Option<&RoleState>,
     live: &AccountState,
     opts: &DiffOptions,
     out: &mut Diff,
-    kept: &mut BTreeSet<String>,
+    kept: &BTreeSet<String>,
 ) {
     let role = &want.role.name;
-    // Owned profiles holding this role that are not the desired one go away.
+    // Owned profiles holding this role that no manifest declares go away; a profile another
+    // manifest declares is that manifest's to fix.
     if let Some(have) = have {
         for p in live.profiles_of_role(&have.name) {
             let is_wanted = want
                 .instance_profile
                 .as_ref()
                 .is_some_and(|w| w.name == p.name && w.path == p.path);
-            if !is_wanted && ownership_ok(&p.tags, opts) {
+            if !is_wanted && !kept.contains(&p.name) && ownership_ok(&p.tags, opts) {
                 delete_profile(p, live, out);
             }
         }
@@ -309,7 +366,6 @@ fn diff_profile_and_bindings(
     let Some(profile) = &want.instance_profile else {
         return;
     };
-    kept.insert(profile.name.clone());
     let address = Address::InstanceProfile(profile.name.clone());
     let mut profile_ready = true;
     match live.instance_profiles.get(&profile.name) {
@@ -354,31 +410,13 @@ fn diff_profile_and_bindings(
             });
         }
         Some(p) => {
-            let mut attributes = Vec::new();
-            if p.roles != profile.roles {
-                attributes.push(AttributeChange::ProfileRoles {
-                    before: p.roles.iter().cloned().collect(),
-                    after: profile.roles.iter().cloned().collect(),
-                });
-            }
-            let mut tags = p.tags.clone();
-            tags.insert(opts.ownership.key.clone(), opts.ownership.value.clone());
-            if tags != p.tags {
-                attributes.push(AttributeChange::Tags {
-                    before: p.tags.clone(),
-                    after: tags.clone(),
-                });
-            }
+            let attributes = profile_attributes(p, profile);
             if !attributes.is_empty() {
                 out.changes.push(Change {
                     address,
                     action: Action::Update,
                     before: Some(Resource::InstanceProfile(p.clone())),
-                    after: Some(Resource::InstanceProfile(InstanceProfileState {
-                        roles: profile.roles.clone(),
-                        tags,
-                        ..p.clone()
-                    })),
+                    after: Some(Resource::InstanceProfile(profile.clone())),
                     attributes,
                     reason: None,
                 });

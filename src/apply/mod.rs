@@ -6,7 +6,12 @@
 //! so an interrupted apply leaves the account (or snapshot file) consistent with the steps that
 //! ran; a re-run plans only what is left. A failed step ends its lane; the phase's other lanes
 //! run to the end, and every failure is reported. A [`StopSignal`] (Ctrl-C) lets the steps in
-//! flight finish and starts no other.
+//! flight finish and starts no other. Before the first write, the [`OwnershipGuard`] checks
+//! every step against the live state; one refused step refuses the plan.
+
+mod guard;
+
+pub use guard::OwnershipGuard;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -72,6 +77,8 @@ pub struct ApplyError {
     pub failed: Vec<FailedStep>,
     /// Whether the apply stopped because a stop was requested.
     pub interrupted: bool,
+    /// Steps the ownership guard refused (`OPERATION TARGET: why`); when any is, nothing ran.
+    pub refused: Vec<String>,
 }
 
 /// One step that failed.
@@ -100,6 +107,20 @@ impl std::fmt::Display for FailedStep {
 
 impl std::fmt::Display for ApplyError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if !self.refused.is_empty() {
+            write!(
+                f,
+                "refusing the plan: {} step(s) would change what rolesmith does not own; nothing was changed",
+                self.refused.len()
+            )?;
+            for why in self.refused.iter().take(LISTED_FAILURES) {
+                write!(f, "\n  - {why}")?;
+            }
+            if self.refused.len() > LISTED_FAILURES {
+                write!(f, "\n  … and {} more", self.refused.len() - LISTED_FAILURES)?;
+            }
+            return Ok(());
+        }
         let n = self.failed.len();
         let (applied, total) = (self.applied, self.total);
         match (self.interrupted, n) {
@@ -139,15 +160,26 @@ pub enum StepEvent {
     Done,
 }
 
-/// Runs every step of `plan`. `on_step` is told, with the step's plan index, when each step
-/// starts and when it is done.
+/// Runs every step of `plan`, unless `guard` refuses one (then none runs). `on_step` is told,
+/// with the step's plan index, when each step starts and when it is done.
 pub async fn apply<W: AccountWriter + Sync>(
     plan: &Plan,
     writer: &W,
+    guard: &OwnershipGuard,
     options: ApplyOptions,
     on_step: &(dyn Fn(StepEvent, usize, &Step) + Sync),
 ) -> Result<ApplyReport, ApplyError> {
     let total = plan.steps.len();
+    let refused = guard.refusals(plan.steps.iter().map(|s| &s.mutation));
+    if !refused.is_empty() {
+        return Err(ApplyError {
+            applied: 0,
+            total,
+            failed: Vec::new(),
+            interrupted: false,
+            refused,
+        });
+    }
     let applied = AtomicUsize::new(0);
     let mut start = 0;
     while start < total {
@@ -219,6 +251,7 @@ pub async fn apply<W: AccountWriter + Sync>(
                 total,
                 failed,
                 interrupted,
+                refused: Vec::new(),
             });
         }
         start = end;
@@ -310,6 +343,7 @@ mod tests {
         rt.block_on(apply(
             &plan(),
             writer,
+            &OwnershipGuard::default(),
             ApplyOptions {
                 parallelism,
                 ..ApplyOptions::default()
@@ -423,6 +457,7 @@ mod tests {
             .block_on(apply(
                 &plan(),
                 &w,
+                &OwnershipGuard::default(),
                 ApplyOptions {
                     parallelism: 1,
                     stop: stop.clone(),
@@ -460,7 +495,7 @@ mod tests {
             .build()
             .unwrap();
         let report = rt
-            .block_on(apply(&plan(), &w, options, &|event, i, _| {
+            .block_on(apply(&plan(), &w, &OwnershipGuard::default(), options, &|event, i, _| {
                 if event == StepEvent::Done && i == 17 {
                     stop.request();
                 }

@@ -1,17 +1,19 @@
-//! What differs between desired and live state: a closed set of actions and, for each resource,
-//! the attribute-level changes. Produced by `diff`, ordered into steps by `plan`, shown by
-//! `render`. The human wording lives in the renderers.
+//! The diff's output vocabulary: a closed set of actions and, for each resource, the
+//! attribute-level changes. Produced here by `diff`, ordered into steps by `plan`, shown by
+//! `render`; it lives on the producer's side so data flows one way (plan depends on diff, never
+//! the reverse). The human wording lives in the renderers. Every type reads back what it writes,
+//! so a saved plan round-trips to the same value.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::policy::Policy;
 use crate::state::{InstanceProfileState, RoleState};
 
 /// What happens to a resource. The values are their symbols.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Action {
     /// `-`: destroy.
     #[serde(rename = "delete")]
@@ -40,7 +42,7 @@ impl Action {
 }
 
 /// Which resource a change concerns.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(tag = "type", content = "name", rename_all = "snake_case")]
 pub enum Address {
     /// An IAM role.
@@ -62,7 +64,7 @@ impl fmt::Display for Address {
 }
 
 /// A resource's full state, before or after.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Resource {
     /// A role.
@@ -74,7 +76,7 @@ pub enum Resource {
 }
 
 /// An instance's association with a profile.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BindingState {
     /// Instance id.
@@ -87,7 +89,7 @@ pub struct BindingState {
 }
 
 /// One attribute that differs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "attribute", rename_all = "snake_case")]
 pub enum AttributeChange {
     /// Role or profile path (forces replacement).
@@ -165,7 +167,7 @@ pub enum AttributeChange {
 }
 
 /// One resource's change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Change {
     /// The resource.
     pub address: Address,
@@ -183,7 +185,7 @@ pub struct Change {
 }
 
 /// A resource rolesmith will not touch, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Conflict {
     /// The resource.
     pub address: Address,

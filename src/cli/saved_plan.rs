@@ -1,0 +1,289 @@
+//! `apply plan.json`: a saved plan runs only once it has proved itself.
+//!
+//! A plan file is an artifact that anyone with write access to CI storage could replace, so
+//! nothing in it is trusted on its word. In order, before any write:
+//! 1. its steps must hash to the plan id it states (and to `--expect-plan-id`, the id the
+//!    reviewer saw);
+//! 2. the settings that decide ownership and deletions (ownership tag, path prefix, prune) must
+//!    be the ones this apply resolves itself from its flags and `rolesmith.toml`;
+//! 3. the manifests must be byte-identical to the ones it was made from;
+//! 4. the account must be the one it was made for, and the resources it read must not have
+//!    moved (the fingerprint names what did);
+//! 5. re-deriving the plan from those manifests and the re-read account must give exactly the
+//!    saved plan (the proof);
+//! 6. the ownership guard refuses any step on an unowned resource.
+//!
+//! Apply then runs the saved steps; the re-derived plan is evidence, never what runs.
+
+use super::*;
+
+/// How a refusal ends, with the way out.
+fn refuse(message: String, hint: impl Into<String>) -> BoxError {
+    Box::new(UserError::new(message, hint))
+}
+
+/// `apply plan.json`.
+pub(super) fn apply_saved(
+    common: &PlanArgs,
+    config: &Config,
+    path: &Path,
+    auto_approve: bool,
+    expect_plan_id: Option<&str>,
+) -> Result<ExitStatus, BoxError> {
+    let saved = SavedPlan::load(path)?;
+    check_expected_id(&saved, path, expect_plan_id)?;
+    let settings = saved_plan_settings(common, config, &saved.provenance.settings, path)?;
+    check_manifests_unchanged(&saved, &settings, path)?;
+
+    check_before_connecting(&settings, &common.account)?;
+    let runtime = tokio_runtime()?;
+    let account = open_account(&common.account, &settings, &runtime)?;
+    let stats = common.account.live.stats;
+    let proved = prove_against_account(&saved, &settings, &account, &runtime, path);
+    let (desired, live) = match proved {
+        Ok(evidence) => evidence,
+        Err(e) => {
+            if stats {
+                print_stats(&account);
+            }
+            return Err(e);
+        }
+    };
+    check_deletions(&saved.plan.deleted_roles(), settings.max_deletions)?;
+
+    let s = saved.plan.summary();
+    println!(
+        "Saved plan {} ({}) for account {}: {} to add, {} to change, {} to destroy; {} step(s).",
+        path.display(),
+        saved.plan_id,
+        saved.plan.account_id,
+        s.add,
+        s.change,
+        s.destroy,
+        saved.plan.steps.len()
+    );
+    for step in &saved.plan.steps {
+        println!("  {} {}", step.mutation.operation(), step.mutation.target());
+    }
+    if saved.plan.steps.is_empty() {
+        if stats {
+            print_stats(&account);
+        }
+        return Ok(ExitStatus::Success);
+    }
+    if !confirm(auto_approve)? {
+        return Ok(ExitStatus::Failure);
+    }
+    let guard = OwnershipGuard::new(&live, &desired, &settings.ownership);
+    run_steps(
+        &saved.plan,
+        &account,
+        &guard,
+        &settings,
+        stats,
+        &runtime,
+        (s.add, s.change, s.destroy),
+        "every step that succeeded is in the account, so this saved plan no longer matches it: \
+         make a new plan (`rolesmith plan --out`) and apply that",
+    )
+}
+
+fn replan(path: &Path) -> String {
+    format!(
+        "make a new plan with `rolesmith plan --out {}`, review it, and apply that",
+        path.display()
+    )
+}
+
+/// Step 1: the id the reviewer saw.
+fn check_expected_id(saved: &SavedPlan, path: &Path, expected: Option<&str>) -> Result<(), BoxError> {
+    match expected {
+        Some(id) if !saved.plan_id.matches(id) => Err(refuse(
+            format!(
+                "{} is plan {}, not the expected plan {id}; nothing was changed",
+                path.display(),
+                saved.plan_id
+            ),
+            "apply only the plan that was reviewed: the plan id is printed with the plan and in the PR comment",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Step 2: this apply's own settings, with the manifest paths the plan names. The settings that
+/// decide what rolesmith owns and deletes must match the plan's, so a plan file cannot widen
+/// ownership or opt into deletions on the operator's behalf.
+fn saved_plan_settings(
+    common: &PlanArgs,
+    config: &Config,
+    fixed: &PlanSettings,
+    path: &Path,
+) -> Result<Settings, BoxError> {
+    let args = PlanArgs {
+        paths: if fixed.paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            fixed.paths.clone()
+        },
+        ..common.clone()
+    };
+    let mut settings = Settings::for_plan(&args, config)?;
+    if fixed.paths.is_empty() {
+        settings.paths = Vec::new();
+    }
+    let tag = |o: &crate::state::Ownership| format!("{}={}", o.key, o.value);
+    let mismatch = if settings.prune != fixed.prune {
+        Some((
+            "--prune",
+            format!(
+                "{} was planned {} --prune, but this apply resolves prune = {}",
+                path.display(),
+                if fixed.prune { "with" } else { "without" },
+                settings.prune
+            ),
+            if fixed.prune {
+                "deletions need the operator's opt-in as well as the plan's: pass --prune (or set `prune = true` in rolesmith.toml)".to_owned()
+            } else {
+                "a saved plan runs as it was planned; make a new plan with the settings you want".to_owned()
+            },
+        ))
+    } else if settings.ownership != fixed.ownership {
+        Some((
+            "--ownership-tag",
+            format!(
+                "{} was planned with ownership tag `{}`, but this apply resolves `{}`",
+                path.display(),
+                tag(&fixed.ownership),
+                tag(&settings.ownership)
+            ),
+            format!(
+                "pass --ownership-tag {} (or set `ownership_tag` in rolesmith.toml) if that tag is really yours",
+                tag(&fixed.ownership)
+            ),
+        ))
+    } else if settings.path_prefix != fixed.path_prefix {
+        Some((
+            "--path-prefix",
+            format!(
+                "{} was planned with path prefix {}, but this apply resolves {}",
+                path.display(),
+                fixed.path_prefix.as_deref().unwrap_or("(none)"),
+                settings.path_prefix.as_deref().unwrap_or("(none)")
+            ),
+            "pass the same --path-prefix (or `path_prefix` in rolesmith.toml) as the plan".to_owned(),
+        ))
+    } else {
+        None
+    };
+    match mismatch {
+        Some((flag, message, hint)) => Err(refuse(
+            format!("{flag} differs from the setting {} was planned with: {message}; nothing was changed", path.display()),
+            hint,
+        )),
+        None => Ok(settings),
+    }
+}
+
+/// Step 3: the manifests, byte for byte.
+fn check_manifests_unchanged(
+    saved: &SavedPlan,
+    settings: &Settings,
+    path: &Path,
+) -> Result<(), BoxError> {
+    let files = load_paths(&settings.paths).files;
+    let changed = saved
+        .provenance
+        .manifests
+        .changes(&ManifestDigest::of_files(&files)?);
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let list = |v: &[PathBuf]| {
+        v.iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let what: Vec<String> = [
+        ("edited", &changed.edited),
+        ("added", &changed.added),
+        ("removed", &changed.removed),
+    ]
+    .into_iter()
+    .filter(|(_, files)| !files.is_empty())
+    .map(|(how, files)| format!("{how}: {}", list(files)))
+    .collect();
+    Err(refuse(
+        format!(
+            "the manifests changed since {} was made ({}); nothing was changed",
+            path.display(),
+            what.join("; ")
+        ),
+        replan(path),
+    ))
+}
+
+/// Steps 4 and 5: the account, what moved in it, and the proof. Returns the desired and live
+/// state the guard needs.
+fn prove_against_account(
+    saved: &SavedPlan,
+    settings: &Settings,
+    account: &AnyAccount,
+    runtime: &tokio::runtime::Runtime,
+    path: &Path,
+) -> Result<(DesiredState, AccountState), BoxError> {
+    let (desired, ctx, ..) = load_desired(settings, account, runtime)?;
+    let account_id = &saved.plan.account_id;
+    if ctx.account_id != *account_id {
+        return Err(refuse(
+            format!(
+                "{} was made for account {account_id}, but the credentials reach account {}",
+                path.display(),
+                ctx.account_id
+            ),
+            "use the credentials of the account the plan was made for",
+        ));
+    }
+    let fixed = &saved.provenance.settings;
+    let scope = ReadScope::needed_by(&desired, settings.prune);
+    if scope != fixed.scope {
+        return Err(refuse(
+            format!(
+                "{} reads other EC2 state than its manifests need (its saved read scope was edited); nothing was changed",
+                path.display()
+            ),
+            replan(path),
+        ));
+    }
+    let live = read_account(runtime, account, &scope)?;
+    let fingerprint = &saved.provenance.live;
+    let moved = fingerprint.moved(&fingerprint.retake(&live, &settings.ownership));
+    if !moved.is_empty() {
+        for m in &moved {
+            eprintln!("{}", render::drift::describe_moved(m));
+        }
+        eprintln!();
+        return Err(refuse(
+            format!(
+                "{} is stale: {} resource(s) changed since it was made; nothing was changed",
+                path.display(),
+                moved.len()
+            ),
+            replan(path),
+        ));
+    }
+    let derived = derive_plan(settings, &desired, &live);
+    if let Err(unproven) = saved::prove(&saved.plan, &derived) {
+        return Err(refuse(
+            format!(
+                "{} is not the plan its manifests and the account yield ({unproven}); nothing was changed",
+                path.display()
+            ),
+            format!(
+                "the file was edited or made by another rolesmith: {}",
+                replan(path)
+            ),
+        ));
+    }
+    Ok((desired, live))
+}

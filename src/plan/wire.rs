@@ -1,0 +1,160 @@
+//! The plan's one serialization: the JSON plan of `plan --format json`, which a saved plan
+//! (`plan --out`) extends with `kind` and its provenance.
+//!
+//! There is one shape so that what a script reads, what a reviewer saw and what `apply plan.json`
+//! loads are the same document, and reading it back gives the same [`Plan`] value (a round-trip
+//! test holds that). Steps carry `operation` and `target` for readers; they are derived from the
+//! mutation and ignored on reading, so editing them changes nothing. `summary` is derived from
+//! the changes on writing and ignored on reading for the same reason. Writing borrows the plan
+//! (a 10,000-role plan is not copied to be printed); reading owns.
+
+use std::collections::BTreeMap;
+
+use serde::de::IgnoredAny;
+use serde::{Deserialize, Serialize};
+
+use crate::account::Mutation;
+use crate::plan::{Change, Conflict, FORMAT_VERSION, Phase, Plan, PlanId, Step, Summary};
+
+/// API calls made to produce a plan, by operation (`stats.calls`).
+pub type CallCounts = BTreeMap<String, u64>;
+
+#[derive(Serialize)]
+struct PlanOut<'a, P: Serialize> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kind: Option<&'static str>,
+    format_version: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    plan_id: Option<PlanId>,
+    account_id: &'a str,
+    summary: Summary,
+    changes: &'a [Change],
+    conflicts: &'a [Conflict],
+    notes: &'a [String],
+    steps: Vec<StepOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stats: Option<StatsOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    provenance: Option<&'a P>,
+}
+
+#[derive(Serialize)]
+struct StatsOut<'a> {
+    calls: &'a CallCounts,
+}
+
+#[derive(Serialize)]
+struct StepOut<'a> {
+    phase: Phase,
+    operation: &'static str,
+    target: String,
+    mutation: &'a Mutation,
+}
+
+/// A plan document as read back, with its provenance (`P`) when it is a saved plan.
+#[derive(Debug, Deserialize)]
+pub struct PlanDocument<P> {
+    /// `rolesmith-saved-plan` for saved plans.
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// The format version it was written with.
+    pub format_version: String,
+    /// The plan id it was written with (absent when it has no steps).
+    #[serde(default)]
+    pub plan_id: Option<PlanId>,
+    /// The plan.
+    #[serde(flatten)]
+    pub plan: PlanIn,
+    /// What the plan was made from.
+    #[serde(default = "none")]
+    pub provenance: Option<P>,
+}
+
+fn none<P>() -> Option<P> {
+    None
+}
+
+/// The plan's own fields as read back.
+#[derive(Debug, Deserialize)]
+pub struct PlanIn {
+    account_id: String,
+    #[serde(default)]
+    #[allow(dead_code)]
+    summary: IgnoredAny,
+    changes: Vec<Change>,
+    conflicts: Vec<Conflict>,
+    notes: Vec<String>,
+    steps: Vec<StepIn>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    stats: IgnoredAny,
+}
+
+#[derive(Debug, Deserialize)]
+struct StepIn {
+    phase: Phase,
+    mutation: Mutation,
+}
+
+impl From<PlanIn> for Plan {
+    fn from(p: PlanIn) -> Self {
+        Plan {
+            account_id: p.account_id,
+            changes: p.changes,
+            conflicts: p.conflicts,
+            notes: p.notes,
+            steps: p
+                .steps
+                .into_iter()
+                .map(|s| Step {
+                    phase: s.phase,
+                    mutation: s.mutation,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Writes a plan as pretty JSON with a trailing newline: the plan id when it has steps, the API
+/// calls when given, and `kind` + provenance when it is a saved plan.
+pub fn to_json<P: Serialize>(
+    plan: &Plan,
+    calls: Option<&CallCounts>,
+    saved: Option<(&'static str, &P)>,
+) -> String {
+    let wire = PlanOut {
+        kind: saved.map(|(kind, _)| kind),
+        format_version: FORMAT_VERSION,
+        plan_id: (!plan.steps.is_empty()).then(|| plan.id()),
+        account_id: &plan.account_id,
+        summary: plan.summary(),
+        changes: &plan.changes,
+        conflicts: &plan.conflicts,
+        notes: &plan.notes,
+        steps: plan
+            .steps
+            .iter()
+            .map(|s| StepOut {
+                phase: s.phase,
+                operation: s.mutation.operation(),
+                target: s.mutation.target(),
+                mutation: &s.mutation,
+            })
+            .collect(),
+        stats: calls.map(|calls| StatsOut { calls }),
+        provenance: saved.map(|(_, p)| p),
+    };
+    // Plain data with string keys: serialization cannot fail, and a plan must never print as
+    // an empty document if it somehow did.
+    let mut text = serde_json::to_string_pretty(&wire)
+        .unwrap_or_else(|e| panic!("a plan always serializes: {e}"));
+    text.push('\n');
+    text
+}
+
+/// Reads a plan document.
+pub fn from_json<P: serde::de::DeserializeOwned>(
+    value: serde_json::Value,
+) -> Result<PlanDocument<P>, serde_json::Error> {
+    serde_json::from_value(value)
+}
