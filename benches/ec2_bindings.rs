@@ -31,12 +31,12 @@ use std::time::{Duration, Instant};
 use aws_sdk_ec2::types::{InstanceType, ResourceType, Tag, TagSpecification};
 use rolesmith::account::aws::{AwsAccount, AwsOptions};
 use rolesmith::account::{AccountReader, ReadScope};
-use rolesmith::apply::{ApplyOptions, apply};
+use rolesmith::apply::{ApplyOptions, OwnershipGuard, apply};
 use rolesmith::diagnostic::has_errors;
 use rolesmith::diff::{DiffOptions, diff};
 use rolesmith::manifest::{ResolveContext, load_and_validate};
 use rolesmith::plan::Plan;
-use rolesmith::state::{DesiredState, Ownership};
+use rolesmith::state::Ownership;
 
 #[allow(dead_code)]
 #[path = "../tests/support/moto.rs"]
@@ -128,22 +128,6 @@ async fn launch(
     calls
 }
 
-/// What the CLI's `read_scope` builds: associations when a role has a profile, plus the
-/// instances the bindings name or select.
-fn scope_of(desired: &DesiredState) -> ReadScope {
-    let mut scope = ReadScope::default();
-    for role in desired.roles.values() {
-        scope.associations |= role.instance_profile.is_some();
-        if let Some(b) = &role.bindings {
-            scope.instance_ids.extend(b.instances.iter().cloned());
-            if !b.selector.is_empty() && !scope.selectors.contains(&b.selector) {
-                scope.selectors.push(b.selector.clone());
-            }
-        }
-    }
-    scope
-}
-
 struct Planned {
     plan: Plan,
     read: Duration,
@@ -164,7 +148,7 @@ fn make_plan(account: &AwsAccount, rt: &tokio::runtime::Runtime) -> Planned {
     assert!(!has_errors(&diagnostics), "{:?}", diagnostics.first());
     let t0 = Instant::now();
     let live = rt
-        .block_on(account.read_scoped(&scope_of(&desired)))
+        .block_on(account.read_scoped(&ReadScope::needed_by(&desired, false)))
         .expect("read the account");
     let read = t0.elapsed();
     let instances_read = live.instances.len();
@@ -245,6 +229,7 @@ fn measure(endpoint: &str, instances: usize, batch: usize, parallelism: usize) {
         .block_on(apply(
             &planned.plan,
             &account,
+            &OwnershipGuard::unchecked(),
             ApplyOptions {
                 parallelism,
                 ..ApplyOptions::default()

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use rolesmith::account::AccountReader;
 use rolesmith::account::aws::{AwsAccount, AwsOptions, operations};
-use rolesmith::apply::{ApplyOptions, apply};
+use rolesmith::apply::{ApplyOptions, OwnershipGuard, apply};
 use rolesmith::diagnostic::has_errors;
 use rolesmith::diff::{DiffOptions, diff};
 use rolesmith::manifest::{ResolveContext, load_and_validate};
@@ -234,6 +234,7 @@ fn measure(manifests: &Path, endpoint: &str, roles: usize, parallelism: usize) {
         .block_on(apply(
             &planned.plan,
             &account,
+            &OwnershipGuard::unchecked(),
             ApplyOptions {
                 parallelism,
                 ..ApplyOptions::default()

@@ -189,7 +189,13 @@ fn workflows_use_the_commands_as_documented() {
     assert!(plan.contains("updateComment") && plan.contains("createComment"));
     let apply = read("apply.yml");
     assert!(apply.contains("rolesmith plan --out plan.json"));
-    assert!(apply.contains("rolesmith apply plan.json --auto-approve"));
+    // The apply job applies only the plan whose id the plan job printed (a job output, not the
+    // artifact an attacker could replace).
+    assert!(apply.contains(r#"echo "plan_id=$(jq -r '.plan_id // ""' plan.json)""#));
+    assert!(apply.contains("PLAN_ID: ${{ needs.plan.outputs.plan_id }}"));
+    assert!(
+        apply.contains(r#"rolesmith apply plan.json --expect-plan-id "$PLAN_ID" --auto-approve"#)
+    );
     let drift = read("drift.yml");
     assert!(drift.contains("schedule:") && drift.contains("rolesmith drift"));
     assert!(drift.contains("steps.drift.outputs.exitcode == '2'"));
@@ -542,8 +548,7 @@ fn apply_takes_a_saved_plan_alone_and_only_a_saved_plan() {
     );
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert!(
-        r.stdout
-            .contains("Saved plan plan.json for account 123456789012"),
+        r.stdout.contains("Saved plan plan.json (sha256:"),
         "{}",
         r.stdout
     );

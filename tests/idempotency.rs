@@ -168,6 +168,7 @@ fn apply_in_memory(plan: &Plan, state: AccountState, dir: &Path) -> AccountState
         .block_on(rolesmith::apply::apply(
             plan,
             &account,
+            &rolesmith::apply::OwnershipGuard::unchecked(),
             Default::default(),
             &|_, _, _| {},
         ))

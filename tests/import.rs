@@ -39,6 +39,7 @@ fn applied_demo() -> AccountState {
     block_on(rolesmith::apply::apply(
         &plan,
         &account,
+        &rolesmith::apply::OwnershipGuard::new(&live, &desired, &ctx.ownership),
         Default::default(),
         &|_, _, _| {},
     ))

@@ -191,7 +191,8 @@ fn tampered_saved_plans_are_refused_without_a_write_and_an_honest_one_applies() 
         let r = run_live(&moto, &["apply", &arg(&path), "--auto-approve", "--stats"]);
         assert_eq!(r.code, Some(1), "{what}: must be refused\n{}", r.stderr);
         assert!(
-            r.stderr.contains("the file was edited after `rolesmith plan` wrote it"),
+            r.stderr
+                .contains("the file was edited after `rolesmith plan` wrote it"),
             "{what}:\n{}",
             r.stderr
         );
@@ -210,11 +211,18 @@ fn tampered_saved_plans_are_refused_without_a_write_and_an_honest_one_applies() 
         // The reviewed id pins the plan even without the proof's help.
         let r = run_live(
             &moto,
-            &["apply", &arg(&path), "--expect-plan-id", &reviewed_id, "--auto-approve"],
+            &[
+                "apply",
+                &arg(&path),
+                "--expect-plan-id",
+                &reviewed_id,
+                "--auto-approve",
+            ],
         );
         assert_eq!(r.code, Some(1), "{what}\n{}", r.stderr);
         assert!(
-            r.stderr.contains(&format!("not the expected plan {reviewed_id}")),
+            r.stderr
+                .contains(&format!("not the expected plan {reviewed_id}")),
             "{what}:\n{}",
             r.stderr
         );
@@ -224,7 +232,14 @@ fn tampered_saved_plans_are_refused_without_a_write_and_an_honest_one_applies() 
     // The honest plan, with the id that was reviewed, applies exactly its one step.
     let r = run_live(
         &moto,
-        &["apply", &arg(&saved), "--expect-plan-id", &reviewed_id, "--auto-approve", "--stats"],
+        &[
+            "apply",
+            &arg(&saved),
+            "--expect-plan-id",
+            &reviewed_id,
+            "--auto-approve",
+            "--stats",
+        ],
     )
     .success();
     assert!(r.stdout.contains(&reviewed_id), "{}", r.stdout);
@@ -249,7 +264,12 @@ fn a_saved_plan_cannot_widen_ownership_or_opt_into_deletions() {
     let honest: Value =
         serde_json::from_str(&std::fs::read_to_string(&saved).expect("read")).expect("JSON");
     for (what, field, value, flag) in [
-        ("ownership", "ownership", json!({"key": "owner", "value": "alice"}), "--ownership-tag"),
+        (
+            "ownership",
+            "ownership",
+            json!({"key": "owner", "value": "alice"}),
+            "--ownership-tag",
+        ),
         ("prune", "prune", json!(true), "--prune"),
     ] {
         let mut edited = honest.clone();
@@ -259,7 +279,8 @@ fn a_saved_plan_cannot_widen_ownership_or_opt_into_deletions() {
         let r = run_live(&moto, &["apply", &arg(&path), "--auto-approve"]);
         assert_eq!(r.code, Some(1), "{what}\n{}", r.stderr);
         assert!(
-            r.stderr.contains(&format!("{flag} differs from the setting")),
+            r.stderr
+                .contains(&format!("{flag} differs from the setting")),
             "{what}:\n{}",
             r.stderr
         );
@@ -289,7 +310,11 @@ fn rejected_manifests_make_no_call_not_even_get_caller_identity() {
             "{command}: the error names file and line\n{}",
             r.stderr
         );
-        assert_eq!(proxy.actions(), Vec::<String>::new(), "{command} made calls");
+        assert_eq!(
+            proxy.actions(),
+            Vec::<String>::new(),
+            "{command} made calls"
+        );
     }
 }
 
@@ -369,7 +394,13 @@ fn ops(plan: &Value) -> Vec<String> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| format!("{} {}", s["operation"].as_str().unwrap(), s["target"].as_str().unwrap()))
+        .map(|s| {
+            format!(
+                "{} {}",
+                s["operation"].as_str().unwrap(),
+                s["target"].as_str().unwrap()
+            )
+        })
         .collect()
 }
 
@@ -378,10 +409,21 @@ fn profile_holding_another_owned_role_gets_its_role_back_without_being_deleted()
     let dir = tempfile::tempdir().unwrap();
     profile_manifests(dir.path());
     // By hand: web taken out of its profile, plain put in.
-    write_snapshot(&dir.path().join("account.json"), &["plain"], json!({OWNED.0: OWNED.1}));
+    write_snapshot(
+        &dir.path().join("account.json"),
+        &["plain"],
+        json!({OWNED.0: OWNED.1}),
+    );
     let r = offline(
         dir.path(),
-        &["plan", "roles.yaml", "--snapshot", "account.json", "--format", "json"],
+        &[
+            "plan",
+            "roles.yaml",
+            "--snapshot",
+            "account.json",
+            "--format",
+            "json",
+        ],
     )
     .success();
     let plan = r.json();
@@ -403,10 +445,20 @@ fn profile_holding_another_owned_role_gets_its_role_back_without_being_deleted()
     );
     offline(
         dir.path(),
-        &["apply", "roles.yaml", "--snapshot", "account.json", "--auto-approve"],
+        &[
+            "apply",
+            "roles.yaml",
+            "--snapshot",
+            "account.json",
+            "--auto-approve",
+        ],
     )
     .success();
-    let r = offline(dir.path(), &["plan", "roles.yaml", "--snapshot", "account.json"]).success();
+    let r = offline(
+        dir.path(),
+        &["plan", "roles.yaml", "--snapshot", "account.json"],
+    )
+    .success();
     assert!(r.stdout.contains("No changes"), "{}", r.stdout);
 }
 
@@ -419,16 +471,32 @@ fn tag_added_by_hand_to_a_managed_instance_profile_is_drift_and_is_removed() {
         &["web"],
         json!({OWNED.0: OWNED.1, "cost-center": "42"}),
     );
-    let r = offline(dir.path(), &["drift", "roles.yaml", "--snapshot", "account.json"]);
-    assert_eq!(r.code, Some(2), "drift is reported\n{}\n{}", r.stdout, r.stderr);
+    let r = offline(
+        dir.path(),
+        &["drift", "roles.yaml", "--snapshot", "account.json"],
+    );
+    assert_eq!(
+        r.code,
+        Some(2),
+        "drift is reported\n{}\n{}",
+        r.stdout,
+        r.stderr
+    );
     assert!(
-        r.stdout.contains("instance_profile.web") && r.stdout.contains("cost-center=42"),
+        r.stdout.contains("instance profile web") && r.stdout.contains("tag cost-center=42 added"),
         "{}",
         r.stdout
     );
     let r = offline(
         dir.path(),
-        &["plan", "roles.yaml", "--snapshot", "account.json", "--format", "json"],
+        &[
+            "plan",
+            "roles.yaml",
+            "--snapshot",
+            "account.json",
+            "--format",
+            "json",
+        ],
     )
     .success();
     assert_eq!(
@@ -438,10 +506,19 @@ fn tag_added_by_hand_to_a_managed_instance_profile_is_drift_and_is_removed() {
     );
     offline(
         dir.path(),
-        &["apply", "roles.yaml", "--snapshot", "account.json", "--auto-approve"],
+        &[
+            "apply",
+            "roles.yaml",
+            "--snapshot",
+            "account.json",
+            "--auto-approve",
+        ],
     )
     .success();
-    let r = offline(dir.path(), &["drift", "roles.yaml", "--snapshot", "account.json"]);
+    let r = offline(
+        dir.path(),
+        &["drift", "roles.yaml", "--snapshot", "account.json"],
+    );
     assert_eq!(r.code, Some(0), "{}\n{}", r.stdout, r.stderr);
 }
 
@@ -462,12 +539,26 @@ fn saved_plan_round_trips_to_the_same_plan() {
     );
     offline(
         dir.path(),
-        &["plan", ".", "--snapshot", "account.json", "--out", "plan.json"],
+        &[
+            "plan",
+            ".",
+            "--snapshot",
+            "account.json",
+            "--out",
+            "plan.json",
+        ],
     )
     .success();
     let json = offline(
         dir.path(),
-        &["plan", ".", "--snapshot", "account.json", "--format", "json"],
+        &[
+            "plan",
+            ".",
+            "--snapshot",
+            "account.json",
+            "--format",
+            "json",
+        ],
     )
     .success()
     .json();
@@ -480,5 +571,8 @@ fn saved_plan_round_trips_to_the_same_plan() {
     assert!(!saved.plan.changes.is_empty() && !saved.plan.conflicts.is_empty());
     assert_eq!(saved.plan_id.to_string(), json["plan_id"].as_str().unwrap());
     // And writing the read-back plan gives the same document.
-    assert_eq!(rolesmith::render::json::render(&from_json), serde_json::to_string_pretty(&json).unwrap() + "\n");
+    assert_eq!(
+        rolesmith::render::json::render(&from_json),
+        serde_json::to_string_pretty(&json).unwrap() + "\n"
+    );
 }

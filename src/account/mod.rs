@@ -399,10 +399,12 @@ impl Mutation {
     pub fn target(&self) -> String {
         let subject = self.subject().to_string();
         match self {
-            Self::AttachRolePolicy { policy_arn, .. } | Self::DetachRolePolicy { policy_arn, .. } => {
+            Self::AttachRolePolicy { policy_arn, .. }
+            | Self::DetachRolePolicy { policy_arn, .. } => {
                 format!("{subject} policy {policy_arn}")
             }
-            Self::PutRolePolicy { policy_name, .. } | Self::DeleteRolePolicy { policy_name, .. } => {
+            Self::PutRolePolicy { policy_name, .. }
+            | Self::DeleteRolePolicy { policy_name, .. } => {
                 format!("{subject} inline policy {policy_name}")
             }
             Self::AddRoleToInstanceProfile { role_name, .. }

@@ -13,7 +13,7 @@ use crate::account::{Mutation, Subject};
 use crate::state::{AccountState, DesiredState, Ownership};
 
 /// What the live state says about ownership, and what the manifests adopt.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct OwnershipGuard {
     ownership: Ownership,
     /// Live roles by lower-case name: (owned, service-linked).
@@ -35,10 +35,8 @@ pub struct OwnershipGuard {
 impl OwnershipGuard {
     /// The guard for applying to `live` what `desired` declares.
     pub fn new(live: &AccountState, desired: &DesiredState, ownership: &Ownership) -> Self {
-        let mut guard = Self {
-            ownership: ownership.clone(),
-            ..Self::default()
-        };
+        let mut guard = Self::unchecked();
+        guard.ownership = ownership.clone();
         for role in live.roles.values() {
             guard.roles.insert(
                 role.name.to_ascii_lowercase(),
@@ -46,7 +44,9 @@ impl OwnershipGuard {
             );
         }
         for p in live.instance_profiles.values() {
-            guard.profiles.insert(p.name.clone(), ownership.is_on(&p.tags));
+            guard
+                .profiles
+                .insert(p.name.clone(), ownership.is_on(&p.tags));
         }
         for i in live.instances.values() {
             if let Some(a) = &i.association {
@@ -79,18 +79,34 @@ impl OwnershipGuard {
         guard
     }
 
+    /// A guard that knows no live resource and so refuses nothing: for tests of the executor
+    /// itself and benchmarks that apply to an account they generated.
+    pub fn unchecked() -> Self {
+        Self {
+            ownership: Ownership::default(),
+            roles: BTreeMap::new(),
+            profiles: BTreeMap::new(),
+            associations: BTreeMap::new(),
+            adopted_roles: BTreeSet::new(),
+            adopted_profiles: BTreeSet::new(),
+            service_linked: BTreeSet::new(),
+            takeover: BTreeSet::new(),
+        }
+    }
+
     /// Why `mutation` may not run (`None`: it may).
     pub fn refusal(&self, mutation: &Mutation) -> Option<String> {
         match mutation.subject() {
             Subject::Role(name) => self.role_refusal(name, mutation),
-            Subject::InstanceProfile(name) => self.profile_refusal(name).or_else(|| match mutation
-            {
-                // Putting a role into a profile hands the role to instances: it must be ours too.
-                Mutation::AddRoleToInstanceProfile { role_name, .. } => {
-                    self.role_refusal(role_name, mutation)
-                }
-                _ => None,
-            }),
+            Subject::InstanceProfile(name) => {
+                self.profile_refusal(name).or_else(|| match mutation {
+                    // Putting a role into a profile hands the role to instances: it must be ours too.
+                    Mutation::AddRoleToInstanceProfile { role_name, .. } => {
+                        self.role_refusal(role_name, mutation)
+                    }
+                    _ => None,
+                })
+            }
             Subject::Instance(id) => self.association_refusal(id, mutation),
         }
     }
@@ -118,9 +134,8 @@ impl OwnershipGuard {
                 mutation,
                 Mutation::CreateServiceLinkedRole { .. } | Mutation::UpdateRole { .. }
             ) && self.service_linked.contains(&lower);
-            return (!allowed).then(|| {
-                format!("role {name} is service-linked; only its service may change it")
-            });
+            return (!allowed)
+                .then(|| format!("role {name} is service-linked; only its service may change it"));
         }
         (!owned && !self.adopted_roles.contains(&lower)).then(|| {
             format!(

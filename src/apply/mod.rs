@@ -343,7 +343,7 @@ mod tests {
         rt.block_on(apply(
             &plan(),
             writer,
-            &OwnershipGuard::default(),
+            &OwnershipGuard::unchecked(),
             ApplyOptions {
                 parallelism,
                 ..ApplyOptions::default()
@@ -457,7 +457,7 @@ mod tests {
             .block_on(apply(
                 &plan(),
                 &w,
-                &OwnershipGuard::default(),
+                &OwnershipGuard::unchecked(),
                 ApplyOptions {
                     parallelism: 1,
                     stop: stop.clone(),
@@ -495,11 +495,17 @@ mod tests {
             .build()
             .unwrap();
         let report = rt
-            .block_on(apply(&plan(), &w, &OwnershipGuard::default(), options, &|event, i, _| {
-                if event == StepEvent::Done && i == 17 {
-                    stop.request();
-                }
-            }))
+            .block_on(apply(
+                &plan(),
+                &w,
+                &OwnershipGuard::unchecked(),
+                options,
+                &|event, i, _| {
+                    if event == StepEvent::Done && i == 17 {
+                        stop.request();
+                    }
+                },
+            ))
             .unwrap();
         assert_eq!(report.applied, 18);
     }

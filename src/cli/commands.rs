@@ -253,9 +253,7 @@ pub(super) fn run_steps(
         parallelism: settings.parallelism,
         stop: stop_on_ctrl_c(runtime),
     };
-    let result = runtime.block_on(crate::apply::apply(
-        plan, account, guard, options, &on_step,
-    ));
+    let result = runtime.block_on(crate::apply::apply(plan, account, guard, options, &on_step));
     drop(bar);
     if stats {
         print_stats(account);

@@ -25,15 +25,15 @@ pub use settings::{DEFAULT_MAX_DELETIONS, Settings};
 use crate::account::aws::{AwsAccount, AwsOptions};
 use crate::account::snapshot::SnapshotAccount;
 use crate::account::{AccountReader, AnyAccount, ReadScope};
+use crate::apply::OwnershipGuard;
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, has_errors};
 use crate::diff::{DiffOptions, diff};
 use crate::manifest::{ResolveContext, load_and_validate, load_paths, validate};
-use crate::apply::OwnershipGuard;
+use crate::plan::Plan;
 use crate::plan::saved::{
     self, LiveFingerprint, ManifestDigest, PlanSettings, Provenance, SavedPlan,
 };
-use crate::plan::Plan;
 use crate::render::{self, Format};
 use crate::state::{AccountState, DesiredState};
 

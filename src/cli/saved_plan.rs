@@ -96,7 +96,11 @@ fn replan(path: &Path) -> String {
 }
 
 /// Step 1: the id the reviewer saw.
-fn check_expected_id(saved: &SavedPlan, path: &Path, expected: Option<&str>) -> Result<(), BoxError> {
+fn check_expected_id(
+    saved: &SavedPlan,
+    path: &Path,
+    expected: Option<&str>,
+) -> Result<(), BoxError> {
     match expected {
         Some(id) if !saved.plan_id.matches(id) => Err(refuse(
             format!(
@@ -144,7 +148,8 @@ fn saved_plan_settings(
             if fixed.prune {
                 "deletions need the operator's opt-in as well as the plan's: pass --prune (or set `prune = true` in rolesmith.toml)".to_owned()
             } else {
-                "a saved plan runs as it was planned; make a new plan with the settings you want".to_owned()
+                "a saved plan runs as it was planned; make a new plan with the settings you want"
+                    .to_owned()
             },
         ))
     } else if settings.ownership != fixed.ownership {
@@ -170,14 +175,18 @@ fn saved_plan_settings(
                 fixed.path_prefix.as_deref().unwrap_or("(none)"),
                 settings.path_prefix.as_deref().unwrap_or("(none)")
             ),
-            "pass the same --path-prefix (or `path_prefix` in rolesmith.toml) as the plan".to_owned(),
+            "pass the same --path-prefix (or `path_prefix` in rolesmith.toml) as the plan"
+                .to_owned(),
         ))
     } else {
         None
     };
     match mismatch {
         Some((flag, message, hint)) => Err(refuse(
-            format!("{flag} differs from the setting {} was planned with: {message}; nothing was changed", path.display()),
+            format!(
+                "{flag} differs from the setting {} was planned with: {message}; nothing was changed",
+                path.display()
+            ),
             hint,
         )),
         None => Ok(settings),

@@ -9,11 +9,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 pub mod change;
 
-pub use change::{Action, Address, AttributeChange, BindingState, Change, Conflict, Resource};
 use crate::state::{
     AccountState, DesiredRole, DesiredState, InstanceProfileState, InstanceState, Ownership,
     RoleState,
 };
+pub use change::{Action, Address, AttributeChange, BindingState, Change, Conflict, Resource};
 
 /// Options that change what the diff may propose.
 #[derive(Debug, Clone, Default)]

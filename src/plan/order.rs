@@ -3,8 +3,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use crate::account::Mutation;
-use crate::manifest::limits::{INLINE_POLICIES_AGGREGATE, Limits};
 use crate::diff::change::{Action, Address, AttributeChange, Change, Resource};
+use crate::manifest::limits::{INLINE_POLICIES_AGGREGATE, Limits};
 use crate::plan::{Phase, Step};
 use crate::policy::Policy;
 use crate::state::{AccountState, RoleState, tag_writes};

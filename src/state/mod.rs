@@ -301,8 +301,7 @@ pub fn tag_writes(
     let mut removed = BTreeSet::new();
     for edit in tag_edits(from, to) {
         match edit {
-            TagEdit::Added { key, value: to }
-            | TagEdit::Changed { key, to, .. } => {
+            TagEdit::Added { key, value: to } | TagEdit::Changed { key, to, .. } => {
                 set.insert(key.to_owned(), to.to_owned());
             }
             TagEdit::Removed { key, .. } => {
