@@ -160,11 +160,9 @@ fn role_manifest(
         .filter(|_| opts.with_bindings)
         .and_then(|p| {
             let instances: Vec<String> = account
-                .instances
-                .values()
-                .filter(|i| i.is_bindable())
-                .filter(|i| i.association.as_ref().is_some_and(|a| a.profile == p.name))
-                .map(|i| i.id.clone())
+                .instances_carrying(&p.name)
+                .filter(|(i, _)| i.is_bindable())
+                .map(|(i, _)| i.id.clone())
                 .collect();
             (!instances.is_empty()).then(|| Ec2Bindings {
                 instances,

@@ -58,6 +58,19 @@ impl AccountState {
         })
     }
 
+    /// The instances associated with the named profile now, with their association.
+    pub fn instances_carrying<'a>(
+        &'a self,
+        profile: &'a str,
+    ) -> impl Iterator<Item = (&'a InstanceState, &'a Association)> + 'a {
+        self.instances.values().filter_map(move |i| {
+            i.association
+                .as_ref()
+                .filter(|a| a.profile == profile)
+                .map(|a| (i, a))
+        })
+    }
+
     /// Instance profiles that hold the given role.
     pub fn profiles_of_role<'a>(
         &'a self,
@@ -185,15 +198,18 @@ fn default_instance_state() -> String {
     "running".to_owned()
 }
 
+/// The lifecycle states bindings consider (terminated and shutting-down instances are ignored);
+/// the EC2 reader asks for exactly these.
+pub const BINDABLE_STATES: [&str; 4] = ["pending", "running", "stopping", "stopped"];
+
+/// The state recorded for an instance seen only through its profile association (EC2 keeps
+/// associations only for live instances, so it counts as bindable).
+pub const UNDESCRIBED_STATE: &str = "unknown";
+
 impl InstanceState {
-    /// Whether bindings consider this instance (terminated and shutting-down ones are ignored).
-    /// `unknown` is an instance seen only through its profile association, which EC2 keeps only
-    /// for live instances.
+    /// Whether bindings consider this instance.
     pub fn is_bindable(&self) -> bool {
-        matches!(
-            self.state.as_str(),
-            "pending" | "running" | "stopping" | "stopped" | "unknown"
-        )
+        self.state == UNDESCRIBED_STATE || BINDABLE_STATES.contains(&self.state.as_str())
     }
 }
 

@@ -32,10 +32,8 @@ use crate::state::{Association, InstanceState};
 const PAGE_SIZE: i32 = 1000;
 /// Values one `DescribeInstances` filter may hold.
 const IDS_PER_FILTER: usize = 200;
-/// The states bindings consider (see [`InstanceState::is_bindable`]).
-const BINDABLE_STATES: [&str; 4] = ["pending", "running", "stopping", "stopped"];
-/// The state recorded for an instance seen only through its association.
-pub const UNDESCRIBED_STATE: &str = "unknown";
+use crate::state::BINDABLE_STATES;
+pub use crate::state::UNDESCRIBED_STATE;
 
 impl AwsAccount {
     /// The instances `scope` asks for, by id, each with its association; empty (and no call)
