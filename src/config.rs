@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::manifest::limits::{Limits, MAX_MANAGED_POLICIES_QUOTA, MAX_TRUST_POLICY_QUOTA};
+use crate::quotas::{Limits, MAX_MANAGED_POLICIES_QUOTA, MAX_TRUST_POLICY_QUOTA};
 use crate::state::Ownership;
 
 /// The file looked for in the current directory.

@@ -16,6 +16,7 @@ pub mod lint;
 pub mod manifest;
 pub mod plan;
 pub mod policy;
+pub mod quotas;
 pub mod render;
 pub mod schema;
 pub mod state;

@@ -9,7 +9,7 @@ use crate::account::aws::AwsOptions;
 use crate::cli::UserError;
 use crate::cli::args::{AccountArgs, PlanArgs};
 use crate::config::{Config, LintLevel};
-use crate::manifest::limits::Limits;
+use crate::quotas::Limits;
 use crate::state::Ownership;
 
 /// Roles one plan may delete unless `--max-deletions` or the config says otherwise.

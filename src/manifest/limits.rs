@@ -1,32 +1,9 @@
 //! IAM's rules for names, paths, tags, ARNs and sizes, as pure checks.
 //!
 //! Each check returns `Err(message)` describing the rule that was broken; callers attach the
-//! code and location. Limits that accounts may raise live in [`Limits`].
+//! code and location. Limits that accounts may raise live in [`crate::quotas`], which `plan`
+//! reads too.
 
-/// Quotas that depend on the account (IAM lets some be raised).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    /// Managed policies per role (default 10, IAM allows raising to 20).
-    pub managed_policies_per_role: usize,
-    /// Trust policy size in non-whitespace characters (default 2048, up to 4096).
-    pub trust_policy_size: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            managed_policies_per_role: 10,
-            trust_policy_size: 2048,
-        }
-    }
-}
-
-/// IAM's hard limit on managed policies per role.
-pub const MAX_MANAGED_POLICIES_QUOTA: usize = 20;
-/// IAM's hard limit on trust policy size.
-pub const MAX_TRUST_POLICY_QUOTA: usize = 4096;
-/// Aggregate size of a role's inline policies, non-whitespace characters.
-pub const INLINE_POLICIES_AGGREGATE: usize = 10_240;
 /// Tags per role.
 pub const MAX_TAGS: usize = 50;
 /// Description length.

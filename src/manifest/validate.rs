@@ -8,7 +8,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::diagnostic::{Diagnostic, Location, has_errors};
 use crate::manifest::grammar::{PolicyKind, check_policy};
-use crate::manifest::limits::{self, Limits};
+use crate::manifest::limits;
+use crate::quotas::{INLINE_POLICIES_AGGREGATE, Limits};
 use crate::manifest::load::{DocAnchor, Document, Loaded, LoadedDocument};
 use crate::manifest::model::{InstanceProfileSpec, RoleManifest, ServiceLinkedRoleManifest};
 use crate::manifest::source::Seg;
@@ -509,13 +510,13 @@ fn role(
         aggregate += policy.non_whitespace_len();
         inline.insert(policy_name.clone(), policy);
     }
-    if aggregate > limits::INLINE_POLICIES_AGGREGATE {
+    if aggregate > INLINE_POLICIES_AGGREGATE {
         out.push(
             Diagnostic::error(
                 "inline-policies-too-large",
                 format!(
                     "inline policies total {aggregate} characters; IAM allows {} per role",
-                    limits::INLINE_POLICIES_AGGREGATE
+                    INLINE_POLICIES_AGGREGATE
                 ),
             )
             .at(

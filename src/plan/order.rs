@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use crate::account::Mutation;
-use crate::manifest::limits::{INLINE_POLICIES_AGGREGATE, Limits};
+use crate::quotas::{INLINE_POLICIES_AGGREGATE, Limits};
 use crate::plan::change::{Action, Address, AttributeChange, Change, Resource};
 use crate::plan::{Phase, Step};
 use crate::policy::Policy;
