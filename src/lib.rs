@@ -1,12 +1,13 @@
 //! rolesmith: manage AWS IAM roles the GitOps way.
 //!
-//! Data flows one way: manifests are loaded and validated into the normalized desired state
-//! ([`manifest`], [`state`]); an account ([`account`]) is read into the same model; [`diff`]
+//! Data flows one way: manifests are loaded, validated and linted into the normalized desired
+//! state ([`check`] over [`manifest`] and [`lint`], into [`state`]); an account ([`account`]) is read into the same model; [`diff`]
 //! compares the two; [`plan`] orders the changes into steps; [`render`] shows them and
 //! [`apply`] runs them through an account writer.
 
 pub mod account;
 pub mod apply;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;

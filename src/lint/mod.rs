@@ -3,8 +3,12 @@
 //! IAM stores many dangerous or broken policies without complaint (a GitHub trust any repository
 //! can assume, an action that does not exist). Validation (`manifest::validate`, `grammar`)
 //! enforces what IAM itself rejects; this module adds findings about what IAM accepts but is
-//! almost certainly wrong. It runs on a role once the role has no validation errors, so its
-//! findings never repeat a grammar error (`NotPrincipal` or `Resource` in a trust, bad ARNs).
+//! almost certainly wrong. The check stage (`crate::check`) runs it on a role after validation,
+//! and its policy checks only when the role has no validation errors, so its findings never
+//! repeat a grammar error (`NotPrincipal` or `Resource` in a trust, bad ARNs).
+//!
+//! It depends on the manifest's types and positions ([`Locate`]) but not on the loader or the
+//! validator, and takes only what it needs of the target ([`LintContext`]).
 //!
 //! Every finding is a [`Diagnostic`] with a code from [`RULES`]. Its severity is the rule's
 //! default unless [`LintSettings::severities`] overrides it; a role may suppress codes with
@@ -18,10 +22,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::{Diagnostic, Location, Severity, did_you_mean, has_errors};
-use crate::manifest::ResolveContext;
-use crate::manifest::load::LoadedDocument;
 use crate::manifest::model::RoleSpec;
-use crate::manifest::source::Seg;
+use crate::manifest::source::{Locate, Seg};
 use crate::policy::{ConditionBlock, OneOrMany, PolicyDocumentInput, StatementInput};
 use crate::yaml_path;
 
@@ -29,8 +31,6 @@ pub mod catalogue;
 mod permissions;
 pub mod sarif;
 mod trust;
-
-pub use trust::is_unique_id;
 
 /// Linter configuration (from `rolesmith.toml`); the default changes nothing.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -42,6 +42,17 @@ pub struct LintSettings {
     pub own_accounts: BTreeSet<String>,
     /// Codes turned off entirely (`off` in `rolesmith.toml`).
     pub off: BTreeSet<String>,
+}
+
+/// What the linter needs to know about the target: borrowed from the check stage's context.
+#[derive(Debug, Clone, Copy)]
+pub struct LintContext<'a> {
+    /// The target account: principals there are not cross-account.
+    pub account_id: &'a str,
+    /// The target partition, for ARNs the linter builds.
+    pub partition: &'a str,
+    /// Severities, codes turned off and one's own accounts.
+    pub settings: &'a LintSettings,
 }
 
 /// One check the linter can report.
@@ -193,7 +204,7 @@ pub(crate) struct Finding {
 
 /// Where checks put their findings, and what they need to locate them.
 pub(crate) struct Sink<'a> {
-    doc: &'a LoadedDocument,
+    doc: &'a dyn Locate,
     found: Vec<Finding>,
 }
 
@@ -304,10 +315,10 @@ pub(crate) fn base_operator(op: &str) -> &str {
 /// Findings go to `out`; the suppression block is checked even when `out` already holds errors,
 /// the policies only when it does not.
 pub fn lint_role(
-    doc: &LoadedDocument,
+    doc: &dyn Locate,
     spec: &RoleSpec,
     trust: Option<&PolicyDocumentInput>,
-    ctx: &ResolveContext,
+    ctx: &LintContext<'_>,
     out: &mut Vec<Diagnostic>,
 ) {
     let allowed = check_suppression(doc, spec, out);
@@ -319,8 +330,8 @@ pub fn lint_role(
         found: Vec::new(),
     };
     if let Some(trust_doc) = trust {
-        let mut own = ctx.lint.own_accounts.clone();
-        own.insert(ctx.account_id.clone());
+        let mut own = ctx.settings.own_accounts.clone();
+        own.insert(ctx.account_id.to_owned());
         let shorthand = spec.trust.is_some();
         let stmts = if shorthand {
             // The expansion makes statement `i` from entry `i`: point at the entry.
@@ -349,11 +360,11 @@ pub fn lint_role(
         }
     }
     for f in sink.found {
-        if allowed.contains(f.code) || ctx.lint.off.contains(f.code) {
+        if allowed.contains(f.code) || ctx.settings.off.contains(f.code) {
             continue;
         }
         let severity = ctx
-            .lint
+            .settings
             .severities
             .get(f.code)
             .copied()
@@ -369,7 +380,7 @@ pub fn lint_role(
 
 /// Checks `spec.lint` and returns the codes it suppresses.
 fn check_suppression(
-    doc: &LoadedDocument,
+    doc: &dyn Locate,
     spec: &RoleSpec,
     out: &mut Vec<Diagnostic>,
 ) -> BTreeSet<String> {

@@ -2,10 +2,10 @@
 //! condition operators and values, resource ARN shapes. Action and condition checks also run on
 //! trust policies.
 
+use super::LintContext;
 use super::catalogue::catalogue;
 use super::{Sink, Stmt, base_operator};
 use crate::diagnostic::did_you_mean;
-use crate::manifest::ResolveContext;
 use crate::policy::Effect;
 
 /// Condition operators without prefix and `IfExists` suffix.
@@ -68,7 +68,7 @@ const SINGLE_VALUED_KEYS: &[&str] = &[
 ];
 
 /// All permission-policy checks on one statement.
-pub(crate) fn check_statement(stmt: &Stmt<'_>, ctx: &ResolveContext, sink: &mut Sink<'_>) {
+pub(crate) fn check_statement(stmt: &Stmt<'_>, ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
     check_actions(stmt, sink);
     check_conditions(stmt, sink);
     check_grants(stmt, sink);
@@ -255,7 +255,7 @@ fn check_grants(stmt: &Stmt<'_>, sink: &mut Sink<'_>) {
 }
 
 /// `Resource` / `NotResource` values are `*` or ARNs.
-fn check_resources(stmt: &Stmt<'_>, ctx: &ResolveContext, sink: &mut Sink<'_>) {
+fn check_resources(stmt: &Stmt<'_>, ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
     for (field, list) in [
         ("Resource", &stmt.st.resource),
         ("NotResource", &stmt.st.not_resource),
@@ -263,8 +263,8 @@ fn check_resources(stmt: &Stmt<'_>, ctx: &ResolveContext, sink: &mut Sink<'_>) {
         let Some(list) = list else { continue };
         for (i, r) in list.iter().enumerate() {
             let resolved = r
-                .replace("${AWS::Partition}", &ctx.partition)
-                .replace("${AWS::AccountId}", &ctx.account_id);
+                .replace("${AWS::Partition}", ctx.partition)
+                .replace("${AWS::AccountId}", ctx.account_id);
             if let Err(why) = arn_shape(&resolved) {
                 sink.report(
                     "invalid-resource-arn",

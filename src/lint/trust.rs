@@ -7,6 +7,7 @@
 use std::collections::BTreeSet;
 
 use super::{Sink, Stmt, base_operator};
+use crate::manifest::limits::is_unique_id;
 use crate::policy::{Effect, PrincipalInput};
 
 const GITHUB_HOST: &str = "token.actions.githubusercontent.com";
@@ -55,16 +56,6 @@ const SOURCE_KEYS: &[&str] = &[
 const ASSUME_ROLE: &str = "sts:AssumeRole";
 const ASSUME_SAML: &str = "sts:AssumeRoleWithSAML";
 const ASSUME_WEB: &str = "sts:AssumeRoleWithWebIdentity";
-
-/// Whether `value` is an IAM unique id of a role (`AROA`) or user (`AIDA`): what IAM shows in a
-/// policy once the principal it named was deleted. IAM rejects them when a policy is written.
-pub fn is_unique_id(value: &str) -> bool {
-    (value.starts_with("AROA") || value.starts_with("AIDA"))
-        && value.len() >= 16
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
-}
 
 /// The kind of a principal, for matching it with its assume action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -124,6 +124,16 @@ pub fn account_id(id: &str) -> bool {
     id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// Whether `value` is an IAM unique id of a role (`AROA`) or user (`AIDA`): what IAM shows in a
+/// policy once the principal it named was deleted. IAM rejects them when a policy is written.
+pub fn is_unique_id(value: &str) -> bool {
+    (value.starts_with("AROA") || value.starts_with("AIDA"))
+        && value.len() >= 16
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
 /// Splits an IAM ARN `arn:PARTITION:iam::ACCOUNT:RESOURCE` into (partition, account, resource).
 pub fn iam_arn(arn: &str) -> Option<(&str, &str, &str)> {
     let rest = arn.strip_prefix("arn:")?;

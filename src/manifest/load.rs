@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use crate::diagnostic::{Diagnostic, Location, did_you_mean};
 use crate::manifest::model::{API_VERSION, RoleManifest, ServiceLinkedRoleManifest};
-use crate::manifest::source::{Seg, SourceIndex, SourceText};
+use crate::manifest::source::{Locate, Seg, SourceIndex, SourceText};
 
 /// A parsed manifest document.
 #[derive(Debug, Clone)]
@@ -91,6 +91,16 @@ impl LoadedDocument {
             }
             _ => self.locate(path),
         }
+    }
+}
+
+impl Locate for LoadedDocument {
+    fn locate(&self, path: &[Seg]) -> Location {
+        LoadedDocument::locate(self, path)
+    }
+
+    fn locate_key(&self, path: &[Seg]) -> Location {
+        LoadedDocument::locate_key(self, path)
     }
 }
 

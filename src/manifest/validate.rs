@@ -3,28 +3,36 @@
 //! Everything is checked and every problem reported (IAM's limits, ARN shapes, policy grammar,
 //! duplicates across files); a document with errors contributes no role. Placeholders
 //! `${AWS::AccountId}` and `${AWS::Partition}` are resolved against the target account here.
+//!
+//! This module checks what IAM would reject and nothing more: it knows nothing of the linter.
+//! The check stage (`crate::check`) drives load → validate → lint and merges documents in file
+//! order; this module offers it one document at a time ([`check_document`]) and the checks
+//! across documents ([`Duplicates`]).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::diagnostic::{Diagnostic, Location, has_errors};
+use crate::diagnostic::{Diagnostic, Location};
 use crate::manifest::grammar::{PolicyKind, check_policy};
 use crate::manifest::limits;
-use crate::quotas::{INLINE_POLICIES_AGGREGATE, Limits};
-use crate::manifest::load::{DocAnchor, Document, Loaded, LoadedDocument};
+use crate::manifest::load::{DocAnchor, Document, LoadedDocument};
 use crate::manifest::model::{InstanceProfileSpec, RoleManifest, ServiceLinkedRoleManifest};
 use crate::manifest::source::Seg;
 use crate::policy::{
     NormalizeContext, Policy, PolicyDocumentInput, TrustContext, TrustErrorKind, expand_trust,
 };
+use crate::quotas::{INLINE_POLICIES_AGGREGATE, Limits};
 use crate::state::{
-    BindingSpec, DEFAULT_MAX_SESSION_DURATION, DesiredRole, DesiredState, InstanceProfileState,
-    Origin, Ownership, RoleState, ServiceLinked,
+    BindingSpec, DEFAULT_MAX_SESSION_DURATION, DesiredRole, InstanceProfileState, Origin,
+    Ownership, RoleState, ServiceLinked,
 };
 use crate::yaml_path;
 
 /// What validation needs to know about the target account and the configuration.
+///
+/// Built by the check stage (`check::ResolveContext::target`) once per run; it holds nothing
+/// about the linter, which runs after validation in `check`.
 #[derive(Debug, Clone)]
-pub struct ResolveContext {
+pub struct Target {
     /// Account id substituted for `${AWS::AccountId}`.
     pub account_id: String,
     /// Partition substituted for `${AWS::Partition}`.
@@ -33,22 +41,9 @@ pub struct ResolveContext {
     pub ownership: Ownership,
     /// Account quotas.
     pub limits: Limits,
-    /// Policy linter configuration.
-    pub lint: crate::lint::LintSettings,
 }
 
-impl ResolveContext {
-    /// A context for validating without an account (placeholders get a dummy account id).
-    pub fn offline() -> Self {
-        Self {
-            account_id: "123456789012".into(),
-            partition: "aws".into(),
-            ownership: Ownership::default(),
-            limits: Limits::default(),
-            lint: crate::lint::LintSettings::default(),
-        }
-    }
-
+impl Target {
     fn resolve(&self, s: &str) -> String {
         s.replace("${AWS::AccountId}", &self.account_id)
             .replace("${AWS::Partition}", &self.partition)
@@ -79,7 +74,7 @@ impl ResolveContext {
     }
 }
 
-fn resolve_value(value: &mut serde_json::Value, ctx: &ResolveContext) {
+fn resolve_value(value: &mut serde_json::Value, ctx: &Target) {
     match value {
         serde_json::Value::String(s) if s.contains("${AWS::") => *s = ctx.resolve(s),
         serde_json::Value::Array(items) => items.iter_mut().for_each(|v| resolve_value(v, ctx)),
@@ -88,92 +83,24 @@ fn resolve_value(value: &mut serde_json::Value, ctx: &ResolveContext) {
     }
 }
 
-/// Validates loaded documents into the desired state. Diagnostics include the loader's.
-pub fn validate(loaded: &Loaded, ctx: &ResolveContext) -> (DesiredState, Vec<Diagnostic>) {
-    let mut validator = Validator::new(ctx);
-    validator.add(loaded);
-    validator.finish()
-}
-
-/// Loads and validates the manifests under `paths` file by file, so parsed documents are dropped
-/// as soon as they are validated. Returns the desired state, every diagnostic and the files read.
-pub fn load_and_validate(
-    paths: &[std::path::PathBuf],
-    ctx: &ResolveContext,
-) -> (DesiredState, Vec<Diagnostic>, Vec<std::path::PathBuf>) {
-    let mut validator = Validator::new(ctx);
-    let mut files = Vec::new();
-    // Each file is parsed and its documents checked on a worker thread; the results are merged
-    // in file order here, where duplicates across files are found.
-    crate::manifest::load::load_each_file_with(
-        paths,
-        |loaded: Loaded| {
-            let checked: Vec<Checked> = loaded
-                .documents
-                .iter()
-                .map(|doc| check_document(doc, ctx))
-                .collect();
-            (loaded.diagnostics, loaded.files, checked)
-        },
-        |(diagnostics, loaded_files, checked)| {
-            validator.diagnostics.extend(diagnostics);
-            files.extend(loaded_files);
-            for c in checked {
-                validator.merge(c);
-            }
-        },
-    );
-    let (desired, diagnostics) = validator.finish();
-    (desired, diagnostics, files)
-}
-
-/// Validates documents incrementally; checks across documents (duplicate roles and instance
-/// profiles) keep only a [`DocAnchor`] of the first declaration.
-pub struct Validator<'a> {
-    ctx: &'a ResolveContext,
-    desired: DesiredState,
-    diagnostics: Vec<Diagnostic>,
+/// The checks across documents, in file order: duplicate roles and instance profiles. Only a
+/// [`DocAnchor`] of each first declaration is kept, so documents can be dropped once checked.
+#[derive(Debug, Default)]
+pub struct Duplicates {
     roles: HashMap<String, DocAnchor>,
     profiles: HashMap<String, DocAnchor>,
 }
 
-impl<'a> Validator<'a> {
-    /// A validator for one target account.
-    pub fn new(ctx: &'a ResolveContext) -> Self {
-        Self {
-            ctx,
-            desired: DesiredState::default(),
-            diagnostics: Vec::new(),
-            roles: HashMap::new(),
-            profiles: HashMap::new(),
-        }
-    }
-
-    /// Validates the documents of a load result and takes over its diagnostics.
-    pub fn add(&mut self, loaded: &Loaded) {
-        self.diagnostics.extend(loaded.diagnostics.iter().cloned());
-        for doc in &loaded.documents {
-            self.add_document(doc);
-        }
-    }
-
-    /// The desired state of every valid document, and all diagnostics.
-    pub fn finish(self) -> (DesiredState, Vec<Diagnostic>) {
-        (self.desired, self.diagnostics)
-    }
-
-    fn add_document(&mut self, doc: &LoadedDocument) {
-        let checked = check_document(doc, self.ctx);
-        self.merge(checked);
-    }
-
-    /// Adds one checked document, in file order: duplicates across documents are found here.
-    fn merge(&mut self, checked: Checked) {
-        let Checked {
+impl Duplicates {
+    /// Records one checked document and pushes a diagnostic to its findings for each name
+    /// declared before.
+    pub fn check(&mut self, checked: &mut CheckedDocument) {
+        let CheckedDocument {
             anchor,
             name,
             role,
-            mut found,
+            found,
+            ..
         } = checked;
         match self.roles.get(&name.to_ascii_lowercase()) {
             Some(first) => found.push(
@@ -214,37 +141,43 @@ impl<'a> Validator<'a> {
                     ),
                 ),
                 None => {
-                    self.profiles.insert(p.name.to_ascii_lowercase(), anchor);
+                    self.profiles
+                        .insert(p.name.to_ascii_lowercase(), anchor.clone());
                 }
             }
-        }
-        let ok = !has_errors(&found);
-        self.diagnostics.extend(found);
-        if let (true, Some(role)) = (ok, role) {
-            self.desired.roles.insert(role.role.name.clone(), role);
         }
     }
 }
 
-/// One document checked on its own (no cross-document checks), ready to merge.
-struct Checked {
-    anchor: DocAnchor,
-    name: String,
-    role: Option<DesiredRole>,
-    found: Vec<Diagnostic>,
+/// One document validated on its own (no cross-document checks), ready for the linter and for
+/// [`Duplicates`].
+#[derive(Debug)]
+pub struct CheckedDocument {
+    /// Where the document is, for pointing at it after it is dropped.
+    pub anchor: DocAnchor,
+    /// The declared role name.
+    pub name: String,
+    /// The role, if the document declares one (whether or not it has errors).
+    pub role: Option<DesiredRole>,
+    /// The resolved trust document of a `Role` (the shorthand's expansion, one statement per
+    /// entry, or the raw `trustPolicy`), for the linter.
+    pub trust: Option<PolicyDocumentInput>,
+    /// What validation found.
+    pub found: Vec<Diagnostic>,
 }
 
-/// Checks one document by itself; safe to run on any thread.
-fn check_document(doc: &LoadedDocument, ctx: &ResolveContext) -> Checked {
+/// Validates one document by itself; safe to run on any thread.
+pub fn check_document(doc: &LoadedDocument, ctx: &Target) -> CheckedDocument {
     let mut found = Vec::new();
-    let role = match &doc.document {
+    let (role, trust) = match &doc.document {
         Document::Role(m) => role(doc, m, ctx, &mut found),
-        Document::ServiceLinkedRole(m) => service_linked_role(doc, m, ctx, &mut found),
+        Document::ServiceLinkedRole(m) => (service_linked_role(doc, m, ctx, &mut found), None),
     };
-    Checked {
+    CheckedDocument {
         anchor: doc.anchor(),
         name: doc.document.name().to_owned(),
         role,
+        trust,
         found,
     }
 }
@@ -275,9 +208,9 @@ fn check(
 fn role(
     doc: &LoadedDocument,
     m: &RoleManifest,
-    ctx: &ResolveContext,
+    ctx: &Target,
     out: &mut Vec<Diagnostic>,
-) -> Option<DesiredRole> {
+) -> (Option<DesiredRole>, Option<PolicyDocumentInput>) {
     let spec = &m.spec;
     // Resolving placeholders round-trips documents through JSON; skip it when there are none.
     let placeholders = doc.text().contains("${AWS::");
@@ -607,9 +540,10 @@ fn role(
         }
     });
 
-    crate::lint::lint_role(doc, spec, trust_input.as_ref(), ctx, out);
-    let trust_policy = trust_policy?;
-    Some(DesiredRole {
+    let Some(trust_policy) = trust_policy else {
+        return (None, trust_input);
+    };
+    let role = DesiredRole {
         role: RoleState {
             name: name.clone(),
             path,
@@ -626,13 +560,14 @@ fn role(
         origin: origin(doc),
         instance_profile,
         bindings,
-    })
+    };
+    (Some(role), trust_input)
 }
 
 fn tags(
     doc: &LoadedDocument,
     given: &BTreeMap<String, String>,
-    ctx: &ResolveContext,
+    ctx: &Target,
     out: &mut Vec<Diagnostic>,
 ) -> BTreeMap<String, String> {
     let mut seen: HashMap<String, &str> = HashMap::new();
@@ -708,7 +643,7 @@ fn check_trust_arns(
                 let result = match kind.as_str() {
                     "AWS" if v == "*" || limits::account_id(v) => Ok(()),
                     // Reported by the linter, with what it means.
-                    "AWS" if crate::lint::is_unique_id(v) => Ok(()),
+                    "AWS" if limits::is_unique_id(v) => Ok(()),
                     "AWS" if v.split(':').nth(2) == Some("sts") => limits::assumed_role_arn(v),
                     "AWS" => {
                         let resource = limits::iam_arn(v).map(|(_, _, r)| r).unwrap_or("");
@@ -770,7 +705,7 @@ fn check_trust_arns(
 fn service_linked_role(
     doc: &LoadedDocument,
     m: &ServiceLinkedRoleManifest,
-    ctx: &ResolveContext,
+    ctx: &Target,
     out: &mut Vec<Diagnostic>,
 ) -> Option<DesiredRole> {
     let spec = &m.spec;
@@ -851,12 +786,22 @@ mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::manifest::load::load_text;
+    use crate::manifest::load::{Loaded, load_text};
 
     fn check(text: &str) -> Vec<Diagnostic> {
         let mut loaded = Loaded::default();
         load_text(Path::new("t.yaml"), text, &mut loaded);
-        validate(&loaded, &ResolveContext::offline()).1
+        let target = Target {
+            account_id: "123456789012".into(),
+            partition: "aws".into(),
+            ownership: Ownership::default(),
+            limits: Limits::default(),
+        };
+        let mut found = loaded.diagnostics;
+        for doc in &loaded.documents {
+            found.extend(check_document(doc, &target).found);
+        }
+        found
     }
 
     const HEAD: &str = "apiVersion: rolesmith/v1\nkind: Role\nmetadata:\n  name: web\nspec:\n";

@@ -3,10 +3,10 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use crate::account::Mutation;
-use crate::quotas::{INLINE_POLICIES_AGGREGATE, Limits};
 use crate::plan::change::{Action, Address, AttributeChange, Change, Resource};
 use crate::plan::{Phase, Step};
 use crate::policy::Policy;
+use crate::quotas::{INLINE_POLICIES_AGGREGATE, Limits};
 use crate::state::{AccountState, RoleState};
 
 /// Orders the changes' mutations into phases. Returns the steps and notes about ordering
