@@ -172,3 +172,38 @@ impl<'a> Validator<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::config::Config;
+    use crate::manifest::load::load_text;
+
+    fn codes(text: &str, config: &str) -> Vec<&'static str> {
+        let config = Config::parse(config, Path::new("rolesmith.toml")).unwrap();
+        let ctx = ResolveContext {
+            lint: config.lint.settings(),
+            ..ResolveContext::offline()
+        };
+        let mut loaded = Loaded::default();
+        load_text(Path::new("t.yaml"), text, &mut loaded);
+        validate(&loaded, &ctx).1.iter().map(|d| d.code).collect()
+    }
+
+    #[test]
+    fn own_accounts_in_the_config_are_not_cross_account() {
+        let manifest = "apiVersion: rolesmith/v1\nkind: Role\nmetadata:\n  name: web\nspec:\n  trust:\n    - account: \"111122223333\"\n";
+        assert_eq!(codes(manifest, ""), ["cross-account-without-external-id"]);
+        assert_eq!(
+            codes(manifest, "[lint]\nown_accounts = [\"111122223333\"]\n"),
+            Vec::<&str>::new()
+        );
+        // Another account still warns.
+        assert_eq!(
+            codes(manifest, "[lint]\nown_accounts = [\"444455556666\"]\n"),
+            ["cross-account-without-external-id"]
+        );
+    }
+}

@@ -101,7 +101,7 @@ pub fn run(cli: Cli) -> ExitStatus {
             let ctx = ResolveContext {
                 ownership: config.ownership.clone().unwrap_or_default(),
                 limits: config.limits,
-                lint: lint_settings(&config.lint),
+                lint: config.lint.settings(),
                 ..ResolveContext::offline()
             };
             validate_command(&paths, format, &ctx)

@@ -29,28 +29,6 @@ pub(super) struct Planned {
     pub(super) findings: Vec<Diagnostic>,
 }
 
-/// The linter's settings from the `[lint]` table of `rolesmith.toml`.
-pub(super) fn lint_settings(
-    levels: &std::collections::BTreeMap<String, crate::config::LintLevel>,
-) -> crate::lint::LintSettings {
-    use crate::config::LintLevel;
-    use crate::diagnostic::Severity;
-    let mut settings = crate::lint::LintSettings::default();
-    for (code, level) in levels {
-        let severity = match level {
-            LintLevel::Error => Severity::Error,
-            LintLevel::Warning => Severity::Warning,
-            LintLevel::Info => Severity::Info,
-            LintLevel::Off => {
-                settings.off.insert(code.clone());
-                continue;
-            }
-        };
-        settings.severities.insert(code.clone(), severity);
-    }
-    settings
-}
-
 /// Loads and validates the manifests against the account's identity. Diagnostics are printed;
 /// errors end the run before anything is read beyond the identity. Returns the warnings and
 /// infos too, for the Markdown plan.
@@ -65,7 +43,7 @@ pub(super) fn load_desired(
         partition: identity.partition,
         ownership: settings.ownership.clone(),
         limits: settings.limits,
-        lint: lint_settings(&settings.lint),
+        lint: settings.lint.settings(),
     };
     let (mut desired, mut diagnostics, files) = load_and_validate(&settings.paths, &ctx);
     if let Some(prefix) = &settings.path_prefix {
