@@ -9,6 +9,7 @@ pub mod account;
 pub mod apply;
 pub mod check;
 pub mod cli;
+pub mod codes;
 pub mod config;
 pub mod diagnostic;
 pub mod diff;

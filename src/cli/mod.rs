@@ -163,6 +163,11 @@ pub fn run(cli: Cli) -> ExitStatus {
             print!("{}", crate::schema::manifest_schema());
             Ok(ExitStatus::Success)
         }
+        Command::Explain {
+            code,
+            all,
+            markdown,
+        } => explain_command(code.as_deref(), all, markdown),
     };
     match result {
         Ok(status) => status,
@@ -262,6 +267,41 @@ fn validate_command(
     } else {
         ExitStatus::Success
     }
+}
+
+/// `rolesmith explain`: one registry entry, or all of them (as `docs/CODES.md` with
+/// `--markdown`). An unknown code is a user error with the closest known one.
+fn explain_command(code: Option<&str>, all: bool, markdown: bool) -> Result<ExitStatus, BoxError> {
+    use crate::codes;
+    if all {
+        if markdown {
+            print!("{}", codes::markdown());
+        } else {
+            let entries: Vec<String> = codes::all().map(codes::explain).collect();
+            print!("{}", entries.join("\n"));
+        }
+        return Ok(ExitStatus::Success);
+    }
+    let code = code.unwrap_or_default();
+    let Some(entry) = codes::find(code) else {
+        let hint = match crate::diagnostic::did_you_mean(code, codes::all().map(|c| c.code)) {
+            Some(c) => format!("did you mean `{c}`? (`rolesmith explain --all` lists every code)"),
+            None => "`rolesmith explain --all` lists every code".to_owned(),
+        };
+        return Err(Box::new(UserError::new(
+            format!("`{code}` is not a rolesmith diagnostic code"),
+            hint,
+        )));
+    };
+    if markdown {
+        print!(
+            "### `{}`\n\n*{}* — {}\n\n{}\n",
+            entry.code, entry.severity, entry.summary, entry.explanation
+        );
+    } else {
+        print!("{}", codes::explain(entry));
+    }
+    Ok(ExitStatus::Success)
 }
 
 pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;

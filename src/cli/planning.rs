@@ -2,6 +2,7 @@
 //! (deletion limit, path prefix, binding regions) checked before anything is written.
 
 use super::*;
+use crate::codes;
 
 /// The snapshot file when one is given, else the live account.
 pub(super) fn open_account(
@@ -172,8 +173,8 @@ pub(super) fn check_binding_regions(
         };
         if run.as_deref() != Some(wanted) {
             diagnostics.push(
-                Diagnostic::error(
-                    "binding-region-mismatch",
+                Diagnostic::new(
+                    codes::BINDING_REGION_MISMATCH,
                     format!(
                         "role `{name}` binds instances in `{wanted}`, but this run's region is {}",
                         run.as_deref().map_or("not set".to_owned(), |r| format!("`{r}`"))
@@ -218,8 +219,8 @@ pub(super) fn scope_to_prefix(
         let inside = role.role.path.starts_with(prefix);
         if !inside {
             diagnostics.push(
-                Diagnostic::error(
-                    "outside-path-prefix",
+                Diagnostic::new(
+                    codes::OUTSIDE_PATH_PREFIX,
                     format!(
                         "role `{name}` has path `{}`, outside --path-prefix `{prefix}`",
                         role.role.path

@@ -10,7 +10,7 @@
 //! It depends on the manifest's types and positions ([`Locate`]) but not on the loader or the
 //! validator, and takes only what it needs of the target ([`LintContext`]).
 //!
-//! Every finding is a [`Diagnostic`] with a code from [`RULES`]. Its severity is the rule's
+//! Every finding is a [`Diagnostic`] with a lint code of the registry ([`RULES`], `crate::codes`). Its severity is the rule's
 //! default unless [`LintSettings::severities`] overrides it; a role may suppress codes with
 //! `spec.lint: {allow: [...], reason: "..."}` (the reason is required).
 //!
@@ -21,6 +21,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::codes::{self, Code, Stage};
 use crate::diagnostic::{Diagnostic, Location, Severity, did_you_mean, has_errors};
 use crate::manifest::model::RoleSpec;
 use crate::manifest::source::{Locate, Seg};
@@ -55,147 +56,17 @@ pub struct LintContext<'a> {
     pub settings: &'a LintSettings,
 }
 
-/// One check the linter can report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Rule {
-    /// Stable kebab-case code.
-    pub code: &'static str,
-    /// Severity unless configured otherwise.
-    pub severity: Severity,
-    /// What the rule finds, in one line.
-    pub summary: &'static str,
-}
-
-const fn rule(code: &'static str, severity: Severity, summary: &'static str) -> Rule {
-    Rule {
-        code,
-        severity,
-        summary,
-    }
-}
-
-use Severity::{Error, Info, Warning};
-
-/// Every linter rule.
-pub const RULES: &[Rule] = &[
-    // Trust policies.
-    rule(
-        "trust-principal-wildcard",
-        Error,
-        "`Principal: \"*\"` lets anyone assume the role",
-    ),
-    rule(
-        "trust-any-account",
-        Error,
-        "an AWS principal of any account without a condition restricting who",
-    ),
-    rule(
-        "github-oidc-missing-sub",
-        Error,
-        "GitHub Actions OIDC trust without a `sub` condition: any repository can assume the role",
-    ),
-    rule(
-        "github-oidc-broad-sub",
-        Error,
-        "GitHub Actions OIDC `sub` wildcard wider than one repository",
-    ),
-    rule(
-        "oidc-missing-aud",
-        Warning,
-        "OIDC principal without an `aud` condition",
-    ),
-    rule(
-        "cognito-missing-aud",
-        Error,
-        "Cognito identity principal without an `aud` condition: any identity pool can assume the role",
-    ),
-    rule(
-        "set-operator-on-single-valued-key",
-        Warning,
-        "`ForAllValues`/`ForAnyValue` on a single-valued condition key",
-    ),
-    rule(
-        "trust-action-mismatch",
-        Error,
-        "the trust action does not fit the principal type",
-    ),
-    rule(
-        "cross-account-without-external-id",
-        Warning,
-        "another account may assume the role without `sts:ExternalId` or an organization condition",
-    ),
-    rule(
-        "unique-id-principal",
-        Error,
-        "a unique id (`AROA…`, `AIDA…`) as principal: the principal was deleted",
-    ),
-    rule(
-        "service-without-source-condition",
-        Info,
-        "service principal without `aws:SourceAccount` / `aws:SourceArn`",
-    ),
-    // Permission policies (conditions also in trust policies).
-    rule(
-        "unknown-service",
-        Warning,
-        "an action's service prefix is not in the action catalogue",
-    ),
-    rule(
-        "unknown-action",
-        Warning,
-        "no action of the service matches",
-    ),
-    rule(
-        "wildcard-action",
-        Warning,
-        "`Allow` of every action (of a service)",
-    ),
-    rule(
-        "wildcard-resource",
-        Warning,
-        "`Allow` on `Resource: \"*\"` for actions that support resource ARNs",
-    ),
-    rule(
-        "not-action-with-allow",
-        Warning,
-        "`NotAction` with `Allow` grants every other action, including future ones",
-    ),
-    rule(
-        "unknown-condition-operator",
-        Error,
-        "a condition operator IAM does not know",
-    ),
-    rule(
-        "wildcard-in-exact-operator",
-        Warning,
-        "`*` or `?` under an operator that compares literally",
-    ),
-    rule(
-        "invalid-resource-arn",
-        Error,
-        "a `Resource` that is neither `*` nor an ARN",
-    ),
-    // The suppression itself.
-    rule(
-        "lint-allow-without-reason",
-        Error,
-        "`spec.lint.allow` without a `reason`",
-    ),
-    rule(
-        "unknown-lint-code",
-        Warning,
-        "`spec.lint.allow` names a code the linter does not have",
-    ),
-];
+/// Every linter rule: the registry's lint codes, with their default severities.
+pub const RULES: &[&Code] = codes::LINT;
 
 /// The rule with this code.
-pub fn find_rule(code: &str) -> Option<&'static Rule> {
-    RULES.iter().find(|r| r.code == code)
+pub fn find_rule(code: &str) -> Option<&'static Code> {
+    RULES.iter().copied().find(|r| r.code == code)
 }
 
 /// A finding before severity and suppression are applied.
 pub(crate) struct Finding {
-    code: &'static str,
+    code: &'static Code,
     message: String,
     location: Location,
     label: &'static str,
@@ -212,13 +83,13 @@ impl Sink<'_> {
     /// Reports `code` at the YAML `path` (or its nearest ancestor in the document).
     pub(crate) fn report(
         &mut self,
-        code: &'static str,
+        code: &'static Code,
         path: &[Seg],
         label: &'static str,
         message: impl Into<String>,
         help: impl Into<String>,
     ) {
-        debug_assert!(find_rule(code).is_some(), "unregistered lint code {code}");
+        debug_assert!(code.stage == Stage::Lint, "{code} is not a lint code");
         self.found.push(Finding {
             code,
             message: message.into(),
@@ -360,17 +231,16 @@ pub fn lint_role(
         }
     }
     for f in sink.found {
-        if allowed.contains(f.code) || ctx.settings.off.contains(f.code) {
+        if allowed.contains(f.code.code) || ctx.settings.off.contains(f.code.code) {
             continue;
         }
         let severity = ctx
             .settings
             .severities
-            .get(f.code)
+            .get(f.code.code)
             .copied()
-            .or_else(|| find_rule(f.code).map(|r| r.severity))
-            .unwrap_or(Warning);
-        let mut d = Diagnostic::error(f.code, f.message)
+            .unwrap_or(f.code.severity);
+        let mut d = Diagnostic::new(f.code, f.message)
             .at(f.location, f.label)
             .with_help(f.help);
         d.severity = severity;
@@ -389,8 +259,8 @@ fn check_suppression(
     };
     if !lint.allow.is_empty() && lint.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
         out.push(
-            Diagnostic::error(
-                "lint-allow-without-reason",
+            Diagnostic::new(
+                codes::LINT_ALLOW_WITHOUT_REASON,
                 "`lint.allow` suppresses findings without saying why",
             )
             .at(
@@ -404,15 +274,18 @@ fn check_suppression(
         if find_rule(code).is_none() {
             let help = match did_you_mean(code, RULES.iter().map(|r| r.code)) {
                 Some(s) => format!("did you mean `{s}`?"),
-                None => "`rolesmith validate --format sarif` lists the rules".to_owned(),
+                None => "`rolesmith explain --all` lists the codes".to_owned(),
             };
             out.push(
-                Diagnostic::warning("unknown-lint-code", format!("`{code}` is not a lint code"))
-                    .at(
-                        doc.locate(&yaml_path!["spec", "lint", "allow", i]),
-                        "unknown code",
-                    )
-                    .with_help(help),
+                Diagnostic::new(
+                    codes::UNKNOWN_LINT_CODE,
+                    format!("`{code}` is not a lint code"),
+                )
+                .at(
+                    doc.locate(&yaml_path!["spec", "lint", "allow", i]),
+                    "unknown code",
+                )
+                .with_help(help),
             );
         }
     }
@@ -422,21 +295,6 @@ fn check_suppression(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn codes_are_unique_and_kebab_case() {
-        let mut seen = BTreeSet::new();
-        for r in RULES {
-            assert!(seen.insert(r.code), "duplicate {}", r.code);
-            assert!(
-                r.code
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
-                "{}",
-                r.code
-            );
-        }
-    }
 
     #[test]
     fn operators_lose_set_prefix_and_if_exists() {

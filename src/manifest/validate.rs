@@ -11,6 +11,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use crate::codes::{self, Code};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::manifest::grammar::{PolicyKind, check_policy};
 use crate::manifest::limits;
@@ -104,8 +105,8 @@ impl Duplicates {
         } = checked;
         match self.roles.get(&name.to_ascii_lowercase()) {
             Some(first) => found.push(
-                Diagnostic::error(
-                    "duplicate-role",
+                Diagnostic::new(
+                    codes::DUPLICATE_ROLE,
                     format!("role `{name}` is declared more than once"),
                 )
                 .at(
@@ -130,8 +131,8 @@ impl Duplicates {
             let path = yaml_path!["spec", "instanceProfile"];
             match self.profiles.get(&p.name.to_ascii_lowercase()) {
                 Some(first) => found.push(
-                    Diagnostic::error(
-                        "duplicate-instance-profile",
+                    Diagnostic::new(
+                        codes::DUPLICATE_INSTANCE_PROFILE,
                         format!("instance profile `{}` is declared by two roles", p.name),
                     )
                     .at(anchor.locate(&path), "declared again here")
@@ -192,13 +193,13 @@ fn origin(doc: &LoadedDocument) -> Origin {
 fn check(
     out: &mut Vec<Diagnostic>,
     result: Result<(), String>,
-    code: &'static str,
+    code: &'static Code,
     at: impl FnOnce() -> Location,
     help: &str,
 ) {
     if let Err(message) = result {
         out.push(
-            Diagnostic::error(code, message)
+            Diagnostic::new(code, message)
                 .at(at(), "here")
                 .with_help(help),
         );
@@ -225,7 +226,7 @@ fn role(
     check(
         out,
         limits::role_name(name),
-        "invalid-role-name",
+        codes::INVALID_ROLE_NAME,
         || doc.locate(&yaml_path!["metadata", "name"]),
         "role names are 1–64 characters of letters, digits and +=,.@_-",
     );
@@ -233,7 +234,7 @@ fn role(
     check(
         out,
         limits::path(&path),
-        "invalid-path",
+        codes::INVALID_PATH,
         || doc.locate(&yaml_path!["spec", "path"]),
         "write a path like `/` or `/team/app/`",
     );
@@ -243,7 +244,7 @@ fn role(
     check(
         out,
         limits::max_session_duration(max_session),
-        "invalid-max-session-duration",
+        codes::INVALID_MAX_SESSION_DURATION,
         || doc.locate(&yaml_path!["spec", "maxSessionDuration"]),
         "use a value from 3600 to 43200 seconds",
     );
@@ -251,7 +252,7 @@ fn role(
         check(
             out,
             limits::description(d),
-            "invalid-description",
+            codes::INVALID_DESCRIPTION,
             || doc.locate(&yaml_path!["spec", "description"]),
             "shorten the description or remove unsupported characters",
         );
@@ -261,19 +262,22 @@ fn role(
     let trust_input = match (&spec.trust, &spec.trust_policy) {
         (Some(_), Some(_)) => {
             out.push(
-                Diagnostic::error("trust-conflict", "both `trust` and `trustPolicy` are given")
-                    .at(
-                        doc.locate_key(&yaml_path!["spec", "trustPolicy"]),
-                        "second trust definition",
-                    )
-                    .with_help("use the `trust` shorthand or a raw `trustPolicy`, not both"),
+                Diagnostic::new(
+                    codes::TRUST_CONFLICT,
+                    "both `trust` and `trustPolicy` are given",
+                )
+                .at(
+                    doc.locate_key(&yaml_path!["spec", "trustPolicy"]),
+                    "second trust definition",
+                )
+                .with_help("use the `trust` shorthand or a raw `trustPolicy`, not both"),
             );
             None
         }
         (None, None) => {
             out.push(
-                Diagnostic::error(
-                    "missing-trust",
+                Diagnostic::new(
+                    codes::MISSING_TRUST,
                     format!("role `{name}` says nothing about who may assume it"),
                 )
                 .at(
@@ -289,7 +293,7 @@ fn role(
         (Some(entries), None) => {
             if entries.is_empty() {
                 out.push(
-                    Diagnostic::error("empty-trust", "`trust` lists no principals")
+                    Diagnostic::new(codes::EMPTY_TRUST, "`trust` lists no principals")
                         .at(doc.locate(&yaml_path!["spec", "trust"]), "empty")
                         .with_help("add at least one entry such as `- service: ec2.amazonaws.com`"),
                 );
@@ -337,7 +341,7 @@ fn role(
                             _ => doc.locate_key(&p),
                         };
                         out.push(
-                            Diagnostic::error(e.code(), e.message())
+                            Diagnostic::new(trust_code(&e.kind), e.message())
                                 .at(at, "here")
                                 .with_help(e.help()),
                         );
@@ -373,7 +377,7 @@ fn role(
                 "trustPolicy"
             };
             out.push(
-                Diagnostic::error("trust-policy-too-large", format!("the trust policy is {size} characters; the quota is {}", ctx.limits.trust_policy_size))
+                Diagnostic::new(codes::TRUST_POLICY_TOO_LARGE, format!("the trust policy is {size} characters; the quota is {}", ctx.limits.trust_policy_size))
                     .at(doc.locate_key(&yaml_path!["spec", key]), "too large")
                     .with_help("IAM counts non-whitespace characters; merge principals into fewer statements or ask AWS to raise the quota (up to 4096) and set it in rolesmith.toml"),
             );
@@ -389,7 +393,7 @@ fn role(
         check(
             out,
             limits::managed_policy_arn(b),
-            "invalid-arn",
+            codes::INVALID_ARN,
             || doc.locate(&yaml_path!["spec", "permissionsBoundary"]),
             "a permissions boundary is a managed policy ARN",
         );
@@ -403,14 +407,14 @@ fn role(
         check(
             out,
             limits::managed_policy_arn(&resolved),
-            "invalid-arn",
+            codes::INVALID_ARN,
             at,
             "give a full policy ARN, or `aws:NAME` for an AWS managed policy",
         );
         if !managed.insert(resolved) {
             out.push(
-                Diagnostic::error(
-                    "duplicate-managed-policy",
+                Diagnostic::new(
+                    codes::DUPLICATE_MANAGED_POLICY,
                     format!("`{arn}` is listed twice"),
                 )
                 .at(at(), "listed again here")
@@ -420,7 +424,7 @@ fn role(
     }
     if managed.len() > ctx.limits.managed_policies_per_role {
         out.push(
-            Diagnostic::error("too-many-managed-policies", format!("{} managed policies; the quota is {} per role", managed.len(), ctx.limits.managed_policies_per_role))
+            Diagnostic::new(codes::TOO_MANY_MANAGED_POLICIES, format!("{} managed policies; the quota is {} per role", managed.len(), ctx.limits.managed_policies_per_role))
                 .at(doc.locate_key(&yaml_path!["spec", "managedPolicies"]), "too many")
                 .with_help("combine policies, or raise the quota with AWS (up to 20) and set it in rolesmith.toml"),
         );
@@ -434,7 +438,7 @@ fn role(
         check(
             out,
             limits::entity_name(policy_name, 128, "inline policy name"),
-            "invalid-policy-name",
+            codes::INVALID_POLICY_NAME,
             || doc.locate_key(&base),
             "inline policy names are 1–128 characters of letters, digits and +=,.@_-",
         );
@@ -445,8 +449,8 @@ fn role(
     }
     if aggregate > INLINE_POLICIES_AGGREGATE {
         out.push(
-            Diagnostic::error(
-                "inline-policies-too-large",
+            Diagnostic::new(
+                codes::INLINE_POLICIES_TOO_LARGE,
                 format!(
                     "inline policies total {aggregate} characters; IAM allows {} per role",
                     INLINE_POLICIES_AGGREGATE
@@ -476,14 +480,14 @@ fn role(
         check(
             out,
             limits::entity_name(&pname, 128, "instance profile name"),
-            "invalid-instance-profile",
+            codes::INVALID_INSTANCE_PROFILE,
             at,
             "instance profile names are 1–128 characters of letters, digits and +=,.@_-",
         );
         check(
             out,
             limits::path(&ppath),
-            "invalid-path",
+            codes::INVALID_PATH,
             at,
             "write a path like `/` or `/team/`",
         );
@@ -497,8 +501,8 @@ fn role(
     let bindings = spec.ec2.as_ref().map(|ec2| {
         if instance_profile.is_none() {
             out.push(
-                Diagnostic::error(
-                    "bindings-without-instance-profile",
+                Diagnostic::new(
+                    codes::BINDINGS_WITHOUT_INSTANCE_PROFILE,
                     "`ec2` bindings need an instance profile",
                 )
                 .at(doc.locate_key(&yaml_path!["spec", "ec2"]), "bindings")
@@ -511,14 +515,14 @@ fn role(
             check(
                 out,
                 limits::instance_id(id),
-                "invalid-instance-id",
+                codes::INVALID_INSTANCE_ID,
                 || doc.locate(&yaml_path!["spec", "ec2", "instances", i]),
                 "instance ids look like i-0123456789abcdef0",
             );
         }
         if ec2.instances.is_empty() && ec2.selector.as_ref().is_none_or(|s| s.tags.is_empty()) {
             out.push(
-                Diagnostic::error("empty-bindings", "`ec2` selects no instances")
+                Diagnostic::new(codes::EMPTY_BINDINGS, "`ec2` selects no instances")
                     .at(
                         doc.locate_key(&yaml_path!["spec", "ec2"]),
                         "no instances or selector tags",
@@ -576,28 +580,28 @@ fn tags(
         check(
             out,
             limits::tag_key(key),
-            "invalid-tag",
+            codes::INVALID_TAG,
             at,
             "tag keys are 1–128 characters and may not start with `aws:`",
         );
         check(
             out,
             limits::tag_value(value),
-            "invalid-tag",
+            codes::INVALID_TAG,
             || doc.locate(&yaml_path!["spec", "tags", key.as_str()]),
             "tag values are at most 256 characters",
         );
         if key.eq_ignore_ascii_case(&ctx.ownership.key) {
             out.push(
-                Diagnostic::error("reserved-tag", format!("tag `{key}` is rolesmith's ownership tag"))
+                Diagnostic::new(codes::RESERVED_TAG, format!("tag `{key}` is rolesmith's ownership tag"))
                     .at(at(), "reserved")
                     .with_help("rolesmith adds this tag itself; remove it (to take over an existing role use `adopt: true`)"),
             );
         }
         if let Some(first) = seen.insert(key.to_ascii_lowercase(), key) {
             out.push(
-                Diagnostic::error(
-                    "duplicate-tag",
+                Diagnostic::new(
+                    codes::DUPLICATE_TAG,
                     format!("tag keys `{first}` and `{key}` differ only in case"),
                 )
                 .at(at(), "duplicate")
@@ -607,8 +611,8 @@ fn tags(
     }
     if given.len() + 1 > limits::MAX_TAGS {
         out.push(
-            Diagnostic::error(
-                "too-many-tags",
+            Diagnostic::new(
+                codes::TOO_MANY_TAGS,
                 format!(
                     "{} tags plus the ownership tag exceed IAM's limit of {}",
                     given.len(),
@@ -622,6 +626,22 @@ fn tags(
     let mut tags = given.clone();
     tags.insert(ctx.ownership.key.clone(), ctx.ownership.value.clone());
     tags
+}
+
+/// The registered code of a trust shorthand error (`TrustError::code` names the same codes; the
+/// match is exhaustive so a new kind needs a registered code).
+fn trust_code(kind: &TrustErrorKind) -> &'static Code {
+    match kind {
+        TrustErrorKind::NoPrincipal => codes::TRUST_NO_PRINCIPAL,
+        TrustErrorKind::MultiplePrincipals { .. } => codes::TRUST_MULTIPLE_PRINCIPALS,
+        TrustErrorKind::InvalidAccountId { .. } => codes::TRUST_INVALID_ACCOUNT_ID,
+        TrustErrorKind::OptionNotAllowed { .. } => codes::TRUST_OPTION_NOT_ALLOWED,
+        TrustErrorKind::InvalidArn { .. } => codes::TRUST_INVALID_ARN,
+        TrustErrorKind::EmptyValue { .. } => codes::TRUST_EMPTY_VALUE,
+        TrustErrorKind::InvalidGithubRepo { .. } => codes::TRUST_INVALID_GITHUB_REPO,
+        TrustErrorKind::GithubRefConflict => codes::TRUST_GITHUB_REF_CONFLICT,
+        TrustErrorKind::ConflictingCondition { .. } => codes::CONFLICTING_CONDITION,
+    }
 }
 
 /// ARN shapes of principals in a trust document (after placeholders are resolved). Each finding
@@ -692,7 +712,7 @@ fn check_trust_arns(
                     check(
                         out,
                         result,
-                        "invalid-arn",
+                        codes::INVALID_ARN,
                         at,
                         "principals are account ids or IAM ARNs like arn:aws:iam::123456789012:role/NAME",
                     );
@@ -713,13 +733,13 @@ fn service_linked_role(
     check(
         out,
         limits::role_name(name),
-        "invalid-role-name",
+        codes::INVALID_ROLE_NAME,
         || doc.locate(&yaml_path!["metadata", "name"]),
         "role names are 1–64 characters of letters, digits and +=,.@_-",
     );
     if !name.starts_with("AWSServiceRoleFor") {
         out.push(
-            Diagnostic::error("invalid-service-linked-name", format!("`{name}` is not a service-linked role name"))
+            Diagnostic::new(codes::INVALID_SERVICE_LINKED_NAME, format!("`{name}` is not a service-linked role name"))
                 .at(doc.locate(&yaml_path!["metadata", "name"]), "expected AWSServiceRoleFor…")
                 .with_help("the service chooses the name, e.g. AWSServiceRoleForAutoScaling; check the service's documentation"),
         );
@@ -728,8 +748,8 @@ fn service_linked_role(
         spec.service.ends_with(".amazonaws.com") && spec.service.len() > ".amazonaws.com".len();
     if !service_ok {
         out.push(
-            Diagnostic::error(
-                "invalid-service",
+            Diagnostic::new(
+                codes::INVALID_SERVICE,
                 format!("`{}` is not an AWS service principal", spec.service),
             )
             .at(
@@ -743,7 +763,7 @@ fn service_linked_role(
         check(
             out,
             limits::description(d),
-            "invalid-description",
+            codes::INVALID_DESCRIPTION,
             || doc.locate(&yaml_path!["spec", "description"]),
             "shorten the description or remove unsupported characters",
         );
@@ -752,7 +772,7 @@ fn service_linked_role(
         check(
             out,
             limits::entity_name(s, 64, "custom suffix"),
-            "invalid-custom-suffix",
+            codes::INVALID_CUSTOM_SUFFIX,
             || doc.locate(&yaml_path!["spec", "customSuffix"]),
             "suffixes are 1–64 characters of letters, digits and +=,.@_-",
         );
@@ -825,14 +845,14 @@ mod tests {
         );
         let found = check(&raw);
         assert_eq!(found.len(), 1, "{found:#?}");
-        assert_eq!(found[0].code, "invalid-arn");
+        assert_eq!(found[0].code, codes::INVALID_ARN.code);
         let at = &found[0].primary.as_ref().unwrap().location;
         assert_eq!((at.line, at.column), (12, 15));
         let shorthand = format!(
             "{HEAD}  trust:\n    - role:\n        - arn:aws:iam::123456789012:role/ok\n        - arn:aws:iam::123456789012:rol/bad\n"
         );
         let found = check(&shorthand);
-        assert_eq!(found[0].code, "trust-invalid-arn");
+        assert_eq!(found[0].code, codes::TRUST_INVALID_ARN.code);
         let at = &found[0].primary.as_ref().unwrap().location;
         assert_eq!((at.line, at.column), (9, 11));
     }
