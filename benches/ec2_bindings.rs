@@ -32,9 +32,9 @@ use aws_sdk_ec2::types::{InstanceType, ResourceType, Tag, TagSpecification};
 use rolesmith::account::aws::{AwsAccount, AwsOptions};
 use rolesmith::account::{AccountReader, ReadScope};
 use rolesmith::apply::{ApplyOptions, OwnershipGuard, apply};
+use rolesmith::check::{ResolveContext, load_and_validate};
 use rolesmith::diagnostic::has_errors;
 use rolesmith::diff::{DiffOptions, diff};
-use rolesmith::manifest::{ResolveContext, load_and_validate};
 use rolesmith::plan::Plan;
 use rolesmith::state::Ownership;
 

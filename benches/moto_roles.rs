@@ -22,9 +22,9 @@ use std::time::{Duration, Instant};
 use rolesmith::account::AccountReader;
 use rolesmith::account::aws::{AwsAccount, AwsOptions, operations};
 use rolesmith::apply::{ApplyOptions, OwnershipGuard, apply};
+use rolesmith::check::{ResolveContext, load_and_validate};
 use rolesmith::diagnostic::has_errors;
 use rolesmith::diff::{DiffOptions, diff};
-use rolesmith::manifest::{ResolveContext, load_and_validate};
 use rolesmith::plan::Plan;
 use rolesmith::state::Ownership;
 

@@ -12,8 +12,9 @@ use std::time::Instant;
 
 use rolesmith::account::AccountReader;
 use rolesmith::account::snapshot::{SnapshotAccount, write_atomically};
+use rolesmith::check::{ResolveContext, load_and_validate, validate};
 use rolesmith::diff::{DiffOptions, diff};
-use rolesmith::manifest::{ResolveContext, load_and_validate, load_paths, validate};
+use rolesmith::manifest::load_paths;
 use rolesmith::plan::Plan;
 
 fn manifest(i: usize) -> String {

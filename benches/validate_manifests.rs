@@ -22,8 +22,8 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use rolesmith::check::{ResolveContext, load_and_validate};
 use rolesmith::diagnostic::Severity;
-use rolesmith::manifest::{ResolveContext, load_and_validate};
 
 fn manifest(i: usize) -> String {
     let team = i % 25;

@@ -5,7 +5,7 @@
 //! keeps), because a misspelt `max_deletion = 100` that is silently ignored is worse than none.
 //! This module reads and checks the file; it knows nothing of clap or AWS.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::manifest::limits::{Limits, MAX_MANAGED_POLICIES_QUOTA, MAX_TRUST_POLICY_QUOTA};
+use crate::diagnostic::Severity;
+use crate::quotas::{Limits, MAX_MANAGED_POLICIES_QUOTA, MAX_TRUST_POLICY_QUOTA};
 use crate::state::Ownership;
 
 /// The file looked for in the current directory.
@@ -41,8 +42,52 @@ pub struct Config {
     pub parallelism: Option<u16>,
     /// Most roles one plan may delete.
     pub max_deletions: Option<usize>,
-    /// Severity overrides for lint checks, by check code (kept for the linter).
-    pub lint: BTreeMap<String, LintLevel>,
+    /// The `[lint]` table.
+    pub lint: LintConfig,
+}
+
+/// The `[lint]` table: a level per check code, and the reserved key `own_accounts`.
+///
+/// Codes are kebab-case and `own_accounts` is not, so the one table holds both without a clash:
+///
+/// ```toml
+/// [lint]
+/// wildcard-action = "error"
+/// own_accounts = ["111122223333", "444455556666"]
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LintConfig {
+    /// Severity overrides by check code.
+    pub levels: BTreeMap<String, LintLevel>,
+    /// Accounts that count as one's own besides the target account (12-digit ids): trusting
+    /// them is not cross-account.
+    pub own_accounts: BTreeSet<String>,
+}
+
+/// The reserved key of `[lint]` that lists one's own accounts.
+pub const OWN_ACCOUNTS_KEY: &str = "own_accounts";
+
+impl LintConfig {
+    /// The linter's settings.
+    pub fn settings(&self) -> crate::lint::LintSettings {
+        let mut settings = crate::lint::LintSettings {
+            own_accounts: self.own_accounts.clone(),
+            ..Default::default()
+        };
+        for (code, level) in &self.levels {
+            let severity = match level {
+                LintLevel::Error => Severity::Error,
+                LintLevel::Warning => Severity::Warning,
+                LintLevel::Info => Severity::Info,
+                LintLevel::Off => {
+                    settings.off.insert(code.clone());
+                    continue;
+                }
+            };
+            settings.severities.insert(code.clone(), severity);
+        }
+        settings
+    }
 }
 
 /// What a lint check's findings become.
@@ -110,8 +155,9 @@ struct RawConfig {
     quotas: RawQuotas,
     parallelism: Option<Spanned<i64>>,
     max_deletions: Option<Spanned<i64>>,
+    /// Levels by code, and `own_accounts` (an array); told apart after parsing.
     #[serde(default)]
-    lint: BTreeMap<Spanned<String>, LintLevel>,
+    lint: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -246,15 +292,23 @@ impl Config {
         let parallelism = ranged(&raw.parallelism, "parallelism", 1, 64)?.map(|n| n as u16);
         let max_deletions = ranged(&raw.max_deletions, "max_deletions", 0, i64::from(u32::MAX))?
             .map(|n| n as usize);
-        let mut lint = BTreeMap::new();
-        for (code, level) in raw.lint {
+        let mut lint = LintConfig::default();
+        for (code, value) in raw.lint {
+            if code.get_ref() == OWN_ACCOUNTS_KEY {
+                lint.own_accounts =
+                    own_accounts(text, &value).map_err(|(span, m)| invalid(Some(span), m))?;
+                continue;
+            }
             if !is_check_code(code.get_ref()) || crate::lint::find_rule(code.get_ref()).is_none() {
                 let hint = crate::diagnostic::did_you_mean(
                     code.get_ref(),
-                    crate::lint::RULES.iter().map(|r| r.code),
+                    crate::lint::RULES
+                        .iter()
+                        .map(|r| r.code)
+                        .chain([OWN_ACCOUNTS_KEY]),
                 )
                 .map_or_else(
-                    || "`rolesmith validate --format sarif` lists the rules".to_owned(),
+                    || "`rolesmith explain --all` lists the codes".to_owned(),
                     |c| format!("did you mean `{c}`?"),
                 );
                 return Err(invalid(
@@ -262,7 +316,10 @@ impl Config {
                     format!("`{}` is not a lint check code; {hint}", code.get_ref()),
                 ));
             }
-            lint.insert(code.into_inner(), level);
+            let span = value.span();
+            let level = LintLevel::deserialize(value.into_inner())
+                .map_err(|e| invalid(Some(span), e.message().trim().to_owned()))?;
+            lint.levels.insert(code.into_inner(), level);
         }
         Ok(Config {
             file: Some(path.to_path_buf()),
@@ -277,6 +334,46 @@ impl Config {
             lint,
         })
     }
+}
+
+/// `[lint] own_accounts`: an array of 12-digit account ids. An error carries the span of the
+/// offending item (found in `text`, since the items of a `toml::Value` have no spans).
+fn own_accounts(
+    text: &str,
+    value: &Spanned<toml::Value>,
+) -> Result<BTreeSet<String>, (Range<usize>, String)> {
+    let expected = "own_accounts is a list of 12-digit account ids, e.g. [\"111122223333\"]";
+    let toml::Value::Array(items) = value.get_ref() else {
+        return Err((value.span(), expected.to_owned()));
+    };
+    let mut ids = BTreeSet::new();
+    let mut search = value.span().start;
+    for item in items {
+        let (id, shown) = match item {
+            toml::Value::String(s) => (Some(s.as_str()), format!("\"{s}\"")),
+            toml::Value::Integer(n) => (None, n.to_string()),
+            toml::Value::Boolean(b) => (None, b.to_string()),
+            other => (None, other.type_str().to_owned()),
+        };
+        // Items appear in order, so each is the next occurrence of its text in the array.
+        let end = value.span().end.min(text.len());
+        let start = text[search..end]
+            .find(&shown)
+            .map_or(value.span().start, |i| search + i);
+        search = (start + shown.len()).min(end);
+        match id {
+            Some(id) if crate::manifest::limits::account_id(id) => {
+                ids.insert(id.to_owned());
+            }
+            _ => {
+                return Err((
+                    start..start + shown.len(),
+                    format!("{shown} is not a 12-digit account id; {expected}"),
+                ));
+            }
+        }
+    }
+    Ok(ids)
 }
 
 /// Lowercase words of letters and digits joined by single hyphens.
@@ -332,6 +429,7 @@ trust_policy_size = 4096
 [lint]
 wildcard-action = "error"
 trust-principal-wildcard = "off"
+own_accounts = ["111122223333"]
 "#,
         )
         .unwrap();
@@ -346,8 +444,12 @@ trust-principal-wildcard = "off"
         assert_eq!(c.ownership.unwrap().key, "owner");
         assert_eq!(c.limits.managed_policies_per_role, 20);
         assert_eq!(c.limits.trust_policy_size, 4096);
-        assert_eq!(c.lint["wildcard-action"], LintLevel::Error);
-        assert_eq!(c.lint["trust-principal-wildcard"], LintLevel::Off);
+        assert_eq!(c.lint.levels["wildcard-action"], LintLevel::Error);
+        assert_eq!(c.lint.levels["trust-principal-wildcard"], LintLevel::Off);
+        assert_eq!(
+            c.lint.settings().own_accounts,
+            BTreeSet::from(["111122223333".to_owned()])
+        );
     }
 
     #[test]
@@ -382,6 +484,27 @@ trust-principal-wildcard = "off"
         assert!(e.starts_with("rolesmith.toml:2:21:"), "{e}");
         let e = error("prune = \"yes\"\n");
         assert!(e.starts_with("rolesmith.toml:1:9:"), "{e}");
+    }
+
+    #[test]
+    fn own_accounts_must_be_account_ids() {
+        let e = error("[lint]\nown_accounts = [\"111122223333\", \"1234\"]\n");
+        assert_eq!(
+            e,
+            "rolesmith.toml:2:33: \"1234\" is not a 12-digit account id; own_accounts is a list of 12-digit account ids, e.g. [\"111122223333\"]"
+        );
+        let e = error("[lint]\nown_accounts = [111122223333]\n");
+        assert!(
+            e.starts_with("rolesmith.toml:2:17: 111122223333 is not"),
+            "{e}"
+        );
+        let e = error("[lint]\nown_accounts = \"111122223333\"\n");
+        assert!(
+            e.starts_with("rolesmith.toml:2:16: own_accounts is a list"),
+            "{e}"
+        );
+        let e = error("[lint]\nown_account = []\n");
+        assert!(e.contains("did you mean `own_accounts`?"), "{e}");
     }
 
     #[test]

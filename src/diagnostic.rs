@@ -3,11 +3,16 @@
 //! A [`Diagnostic`] carries a stable kebab-case code, a severity, a one-line message, an optional
 //! `help:` and the source locations it concerns. Loading and validation gather them instead of
 //! stopping at the first; `render::diagnostics` turns them into miette reports.
+//!
+//! A diagnostic is made from a registered [`Code`] (`crate::codes`), which gives its default
+//! severity, so an unregistered code does not compile.
 
 use std::fmt;
 use std::path::PathBuf;
 
 use serde::Serialize;
+
+use crate::codes::Code;
 
 /// How bad a finding is. Errors stop `plan` and `apply`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -66,7 +71,7 @@ pub struct Label {
 /// One finding about the input.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
-    /// Stable kebab-case code, e.g. `unknown-field`.
+    /// Stable kebab-case code, e.g. `unknown-field` (a [`Code`] of the registry).
     pub code: &'static str,
     /// Severity.
     pub severity: Severity,
@@ -84,23 +89,15 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    /// An error with a code and message.
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    /// A diagnostic with a registered code (which gives the severity) and a message.
+    pub fn new(code: &'static Code, message: impl Into<String>) -> Self {
         Self {
-            code,
-            severity: Severity::Error,
+            code: code.code,
+            severity: code.severity,
             message: message.into(),
             help: None,
             primary: None,
             related: Vec::new(),
-        }
-    }
-
-    /// A warning with a code and message.
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            severity: Severity::Warning,
-            ..Self::error(code, message)
         }
     }
 

@@ -7,9 +7,9 @@ mod support;
 use std::collections::BTreeMap;
 
 use aws_sdk_iam::types::Tag;
+use rolesmith::check::{ResolveContext, load_and_validate};
 use rolesmith::diff::{DiffOptions, diff};
 use rolesmith::import::{ImportOptions, import, write};
-use rolesmith::manifest::{ResolveContext, load_and_validate};
 use rolesmith::plan::Plan;
 use support::block_on;
 use support::moto::Moto;

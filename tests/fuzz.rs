@@ -15,8 +15,9 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
+use rolesmith::check::{ResolveContext, validate};
+use rolesmith::manifest::Loaded;
 use rolesmith::manifest::load::load_text;
-use rolesmith::manifest::{Loaded, ResolveContext, validate};
 use rolesmith::policy::{NormalizeContext, Policy};
 
 /// Longest any single input may take (generous: debug build, shared CI machine).

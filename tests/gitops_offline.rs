@@ -8,7 +8,7 @@ use std::fs::{self, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use rolesmith::manifest::{ResolveContext, load_and_validate};
+use rolesmith::check::{ResolveContext, load_and_validate};
 use rolesmith::policy::{NormalizeContext, Policy};
 use serde_json::json;
 use support::moto::target_dir;

@@ -4,9 +4,9 @@ use std::path::Path;
 
 use rolesmith::account::snapshot::SnapshotAccount;
 use rolesmith::account::{AccountReader, AccountWriter};
+use rolesmith::check::{ResolveContext, load_and_validate};
 use rolesmith::diff::{DiffOptions, diff};
 use rolesmith::import::{ImportOptions, import, write};
-use rolesmith::manifest::{ResolveContext, load_and_validate};
 use rolesmith::plan::Plan;
 use rolesmith::state::AccountState;
 

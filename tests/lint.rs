@@ -9,9 +9,10 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use rolesmith::check::{ResolveContext, validate};
 use rolesmith::diagnostic::{Diagnostic, Severity};
 use rolesmith::lint::{LintSettings, RULES};
-use rolesmith::manifest::{ResolveContext, load_paths, validate};
+use rolesmith::manifest::load_paths;
 
 const FIXTURES: &str = "tests/fixtures/lint";
 

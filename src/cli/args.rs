@@ -135,6 +135,18 @@ pub enum Command {
         #[arg(long = "for", value_enum, default_value_t = PermissionsFor::Plan)]
         for_command: PermissionsFor,
     },
+    /// Explain a diagnostic code: what it finds, why it matters and how to fix it.
+    Explain {
+        /// The code, e.g. `unowned-role`.
+        #[arg(required_unless_present = "all")]
+        code: Option<String>,
+        /// Every code.
+        #[arg(long, conflicts_with = "code")]
+        all: bool,
+        /// As Markdown (`explain --all --markdown` writes docs/CODES.md).
+        #[arg(long)]
+        markdown: bool,
+    },
     /// Print the JSON Schema of manifests.
     Schema,
 }

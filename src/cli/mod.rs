@@ -26,10 +26,11 @@ use crate::account::aws::{AwsAccount, AwsOptions};
 use crate::account::snapshot::SnapshotAccount;
 use crate::account::{AccountReader, AnyAccount, ReadScope};
 use crate::apply::OwnershipGuard;
+use crate::check::{ResolveContext, load_and_validate, validate};
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, has_errors};
 use crate::diff::{DiffOptions, diff};
-use crate::manifest::{ResolveContext, load_and_validate, load_paths, validate};
+use crate::manifest::load_paths;
 use crate::plan::Plan;
 use crate::plan::saved::{
     self, LiveFingerprint, ManifestDigest, PlanSettings, Provenance, SavedPlan,
@@ -105,7 +106,7 @@ pub fn run(cli: Cli) -> ExitStatus {
             let ctx = ResolveContext {
                 ownership: config.ownership.clone().unwrap_or_default(),
                 limits: config.limits,
-                lint: lint_settings(&config.lint),
+                lint: config.lint.settings(),
                 ..ResolveContext::offline()
             };
             validate_command(&paths, format, &ctx)
@@ -170,6 +171,11 @@ pub fn run(cli: Cli) -> ExitStatus {
             print!("{}", crate::schema::manifest_schema());
             Ok(ExitStatus::Success)
         }
+        Command::Explain {
+            code,
+            all,
+            markdown,
+        } => explain_command(code.as_deref(), all, markdown),
     };
     match result {
         Ok(status) => status,
@@ -269,6 +275,41 @@ fn validate_command(
     } else {
         ExitStatus::Success
     }
+}
+
+/// `rolesmith explain`: one registry entry, or all of them (as `docs/CODES.md` with
+/// `--markdown`). An unknown code is a user error with the closest known one.
+fn explain_command(code: Option<&str>, all: bool, markdown: bool) -> Result<ExitStatus, BoxError> {
+    use crate::codes;
+    if all {
+        if markdown {
+            print!("{}", codes::markdown());
+        } else {
+            let entries: Vec<String> = codes::all().map(codes::explain).collect();
+            print!("{}", entries.join("\n"));
+        }
+        return Ok(ExitStatus::Success);
+    }
+    let code = code.unwrap_or_default();
+    let Some(entry) = codes::find(code) else {
+        let hint = match crate::diagnostic::did_you_mean(code, codes::all().map(|c| c.code)) {
+            Some(c) => format!("did you mean `{c}`? (`rolesmith explain --all` lists every code)"),
+            None => "`rolesmith explain --all` lists every code".to_owned(),
+        };
+        return Err(Box::new(UserError::new(
+            format!("`{code}` is not a rolesmith diagnostic code"),
+            hint,
+        )));
+    };
+    if markdown {
+        print!(
+            "### `{}`\n\n*{}* — {}\n\n{}\n",
+            entry.code, entry.severity, entry.summary, entry.explanation
+        );
+    } else {
+        print!("{}", codes::explain(entry));
+    }
+    Ok(ExitStatus::Success)
 }
 
 pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;

@@ -2,6 +2,7 @@
 //! (deletion limit, path prefix, binding regions) checked before anything is written.
 
 use super::*;
+use crate::codes;
 
 /// The snapshot file when one is given, else the live account.
 pub(super) fn open_account(
@@ -29,28 +30,6 @@ pub(super) struct Planned {
     pub(super) findings: Vec<Diagnostic>,
 }
 
-/// The linter's settings from the `[lint]` table of `rolesmith.toml`.
-pub(super) fn lint_settings(
-    levels: &std::collections::BTreeMap<String, crate::config::LintLevel>,
-) -> crate::lint::LintSettings {
-    use crate::config::LintLevel;
-    use crate::diagnostic::Severity;
-    let mut settings = crate::lint::LintSettings::default();
-    for (code, level) in levels {
-        let severity = match level {
-            LintLevel::Error => Severity::Error,
-            LintLevel::Warning => Severity::Warning,
-            LintLevel::Info => Severity::Info,
-            LintLevel::Off => {
-                settings.off.insert(code.clone());
-                continue;
-            }
-        };
-        settings.severities.insert(code.clone(), severity);
-    }
-    settings
-}
-
 /// The resolve context for `settings` in the account `identity` names.
 fn resolve_context(settings: &Settings, identity: crate::account::Identity) -> ResolveContext {
     ResolveContext {
@@ -58,7 +37,7 @@ fn resolve_context(settings: &Settings, identity: crate::account::Identity) -> R
         partition: identity.partition,
         ownership: settings.ownership.clone(),
         limits: settings.limits,
-        lint: lint_settings(&settings.lint),
+        lint: settings.lint.settings(),
     }
 }
 
@@ -83,7 +62,7 @@ pub(super) fn check_before_connecting(
     let ctx = ResolveContext {
         ownership: settings.ownership.clone(),
         limits: settings.limits,
-        lint: lint_settings(&settings.lint),
+        lint: settings.lint.settings(),
         ..ResolveContext::offline()
     };
     let (_, diagnostics, _) = load_and_validate(&settings.paths, &ctx);
@@ -230,8 +209,8 @@ pub(super) fn check_binding_regions(
         };
         if run.as_deref() != Some(wanted) {
             diagnostics.push(
-                Diagnostic::error(
-                    "binding-region-mismatch",
+                Diagnostic::new(
+                    codes::BINDING_REGION_MISMATCH,
                     format!(
                         "role `{name}` binds instances in `{wanted}`, but this run's region is {}",
                         run.as_deref().map_or("not set".to_owned(), |r| format!("`{r}`"))
@@ -257,8 +236,8 @@ pub(super) fn scope_to_prefix(
         let inside = role.role.path.starts_with(prefix);
         if !inside {
             diagnostics.push(
-                Diagnostic::error(
-                    "outside-path-prefix",
+                Diagnostic::new(
+                    codes::OUTSIDE_PATH_PREFIX,
                     format!(
                         "role `{name}` has path `{}`, outside --path-prefix `{prefix}`",
                         role.role.path

@@ -2,14 +2,13 @@
 //! read these, never the clap types or the config file directly, so precedence is decided in one
 //! place: a flag given on the command line wins, then the config, then the default.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::account::aws::AwsOptions;
 use crate::cli::UserError;
 use crate::cli::args::{AccountArgs, PlanArgs};
-use crate::config::{Config, LintLevel};
-use crate::manifest::limits::Limits;
+use crate::config::{Config, LintConfig};
+use crate::quotas::Limits;
 use crate::state::Ownership;
 
 /// Roles one plan may delete unless `--max-deletions` or the config says otherwise.
@@ -34,8 +33,8 @@ pub struct Settings {
     pub parallelism: usize,
     /// Account quotas.
     pub limits: Limits,
-    /// Lint severity overrides, by check code (for the linter).
-    pub lint: BTreeMap<String, LintLevel>,
+    /// The `[lint]` table: severity overrides by check code, one's own accounts.
+    pub lint: LintConfig,
     /// Only roles under this path prefix are read and managed.
     pub path_prefix: Option<String>,
     /// AWS region.

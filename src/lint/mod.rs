@@ -3,10 +3,14 @@
 //! IAM stores many dangerous or broken policies without complaint (a GitHub trust any repository
 //! can assume, an action that does not exist). Validation (`manifest::validate`, `grammar`)
 //! enforces what IAM itself rejects; this module adds findings about what IAM accepts but is
-//! almost certainly wrong. It runs on a role once the role has no validation errors, so its
-//! findings never repeat a grammar error (`NotPrincipal` or `Resource` in a trust, bad ARNs).
+//! almost certainly wrong. The check stage (`crate::check`) runs it on a role after validation,
+//! and its policy checks only when the role has no validation errors, so its findings never
+//! repeat a grammar error (`NotPrincipal` or `Resource` in a trust, bad ARNs).
 //!
-//! Every finding is a [`Diagnostic`] with a code from [`RULES`]. Its severity is the rule's
+//! It depends on the manifest's types and positions ([`Locate`]) but not on the loader or the
+//! validator, and takes only what it needs of the target ([`LintContext`]).
+//!
+//! Every finding is a [`Diagnostic`] with a lint code of the registry ([`RULES`], `crate::codes`). Its severity is the rule's
 //! default unless [`LintSettings::severities`] overrides it; a role may suppress codes with
 //! `spec.lint: {allow: [...], reason: "..."}` (the reason is required).
 //!
@@ -17,11 +21,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::codes::{self, Code, Stage};
 use crate::diagnostic::{Diagnostic, Location, Severity, did_you_mean, has_errors};
-use crate::manifest::ResolveContext;
-use crate::manifest::load::LoadedDocument;
 use crate::manifest::model::RoleSpec;
-use crate::manifest::source::Seg;
+use crate::manifest::source::{Locate, Seg};
 use crate::policy::{ConditionBlock, OneOrMany, PolicyDocumentInput, StatementInput};
 use crate::yaml_path;
 
@@ -29,8 +32,6 @@ pub mod catalogue;
 mod permissions;
 pub mod sarif;
 mod trust;
-
-pub use trust::is_unique_id;
 
 /// Linter configuration (from `rolesmith.toml`); the default changes nothing.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -44,147 +45,28 @@ pub struct LintSettings {
     pub off: BTreeSet<String>,
 }
 
-/// One check the linter can report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Rule {
-    /// Stable kebab-case code.
-    pub code: &'static str,
-    /// Severity unless configured otherwise.
-    pub severity: Severity,
-    /// What the rule finds, in one line.
-    pub summary: &'static str,
+/// What the linter needs to know about the target: borrowed from the check stage's context.
+#[derive(Debug, Clone, Copy)]
+pub struct LintContext<'a> {
+    /// The target account: principals there are not cross-account.
+    pub account_id: &'a str,
+    /// The target partition, for ARNs the linter builds.
+    pub partition: &'a str,
+    /// Severities, codes turned off and one's own accounts.
+    pub settings: &'a LintSettings,
 }
 
-const fn rule(code: &'static str, severity: Severity, summary: &'static str) -> Rule {
-    Rule {
-        code,
-        severity,
-        summary,
-    }
-}
-
-use Severity::{Error, Info, Warning};
-
-/// Every linter rule.
-pub const RULES: &[Rule] = &[
-    // Trust policies.
-    rule(
-        "trust-principal-wildcard",
-        Error,
-        "`Principal: \"*\"` lets anyone assume the role",
-    ),
-    rule(
-        "trust-any-account",
-        Error,
-        "an AWS principal of any account without a condition restricting who",
-    ),
-    rule(
-        "github-oidc-missing-sub",
-        Error,
-        "GitHub Actions OIDC trust without a `sub` condition: any repository can assume the role",
-    ),
-    rule(
-        "github-oidc-broad-sub",
-        Error,
-        "GitHub Actions OIDC `sub` wildcard wider than one repository",
-    ),
-    rule(
-        "oidc-missing-aud",
-        Warning,
-        "OIDC principal without an `aud` condition",
-    ),
-    rule(
-        "cognito-missing-aud",
-        Error,
-        "Cognito identity principal without an `aud` condition: any identity pool can assume the role",
-    ),
-    rule(
-        "set-operator-on-single-valued-key",
-        Warning,
-        "`ForAllValues`/`ForAnyValue` on a single-valued condition key",
-    ),
-    rule(
-        "trust-action-mismatch",
-        Error,
-        "the trust action does not fit the principal type",
-    ),
-    rule(
-        "cross-account-without-external-id",
-        Warning,
-        "another account may assume the role without `sts:ExternalId` or an organization condition",
-    ),
-    rule(
-        "unique-id-principal",
-        Error,
-        "a unique id (`AROA…`, `AIDA…`) as principal: the principal was deleted",
-    ),
-    rule(
-        "service-without-source-condition",
-        Info,
-        "service principal without `aws:SourceAccount` / `aws:SourceArn`",
-    ),
-    // Permission policies (conditions also in trust policies).
-    rule(
-        "unknown-service",
-        Warning,
-        "an action's service prefix is not in the action catalogue",
-    ),
-    rule(
-        "unknown-action",
-        Warning,
-        "no action of the service matches",
-    ),
-    rule(
-        "wildcard-action",
-        Warning,
-        "`Allow` of every action (of a service)",
-    ),
-    rule(
-        "wildcard-resource",
-        Warning,
-        "`Allow` on `Resource: \"*\"` for actions that support resource ARNs",
-    ),
-    rule(
-        "not-action-with-allow",
-        Warning,
-        "`NotAction` with `Allow` grants every other action, including future ones",
-    ),
-    rule(
-        "unknown-condition-operator",
-        Error,
-        "a condition operator IAM does not know",
-    ),
-    rule(
-        "wildcard-in-exact-operator",
-        Warning,
-        "`*` or `?` under an operator that compares literally",
-    ),
-    rule(
-        "invalid-resource-arn",
-        Error,
-        "a `Resource` that is neither `*` nor an ARN",
-    ),
-    // The suppression itself.
-    rule(
-        "lint-allow-without-reason",
-        Error,
-        "`spec.lint.allow` without a `reason`",
-    ),
-    rule(
-        "unknown-lint-code",
-        Warning,
-        "`spec.lint.allow` names a code the linter does not have",
-    ),
-];
+/// Every linter rule: the registry's lint codes, with their default severities.
+pub const RULES: &[&Code] = codes::LINT;
 
 /// The rule with this code.
-pub fn find_rule(code: &str) -> Option<&'static Rule> {
-    RULES.iter().find(|r| r.code == code)
+pub fn find_rule(code: &str) -> Option<&'static Code> {
+    RULES.iter().copied().find(|r| r.code == code)
 }
 
 /// A finding before severity and suppression are applied.
 pub(crate) struct Finding {
-    code: &'static str,
+    code: &'static Code,
     message: String,
     location: Location,
     label: &'static str,
@@ -193,7 +75,7 @@ pub(crate) struct Finding {
 
 /// Where checks put their findings, and what they need to locate them.
 pub(crate) struct Sink<'a> {
-    doc: &'a LoadedDocument,
+    doc: &'a dyn Locate,
     found: Vec<Finding>,
 }
 
@@ -201,13 +83,13 @@ impl Sink<'_> {
     /// Reports `code` at the YAML `path` (or its nearest ancestor in the document).
     pub(crate) fn report(
         &mut self,
-        code: &'static str,
+        code: &'static Code,
         path: &[Seg],
         label: &'static str,
         message: impl Into<String>,
         help: impl Into<String>,
     ) {
-        debug_assert!(find_rule(code).is_some(), "unregistered lint code {code}");
+        debug_assert!(code.stage == Stage::Lint, "{code} is not a lint code");
         self.found.push(Finding {
             code,
             message: message.into(),
@@ -304,10 +186,10 @@ pub(crate) fn base_operator(op: &str) -> &str {
 /// Findings go to `out`; the suppression block is checked even when `out` already holds errors,
 /// the policies only when it does not.
 pub fn lint_role(
-    doc: &LoadedDocument,
+    doc: &dyn Locate,
     spec: &RoleSpec,
     trust: Option<&PolicyDocumentInput>,
-    ctx: &ResolveContext,
+    ctx: &LintContext<'_>,
     out: &mut Vec<Diagnostic>,
 ) {
     let allowed = check_suppression(doc, spec, out);
@@ -319,8 +201,8 @@ pub fn lint_role(
         found: Vec::new(),
     };
     if let Some(trust_doc) = trust {
-        let mut own = ctx.lint.own_accounts.clone();
-        own.insert(ctx.account_id.clone());
+        let mut own = ctx.settings.own_accounts.clone();
+        own.insert(ctx.account_id.to_owned());
         let shorthand = spec.trust.is_some();
         let stmts = if shorthand {
             // The expansion makes statement `i` from entry `i`: point at the entry.
@@ -349,17 +231,16 @@ pub fn lint_role(
         }
     }
     for f in sink.found {
-        if allowed.contains(f.code) || ctx.lint.off.contains(f.code) {
+        if allowed.contains(f.code.code) || ctx.settings.off.contains(f.code.code) {
             continue;
         }
         let severity = ctx
-            .lint
+            .settings
             .severities
-            .get(f.code)
+            .get(f.code.code)
             .copied()
-            .or_else(|| find_rule(f.code).map(|r| r.severity))
-            .unwrap_or(Warning);
-        let mut d = Diagnostic::error(f.code, f.message)
+            .unwrap_or(f.code.severity);
+        let mut d = Diagnostic::new(f.code, f.message)
             .at(f.location, f.label)
             .with_help(f.help);
         d.severity = severity;
@@ -369,7 +250,7 @@ pub fn lint_role(
 
 /// Checks `spec.lint` and returns the codes it suppresses.
 fn check_suppression(
-    doc: &LoadedDocument,
+    doc: &dyn Locate,
     spec: &RoleSpec,
     out: &mut Vec<Diagnostic>,
 ) -> BTreeSet<String> {
@@ -378,8 +259,8 @@ fn check_suppression(
     };
     if !lint.allow.is_empty() && lint.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
         out.push(
-            Diagnostic::error(
-                "lint-allow-without-reason",
+            Diagnostic::new(
+                codes::LINT_ALLOW_WITHOUT_REASON,
                 "`lint.allow` suppresses findings without saying why",
             )
             .at(
@@ -393,15 +274,18 @@ fn check_suppression(
         if find_rule(code).is_none() {
             let help = match did_you_mean(code, RULES.iter().map(|r| r.code)) {
                 Some(s) => format!("did you mean `{s}`?"),
-                None => "`rolesmith validate --format sarif` lists the rules".to_owned(),
+                None => "`rolesmith explain --all` lists the codes".to_owned(),
             };
             out.push(
-                Diagnostic::warning("unknown-lint-code", format!("`{code}` is not a lint code"))
-                    .at(
-                        doc.locate(&yaml_path!["spec", "lint", "allow", i]),
-                        "unknown code",
-                    )
-                    .with_help(help),
+                Diagnostic::new(
+                    codes::UNKNOWN_LINT_CODE,
+                    format!("`{code}` is not a lint code"),
+                )
+                .at(
+                    doc.locate(&yaml_path!["spec", "lint", "allow", i]),
+                    "unknown code",
+                )
+                .with_help(help),
             );
         }
     }
@@ -411,21 +295,6 @@ fn check_suppression(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn codes_are_unique_and_kebab_case() {
-        let mut seen = BTreeSet::new();
-        for r in RULES {
-            assert!(seen.insert(r.code), "duplicate {}", r.code);
-            assert!(
-                r.code
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
-                "{}",
-                r.code
-            );
-        }
-    }
 
     #[test]
     fn operators_lose_set_prefix_and_if_exists() {

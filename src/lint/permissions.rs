@@ -2,10 +2,11 @@
 //! condition operators and values, resource ARN shapes. Action and condition checks also run on
 //! trust policies.
 
+use super::LintContext;
 use super::catalogue::catalogue;
 use super::{Sink, Stmt, base_operator};
+use crate::codes;
 use crate::diagnostic::did_you_mean;
-use crate::manifest::ResolveContext;
 use crate::policy::Effect;
 
 /// Condition operators without prefix and `IfExists` suffix.
@@ -68,7 +69,7 @@ const SINGLE_VALUED_KEYS: &[&str] = &[
 ];
 
 /// All permission-policy checks on one statement.
-pub(crate) fn check_statement(stmt: &Stmt<'_>, ctx: &ResolveContext, sink: &mut Sink<'_>) {
+pub(crate) fn check_statement(stmt: &Stmt<'_>, ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
     check_actions(stmt, sink);
     check_conditions(stmt, sink);
     check_grants(stmt, sink);
@@ -94,7 +95,7 @@ pub(crate) fn check_actions(stmt: &Stmt<'_>, sink: &mut Sink<'_>) {
                     None => "check the service prefix in the Service Authorization Reference (or refresh data/iam-actions.txt)".to_owned(),
                 };
                 sink.report(
-                    "unknown-service",
+                    codes::UNKNOWN_SERVICE,
                     &path,
                     "unknown service",
                     format!("`{prefix}` in `{action}` is not an AWS service prefix"),
@@ -111,7 +112,7 @@ pub(crate) fn check_actions(stmt: &Stmt<'_>, sink: &mut Sink<'_>) {
                     ),
                 };
                 sink.report(
-                    "unknown-action",
+                    codes::UNKNOWN_ACTION,
                     &path,
                     "unknown action",
                     format!("`{action}` matches no action of `{}`", service.prefix),
@@ -135,7 +136,7 @@ pub(crate) fn check_conditions(stmt: &Stmt<'_>, sink: &mut Sink<'_>) {
                 None => "operators are e.g. `StringEquals`, `StringLike`, `ArnLike`, `Bool`, optionally with `ForAllValues:` / `ForAnyValue:` and `IfExists`".to_owned(),
             };
             sink.report(
-                "unknown-condition-operator",
+                codes::UNKNOWN_CONDITION_OPERATOR,
                 &stmt.condition(op, None),
                 "unknown operator",
                 format!("`{op}` is not a condition operator"),
@@ -148,7 +149,7 @@ pub(crate) fn check_conditions(stmt: &Stmt<'_>, sink: &mut Sink<'_>) {
             if set && is_single_valued(key) {
                 let (prefix, _) = op.split_once(':').unwrap_or((op, ""));
                 sink.report(
-                    "set-operator-on-single-valued-key",
+                    codes::SET_OPERATOR_ON_SINGLE_VALUED_KEY,
                     &stmt.condition(op, Some(key)),
                     "single-valued key",
                     format!("`{key}` holds one value; `{prefix}` is meant for multi-valued keys"),
@@ -162,7 +163,7 @@ pub(crate) fn check_conditions(stmt: &Stmt<'_>, sink: &mut Sink<'_>) {
                     if unescaped.contains(['*', '?']) {
                         let like = base.replace("Equals", "Like").replace("IgnoreCase", "");
                         sink.report(
-                            "wildcard-in-exact-operator",
+                            codes::WILDCARD_IN_EXACT_OPERATOR,
                             &stmt.condition(op, Some(key)),
                             "compared literally",
                             format!(
@@ -195,7 +196,7 @@ fn check_grants(stmt: &Stmt<'_>, sink: &mut Sink<'_>) {
     }
     if st.not_action.is_some() {
         sink.report(
-            "not-action-with-allow",
+            codes::NOT_ACTION_WITH_ALLOW,
             &stmt.at("NotAction", None, 0),
             "allows everything else",
             "`NotAction` with `Allow` grants every action not listed, including actions AWS adds later",
@@ -214,7 +215,7 @@ fn check_grants(stmt: &Stmt<'_>, sink: &mut Sink<'_>) {
                     format!("every `{}` action", a.trim_end_matches(":*"))
                 };
                 sink.report(
-                    "wildcard-action",
+                    codes::WILDCARD_ACTION,
                     &stmt.at("Action", Some(list), i),
                     "every action",
                     format!("`{a}` allows {what}"),
@@ -245,7 +246,7 @@ fn check_grants(stmt: &Stmt<'_>, sink: &mut Sink<'_>) {
     });
     if scoped {
         sink.report(
-            "wildcard-resource",
+            codes::WILDCARD_RESOURCE,
             &stmt.at("Resource", Some(resources), i),
             "every resource",
             "`Resource: \"*\"` allows the actions on every resource of the account",
@@ -255,7 +256,7 @@ fn check_grants(stmt: &Stmt<'_>, sink: &mut Sink<'_>) {
 }
 
 /// `Resource` / `NotResource` values are `*` or ARNs.
-fn check_resources(stmt: &Stmt<'_>, ctx: &ResolveContext, sink: &mut Sink<'_>) {
+fn check_resources(stmt: &Stmt<'_>, ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
     for (field, list) in [
         ("Resource", &stmt.st.resource),
         ("NotResource", &stmt.st.not_resource),
@@ -263,11 +264,11 @@ fn check_resources(stmt: &Stmt<'_>, ctx: &ResolveContext, sink: &mut Sink<'_>) {
         let Some(list) = list else { continue };
         for (i, r) in list.iter().enumerate() {
             let resolved = r
-                .replace("${AWS::Partition}", &ctx.partition)
-                .replace("${AWS::AccountId}", &ctx.account_id);
+                .replace("${AWS::Partition}", ctx.partition)
+                .replace("${AWS::AccountId}", ctx.account_id);
             if let Err(why) = arn_shape(&resolved) {
                 sink.report(
-                    "invalid-resource-arn",
+                    codes::INVALID_RESOURCE_ARN,
                     &stmt.at(field, Some(list), i),
                     "not an ARN",
                     format!("`{r}` is not a resource ARN: {why}"),

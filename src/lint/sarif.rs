@@ -2,14 +2,15 @@
 //!
 //! Every diagnostic becomes a result (validation errors as well as lint findings); the driver's
 //! rules are the linter's [`RULES`] plus any other code that occurs, so each result's `ruleId`
-//! resolves. Locations are relative to the working directory with `/` separators, as code
+//! resolves. Each rule's descriptions and help come from the code registry (`crate::codes`). Locations are relative to the working directory with `/` separators, as code
 //! scanning expects repository-relative URIs.
 
 use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
-use super::{RULES, find_rule};
+use super::RULES;
+use crate::codes::{self, Code, Stage};
 use crate::diagnostic::{Diagnostic, Severity};
 
 /// The SARIF schema URI written into the log.
@@ -23,28 +24,40 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
+/// A reporting descriptor for one registered code.
+fn rule(code: &Code) -> Value {
+    let mut help = code.explanation.to_owned();
+    if code.stage == Stage::Lint {
+        help.push_str(&format!(
+            " Suppress for one role with `spec.lint: {{allow: [{}], reason: ...}}`.",
+            code.code
+        ));
+    }
+    json!({
+        "id": code.code,
+        "name": code.code,
+        "shortDescription": {"text": code.summary},
+        "fullDescription": {"text": code.explanation},
+        "help": {"text": help},
+        "defaultConfiguration": {"level": level(code.severity)},
+    })
+}
+
 /// Renders diagnostics as a SARIF 2.1.0 log (pretty JSON with a trailing newline).
 pub fn render(diagnostics: &[Diagnostic]) -> String {
-    let mut rules: Vec<Value> = RULES
-        .iter()
-        .map(|r| {
-            json!({
-                "id": r.code,
-                "name": r.code,
-                "shortDescription": {"text": r.summary},
-                "defaultConfiguration": {"level": level(r.severity)},
-            })
-        })
-        .collect();
+    let mut rules: Vec<Value> = RULES.iter().map(|c| rule(c)).collect();
     let mut known: BTreeSet<&str> = RULES.iter().map(|r| r.code).collect();
     for d in diagnostics {
         if known.insert(d.code) {
-            rules.push(json!({
-                "id": d.code,
-                "name": d.code,
-                "shortDescription": {"text": d.code},
-                "defaultConfiguration": {"level": "error"},
-            }));
+            rules.push(match codes::find(d.code) {
+                Some(c) => rule(c),
+                None => json!({
+                    "id": d.code,
+                    "name": d.code,
+                    "shortDescription": {"text": d.code},
+                    "defaultConfiguration": {"level": level(d.severity)},
+                }),
+            });
         }
     }
     let index = |code: &str| {
@@ -84,12 +97,6 @@ pub fn render(diagnostics: &[Diagnostic]) -> String {
             result
         })
         .collect();
-    // Help texts live on the findings; rules carry the summary (and a help line for lint rules).
-    for r in &mut rules {
-        if let Some(rule) = r["id"].as_str().and_then(find_rule) {
-            r["help"] = json!({"text": format!("{}. Suppress for one role with `spec.lint: {{allow: [{}], reason: ...}}`.", rule.summary, rule.code)});
-        }
-    }
     let log = json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -115,7 +122,7 @@ mod tests {
 
     #[test]
     fn results_reference_rules_and_carry_regions() {
-        let d = Diagnostic::warning("wildcard-resource", "m")
+        let d = Diagnostic::new(codes::WILDCARD_RESOURCE, "m")
             .with_help("h")
             .at(
                 Location {
@@ -127,7 +134,7 @@ mod tests {
                 },
                 "here",
             );
-        let other = Diagnostic::error("invalid-sid", "bad sid");
+        let other = Diagnostic::new(codes::INVALID_SID, "bad sid");
         let log: Value = serde_json::from_str(&render(&[d, other])).unwrap();
         let run = &log["runs"][0];
         let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
@@ -141,5 +148,16 @@ mod tests {
         assert_eq!(loc["region"]["startColumn"], 7);
         let j = results[1]["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(rules[j]["id"], "invalid-sid");
+        // Descriptions come from the registry, not the code repeated.
+        assert_eq!(
+            rules[j]["fullDescription"]["text"],
+            codes::INVALID_SID.explanation
+        );
+        assert!(
+            rules[i]["help"]["text"]
+                .as_str()
+                .unwrap()
+                .contains("spec.lint")
+        );
     }
 }

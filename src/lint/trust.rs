@@ -7,6 +7,8 @@
 use std::collections::BTreeSet;
 
 use super::{Sink, Stmt, base_operator};
+use crate::codes;
+use crate::manifest::limits::is_unique_id;
 use crate::policy::{Effect, PrincipalInput};
 
 const GITHUB_HOST: &str = "token.actions.githubusercontent.com";
@@ -55,16 +57,6 @@ const SOURCE_KEYS: &[&str] = &[
 const ASSUME_ROLE: &str = "sts:AssumeRole";
 const ASSUME_SAML: &str = "sts:AssumeRoleWithSAML";
 const ASSUME_WEB: &str = "sts:AssumeRoleWithWebIdentity";
-
-/// Whether `value` is an IAM unique id of a role (`AROA`) or user (`AIDA`): what IAM shows in a
-/// policy once the principal it named was deleted. IAM rejects them when a policy is written.
-pub fn is_unique_id(value: &str) -> bool {
-    (value.starts_with("AROA") || value.starts_with("AIDA"))
-        && value.len() >= 16
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
-}
 
 /// The kind of a principal, for matching it with its assume action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -115,7 +107,7 @@ pub(crate) fn check_statement(stmt: &Stmt<'_>, own: &BTreeSet<String>, sink: &mu
         Some(PrincipalInput::Wildcard(_)) => {
             if !stmt.constrains(RESTRICTING_KEYS) {
                 sink.report(
-                    "trust-principal-wildcard",
+                    codes::TRUST_PRINCIPAL_WILDCARD,
                     &stmt.at("Principal", None, 0),
                     "anyone",
                     "`Principal: \"*\"` lets any AWS principal, in any account, assume the role",
@@ -145,7 +137,7 @@ pub(crate) fn check_statement(stmt: &Stmt<'_>, own: &BTreeSet<String>, sink: &mu
                                 && !stmt.constrains(SOURCE_KEYS)
                             {
                                 sink.report(
-                                    "service-without-source-condition",
+                                    codes::SERVICE_WITHOUT_SOURCE_CONDITION,
                                     &path(),
                                     "service principal",
                                     format!("`{v}` may assume the role on behalf of any account's resources"),
@@ -180,7 +172,7 @@ fn check_aws(
 ) {
     if is_unique_id(value) {
         sink.report(
-            "unique-id-principal",
+            codes::UNIQUE_ID_PRINCIPAL,
             path,
             "unique id",
             format!("`{value}` is the unique id of a deleted role or user, not a principal"),
@@ -197,7 +189,7 @@ fn check_aws(
     if account.contains(['*', '?']) {
         if !stmt.constrains(RESTRICTING_KEYS) {
             sink.report(
-                "trust-any-account",
+                codes::TRUST_ANY_ACCOUNT,
                 path,
                 "any account",
                 format!("`{value}` lets principals of every AWS account assume the role"),
@@ -208,7 +200,7 @@ fn check_aws(
     }
     if !own.contains(account) && !stmt.constrains(CROSS_ACCOUNT_KEYS) {
         sink.report(
-            "cross-account-without-external-id",
+            codes::CROSS_ACCOUNT_WITHOUT_EXTERNAL_ID,
             path,
             "another account",
             format!("account {account} may assume the role without an external id or organization condition"),
@@ -228,7 +220,7 @@ fn check_web_identity(
     if !stmt.constrains(&[aud.as_str()]) {
         if provider == COGNITO {
             sink.report(
-                "cognito-missing-aud",
+                codes::COGNITO_MISSING_AUD,
                 path,
                 "no aud condition",
                 "identities of any Cognito identity pool, in any account, may assume the role",
@@ -236,7 +228,7 @@ fn check_web_identity(
             );
         } else {
             sink.report(
-                "oidc-missing-aud",
+                codes::OIDC_MISSING_AUD,
                 path,
                 "no aud condition",
                 format!("tokens from `{value}` are accepted for any audience"),
@@ -250,7 +242,7 @@ fn check_web_identity(
     let sub = format!("{GITHUB_HOST}:sub");
     if !stmt.constrains(&[sub.as_str()]) {
         sink.report(
-            "github-oidc-missing-sub",
+            codes::GITHUB_OIDC_MISSING_SUB,
             path,
             "no sub condition",
             "workflows of any GitHub repository may assume the role",
@@ -265,7 +257,7 @@ fn check_web_identity(
         }
         for v in values.iter().filter(|v| is_broad_sub(v)) {
             sink.report(
-                "github-oidc-broad-sub",
+                codes::GITHUB_OIDC_BROAD_SUB,
                 &stmt.condition(op, Some(key)),
                 "more than one repository",
                 format!("`{v}` matches workflows of more than one repository"),
@@ -307,7 +299,7 @@ fn check_action_fit(stmt: &Stmt<'_>, kinds: &BTreeSet<Kind>, sink: &mut Sink<'_>
         if !covers(kind.action()) {
             let wanted = kind.action();
             sink.report(
-                "trust-action-mismatch",
+                codes::TRUST_ACTION_MISMATCH,
                 &stmt.at("Action", None, 0),
                 "wrong action for the principal",
                 format!("the principal can only assume the role with `{wanted}`, which the statement does not allow"),
@@ -326,7 +318,7 @@ fn check_action_fit(stmt: &Stmt<'_>, kinds: &BTreeSet<Kind>, sink: &mut Sink<'_>
         .filter(|(_, fits)| !fits.iter().any(|k| kinds.contains(k)));
         if let Some((name, _)) = unused {
             sink.report(
-                "trust-action-mismatch",
+                codes::TRUST_ACTION_MISMATCH,
                 &stmt.at("Action", Some(actions), i),
                 "no principal uses this",
                 format!("`{name}` is allowed but no principal of the statement assumes roles that way"),

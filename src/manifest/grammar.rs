@@ -3,6 +3,7 @@
 //! These are the rules IAM itself enforces when a document is stored (required elements,
 //! which elements a trust policy may hold); deeper risk checks belong to the policy linter.
 
+use crate::codes;
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::manifest::load::LoadedDocument;
 use crate::manifest::source::Seg;
@@ -37,8 +38,8 @@ pub fn check_policy(
         && v != "2008-10-17"
     {
         out.push(
-            Diagnostic::error(
-                "invalid-policy-version",
+            Diagnostic::new(
+                codes::INVALID_POLICY_VERSION,
                 format!("policy Version `{v}` does not exist"),
             )
             .at(doc.locate(&at(&[Seg::from("Version")])), "unknown version")
@@ -55,7 +56,7 @@ pub fn check_policy(
     };
     if statements.is_empty() {
         out.push(
-            Diagnostic::error("empty-policy", "the policy has no statements")
+            Diagnostic::new(codes::EMPTY_POLICY, "the policy has no statements")
                 .at(doc.locate(&at(&[Seg::from("Statement")])), "empty")
                 .with_help("add at least one statement"),
         );
@@ -70,8 +71,8 @@ pub fn check_policy(
             && !sid.chars().all(|c| c.is_ascii_alphanumeric())
         {
             out.push(
-                Diagnostic::error(
-                    "invalid-sid",
+                Diagnostic::new(
+                    codes::INVALID_SID,
                     format!("Sid `{sid}` may hold only letters and digits"),
                 )
                 .at(doc.locate(&here("Sid")), "invalid Sid")
@@ -80,16 +81,16 @@ pub fn check_policy(
         }
         match (&st.action, &st.not_action) {
             (None, None) => out.push(
-                Diagnostic::error(
-                    "missing-action",
+                Diagnostic::new(
+                    codes::MISSING_ACTION,
                     "the statement has neither Action nor NotAction",
                 )
                 .at(doc.locate(&path), "statement")
                 .with_help("add `Action:` with the allowed or denied actions"),
             ),
             (Some(_), Some(_)) => out.push(
-                Diagnostic::error(
-                    "action-and-not-action",
+                Diagnostic::new(
+                    codes::ACTION_AND_NOT_ACTION,
                     "the statement has both Action and NotAction",
                 )
                 .at(doc.locate_key(&here("NotAction")), "remove one")
@@ -105,9 +106,12 @@ pub fn check_policy(
                         p.push(Seg::Index(i));
                     }
                     out.push(
-                        Diagnostic::error("invalid-action", format!("`{action}` is not an action"))
-                            .at(doc.locate(&p), "expected service:Action")
-                            .with_help("actions look like `s3:GetObject` or `ec2:Describe*`"),
+                        Diagnostic::new(
+                            codes::INVALID_ACTION,
+                            format!("`{action}` is not an action"),
+                        )
+                        .at(doc.locate(&p), "expected service:Action")
+                        .with_help("actions look like `s3:GetObject` or `ec2:Describe*`"),
                     );
                 }
             }
@@ -116,8 +120,8 @@ pub fn check_policy(
             PolicyKind::Trust => {
                 if st.not_principal.is_some() {
                     out.push(
-                        Diagnostic::error(
-                            "not-principal-in-trust",
+                        Diagnostic::new(
+                            codes::NOT_PRINCIPAL_IN_TRUST,
                             "a trust policy cannot use NotPrincipal",
                         )
                         .at(
@@ -130,8 +134,8 @@ pub fn check_policy(
                     );
                 } else if st.principal.is_none() {
                     out.push(
-                        Diagnostic::error(
-                            "missing-principal",
+                        Diagnostic::new(
+                            codes::MISSING_PRINCIPAL,
                             "a trust policy statement needs a Principal",
                         )
                         .at(doc.locate(&path), "statement")
@@ -146,8 +150,8 @@ pub fn check_policy(
                     };
                     if present {
                         out.push(
-                            Diagnostic::error(
-                                "resource-in-trust",
+                            Diagnostic::new(
+                                codes::RESOURCE_IN_TRUST,
                                 format!("a trust policy cannot use {field}"),
                             )
                             .at(
@@ -168,8 +172,8 @@ pub fn check_policy(
                 ] {
                     if present {
                         out.push(
-                            Diagnostic::error(
-                                "principal-in-permission-policy",
+                            Diagnostic::new(
+                                codes::PRINCIPAL_IN_PERMISSION_POLICY,
                                 format!("a permission policy cannot use {field}"),
                             )
                             .at(
@@ -184,8 +188,8 @@ pub fn check_policy(
                 }
                 match (&st.resource, &st.not_resource) {
                     (None, None) => out.push(
-                        Diagnostic::error(
-                            "missing-resource",
+                        Diagnostic::new(
+                            codes::MISSING_RESOURCE,
                             "the statement has neither Resource nor NotResource",
                         )
                         .at(doc.locate(&path), "statement")
@@ -194,8 +198,8 @@ pub fn check_policy(
                         ),
                     ),
                     (Some(_), Some(_)) => out.push(
-                        Diagnostic::error(
-                            "resource-and-not-resource",
+                        Diagnostic::new(
+                            codes::RESOURCE_AND_NOT_RESOURCE,
                             "the statement has both Resource and NotResource",
                         )
                         .at(doc.locate_key(&here("NotResource")), "remove one")
@@ -211,8 +215,8 @@ pub fn check_policy(
         ] {
             match principal {
                 Some(PrincipalInput::Wildcard(s)) if s != "*" => out.push(
-                    Diagnostic::error(
-                        "invalid-principal",
+                    Diagnostic::new(
+                        codes::INVALID_PRINCIPAL,
                         format!("principal `{s}` is neither \"*\" nor a map"),
                     )
                     .at(doc.locate(&here(field)), "invalid principal")
@@ -232,8 +236,8 @@ pub fn check_policy(
                                 }
                             };
                             out.push(
-                                Diagnostic::error(
-                                    "unknown-principal-type",
+                                Diagnostic::new(
+                                    codes::UNKNOWN_PRINCIPAL_TYPE,
                                     format!("`{key}` is not a principal type"),
                                 )
                                 .at(doc.locate_key(&p), "unknown principal type")

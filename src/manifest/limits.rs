@@ -1,32 +1,9 @@
 //! IAM's rules for names, paths, tags, ARNs and sizes, as pure checks.
 //!
 //! Each check returns `Err(message)` describing the rule that was broken; callers attach the
-//! code and location. Limits that accounts may raise live in [`Limits`].
+//! code and location. Limits that accounts may raise live in [`crate::quotas`], which `plan`
+//! reads too.
 
-/// Quotas that depend on the account (IAM lets some be raised).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    /// Managed policies per role (default 10, IAM allows raising to 20).
-    pub managed_policies_per_role: usize,
-    /// Trust policy size in non-whitespace characters (default 2048, up to 4096).
-    pub trust_policy_size: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            managed_policies_per_role: 10,
-            trust_policy_size: 2048,
-        }
-    }
-}
-
-/// IAM's hard limit on managed policies per role.
-pub const MAX_MANAGED_POLICIES_QUOTA: usize = 20;
-/// IAM's hard limit on trust policy size.
-pub const MAX_TRUST_POLICY_QUOTA: usize = 4096;
-/// Aggregate size of a role's inline policies, non-whitespace characters.
-pub const INLINE_POLICIES_AGGREGATE: usize = 10_240;
 /// Tags per role.
 pub const MAX_TAGS: usize = 50;
 /// Description length.
@@ -145,6 +122,16 @@ pub fn tag_value(value: &str) -> Result<(), String> {
 /// A 12-digit account id.
 pub fn account_id(id: &str) -> bool {
     id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Whether `value` is an IAM unique id of a role (`AROA`) or user (`AIDA`): what IAM shows in a
+/// policy once the principal it named was deleted. IAM rejects them when a policy is written.
+pub fn is_unique_id(value: &str) -> bool {
+    (value.starts_with("AROA") || value.starts_with("AIDA"))
+        && value.len() >= 16
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }
 
 /// Splits an IAM ARN `arn:PARTITION:iam::ACCOUNT:RESOURCE` into (partition, account, resource).

@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::codes;
 use crate::diagnostic::{Diagnostic, Location, did_you_mean};
 use crate::manifest::model::{API_VERSION, RoleManifest, ServiceLinkedRoleManifest};
-use crate::manifest::source::{Seg, SourceIndex, SourceText};
+use crate::manifest::source::{Locate, Seg, SourceIndex, SourceText};
 
 /// A parsed manifest document.
 #[derive(Debug, Clone)]
@@ -91,6 +92,16 @@ impl LoadedDocument {
             }
             _ => self.locate(path),
         }
+    }
+}
+
+impl Locate for LoadedDocument {
+    fn locate(&self, path: &[Seg]) -> Location {
+        LoadedDocument::locate(self, path)
+    }
+
+    fn locate_key(&self, path: &[Seg]) -> Location {
+        LoadedDocument::locate_key(self, path)
     }
 }
 
@@ -217,8 +228,8 @@ fn load_file(file: &Path) -> Loaded {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => load_text(file, &text, &mut loaded),
             Err(e) => loaded.diagnostics.push(
-                Diagnostic::error(
-                    "invalid-utf8",
+                Diagnostic::new(
+                    codes::INVALID_UTF8,
                     format!("{} is not UTF-8 text", file.display()),
                 )
                 .with_help(format!(
@@ -229,7 +240,7 @@ fn load_file(file: &Path) -> Loaded {
         },
         Err(e) => loaded
             .diagnostics
-            .push(Diagnostic::error("unreadable-file", e.to_string())),
+            .push(Diagnostic::new(codes::UNREADABLE_FILE, e.to_string())),
     }
     loaded.files.push(file.to_path_buf());
     loaded
@@ -241,8 +252,8 @@ fn discover(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
     }
     if !path.is_dir() {
         diagnostics.push(
-            Diagnostic::error(
-                "path-not-found",
+            Diagnostic::new(
+                codes::PATH_NOT_FOUND,
                 format!("{} does not exist", path.display()),
             )
             .with_help("give manifest files or directories that hold them"),
@@ -266,7 +277,7 @@ fn discover(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
                 }
             }
             Ok(_) => {}
-            Err(e) => diagnostics.push(Diagnostic::error("unreadable-file", e.to_string())),
+            Err(e) => diagnostics.push(Diagnostic::new(codes::UNREADABLE_FILE, e.to_string())),
         }
     }
     files
@@ -382,7 +393,7 @@ fn load_document(
     let text = padded.as_str();
     let index = SourceIndex::build(text).map_err(|(line, col, message)| {
         Box::new(
-            Diagnostic::error("yaml-syntax", format!("invalid YAML: {message}"))
+            Diagnostic::new(codes::YAML_SYNTAX, format!("invalid YAML: {message}"))
                 .at(source.location(line, col, 1), "here")
                 .with_help("check indentation, quoting and brackets around this point"),
         )
@@ -400,8 +411,8 @@ fn load_document(
         Some(API_VERSION) => {}
         Some(other) => {
             return Err(Box::new(
-                Diagnostic::error(
-                    "unsupported-api-version",
+                Diagnostic::new(
+                    codes::UNSUPPORTED_API_VERSION,
                     format!("unsupported apiVersion `{other}`"),
                 )
                 .at(doc.locate(&[Seg::from("apiVersion")]), "not supported")
@@ -410,8 +421,8 @@ fn load_document(
         }
         None => {
             return Err(Box::new(
-                Diagnostic::error(
-                    "missing-api-version",
+                Diagnostic::new(
+                    codes::MISSING_API_VERSION,
                     "the document has no `apiVersion` string",
                 )
                 .at(
@@ -433,7 +444,7 @@ fn load_document(
             parse(text).map_err(|e| Box::new(serde_diagnostic(source, doc.index(), &e)))?,
         ),
         Some(other) => {
-            let mut d = Diagnostic::error("unknown-kind", format!("unknown kind `{other}`"))
+            let mut d = Diagnostic::new(codes::UNKNOWN_KIND, format!("unknown kind `{other}`"))
                 .at(doc.locate(&[Seg::from("kind")]), "not a rolesmith kind");
             d = match did_you_mean(other, KINDS) {
                 Some(s) => d.with_help(format!("did you mean `{s}`?")),
@@ -443,7 +454,7 @@ fn load_document(
         }
         None => {
             return Err(Box::new(
-                Diagnostic::error("missing-kind", "the document has no `kind` string")
+                Diagnostic::new(codes::MISSING_KIND, "the document has no `kind` string")
                     .at(doc.locate(&[Seg::from("kind")]), "expected `kind` here")
                     .with_help(format!("add `kind:` with one of {}", KINDS.join(", "))),
             ));
@@ -492,7 +503,7 @@ fn serde_diagnostic(
         };
         label = "limit reached here".to_owned();
         (
-            "document-too-large",
+            codes::DOCUMENT_TOO_LARGE,
             "no role needs a document this large: write the values out instead of repeating aliases, or split the document"
                 .to_owned(),
         )
@@ -508,7 +519,7 @@ fn serde_diagnostic(
             None if expected.is_empty() => "remove this field".to_owned(),
             None => format!("allowed fields here: {}", expected.join(", ")),
         };
-        ("unknown-field", help)
+        (codes::UNKNOWN_FIELD, help)
     } else if let Some(rest) = message.strip_prefix("missing field `") {
         // serde reports the mapping's last key; point at the mapping that lacks the field.
         let field = rest.split('`').next().unwrap_or_default().to_owned();
@@ -523,7 +534,7 @@ fn serde_diagnostic(
             label = format!("`{field}` is missing here");
         }
         (
-            "missing-field",
+            codes::MISSING_FIELD,
             format!("add `{field}:`; see schema/rolesmith.schema.json"),
         )
     } else if let Some(rest) = message.strip_prefix("unknown variant `") {
@@ -537,7 +548,7 @@ fn serde_diagnostic(
             Some(s) => format!("did you mean `{s}`?"),
             None => "use one of the values listed".to_owned(),
         };
-        ("invalid-value", help)
+        (codes::INVALID_VALUE, help)
     } else if message.starts_with("duplicate mapping key") {
         // Drop serde-saphyr's advice about its own options, which users cannot set.
         let key = message
@@ -549,7 +560,7 @@ fn serde_diagnostic(
             None => "duplicate key in a mapping".to_owned(),
         };
         (
-            "duplicate-key",
+            codes::DUPLICATE_KEY,
             "remove one of the duplicated keys".to_owned(),
         )
     } else if let Some(what) = message
@@ -566,7 +577,7 @@ fn serde_diagnostic(
         };
         message = format!("expected {what} here");
         label = format!("expected {what}");
-        ("invalid-type", help.to_owned())
+        (codes::INVALID_TYPE, help.to_owned())
     } else if let Some(ty) = message
         .strip_prefix("invalid ")
         .filter(|t| !t.contains(' '))
@@ -595,33 +606,33 @@ fn serde_diagnostic(
             format!("`{value}` is not {what}")
         };
         label = format!("expected {what}");
-        ("invalid-type", help.to_owned())
+        (codes::INVALID_TYPE, help.to_owned())
     } else if message.starts_with("invalid type")
         || message.starts_with("invalid ")
         || message.contains("expected")
     {
         (
-            "invalid-type",
+            codes::INVALID_TYPE,
             "check the value's type against schema/rolesmith.schema.json".to_owned(),
         )
     } else if message.contains("did not match any variant") {
         (
-            "invalid-value",
+            codes::INVALID_VALUE,
             "this value has none of the accepted shapes; see schema/rolesmith.schema.json"
                 .to_owned(),
         )
     } else if message.contains("duplicate") {
         (
-            "duplicate-key",
+            codes::DUPLICATE_KEY,
             "remove one of the duplicated keys".to_owned(),
         )
     } else {
         (
-            "invalid-manifest",
+            codes::INVALID_MANIFEST,
             "see schema/rolesmith.schema.json for the manifest format".to_owned(),
         )
     };
-    Diagnostic::error(code, message)
+    Diagnostic::new(code, message)
         .at_opt(location, label)
         .with_help(help)
 }
@@ -644,7 +655,7 @@ mod tests {
             "{HEAD}spec:\n  trust:\n    - service: ec2.amazonaws.com\n  inlinePolicies:\n    p:\n      Statement:\n        - Action: s3:GetObject\n          Resource: \"*\"\n"
         );
         let d = &diagnostics(&text)[0];
-        assert_eq!(d.code, "missing-field");
+        assert_eq!(d.code, codes::MISSING_FIELD.code);
         let at = &d.primary.as_ref().unwrap().location;
         // The statement starts at line 11, column 11; `Resource` (line 12) is a sibling.
         assert_eq!((at.line, at.column), (11, 11));
@@ -663,7 +674,7 @@ mod tests {
     fn duplicate_key_message_has_no_library_advice() {
         let text = format!("{HEAD}spec:\n  tags:\n    team: a\n    team: b\n");
         let d = &diagnostics(&text)[0];
-        assert_eq!(d.code, "duplicate-key");
+        assert_eq!(d.code, codes::DUPLICATE_KEY.code);
         assert_eq!(d.message, "duplicate key `team`");
         assert_eq!(d.primary.as_ref().unwrap().location.line, 8);
     }
@@ -672,7 +683,7 @@ mod tests {
     fn bad_scalars_quote_the_value() {
         let text = format!("{HEAD}spec:\n  maxSessionDuration: 12h # twelve hours\n");
         let d = &diagnostics(&text)[0];
-        assert_eq!(d.code, "invalid-type");
+        assert_eq!(d.code, codes::INVALID_TYPE.code);
         assert_eq!(d.message, "`12h` is not a non-negative whole number");
         let text = format!("{HEAD}spec:\n  trust: ec2.amazonaws.com\n");
         let d = &diagnostics(&text)[0];

@@ -39,6 +39,17 @@ macro_rules! yaml_path {
     ($($seg:expr),* $(,)?) => { [$($crate::manifest::source::Seg::from($seg)),*] };
 }
 
+/// Something that can turn a YAML path into a file position: a loaded document.
+///
+/// The linter reports through this trait instead of naming `load::LoadedDocument`, so it needs
+/// only positions from the manifest side, not the loader or the validator.
+pub trait Locate {
+    /// The location of the value at `path` (or of the nearest enclosing node).
+    fn locate(&self, path: &[Seg]) -> Location;
+    /// The location of the key at `path` (falls back to the value, then the ancestors).
+    fn locate_key(&self, path: &[Seg]) -> Location;
+}
+
 /// A file's text with its line starts, for turning line/column into byte offsets.
 #[derive(Debug, Clone)]
 pub struct SourceText {

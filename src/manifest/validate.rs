@@ -3,27 +3,37 @@
 //! Everything is checked and every problem reported (IAM's limits, ARN shapes, policy grammar,
 //! duplicates across files); a document with errors contributes no role. Placeholders
 //! `${AWS::AccountId}` and `${AWS::Partition}` are resolved against the target account here.
+//!
+//! This module checks what IAM would reject and nothing more: it knows nothing of the linter.
+//! The check stage (`crate::check`) drives load → validate → lint and merges documents in file
+//! order; this module offers it one document at a time ([`check_document`]) and the checks
+//! across documents ([`Duplicates`]).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::diagnostic::{Diagnostic, Location, has_errors};
+use crate::codes::{self, Code};
+use crate::diagnostic::{Diagnostic, Location};
 use crate::manifest::grammar::{PolicyKind, check_policy};
-use crate::manifest::limits::{self, Limits};
-use crate::manifest::load::{DocAnchor, Document, Loaded, LoadedDocument};
+use crate::manifest::limits;
+use crate::manifest::load::{DocAnchor, Document, LoadedDocument};
 use crate::manifest::model::{InstanceProfileSpec, RoleManifest, ServiceLinkedRoleManifest};
 use crate::manifest::source::Seg;
 use crate::policy::{
     NormalizeContext, Policy, PolicyDocumentInput, TrustContext, TrustErrorKind, expand_trust,
 };
+use crate::quotas::{INLINE_POLICIES_AGGREGATE, Limits};
 use crate::state::{
-    BindingSpec, DEFAULT_MAX_SESSION_DURATION, DesiredRole, DesiredState, InstanceProfileState,
-    Origin, Ownership, RoleState, ServiceLinked,
+    BindingSpec, DEFAULT_MAX_SESSION_DURATION, DesiredRole, InstanceProfileState, Origin,
+    Ownership, RoleState, ServiceLinked,
 };
 use crate::yaml_path;
 
 /// What validation needs to know about the target account and the configuration.
+///
+/// Built by the check stage (`check::ResolveContext::target`) once per run; it holds nothing
+/// about the linter, which runs after validation in `check`.
 #[derive(Debug, Clone)]
-pub struct ResolveContext {
+pub struct Target {
     /// Account id substituted for `${AWS::AccountId}`.
     pub account_id: String,
     /// Partition substituted for `${AWS::Partition}`.
@@ -32,22 +42,9 @@ pub struct ResolveContext {
     pub ownership: Ownership,
     /// Account quotas.
     pub limits: Limits,
-    /// Policy linter configuration.
-    pub lint: crate::lint::LintSettings,
 }
 
-impl ResolveContext {
-    /// A context for validating without an account (placeholders get a dummy account id).
-    pub fn offline() -> Self {
-        Self {
-            account_id: "123456789012".into(),
-            partition: "aws".into(),
-            ownership: Ownership::default(),
-            limits: Limits::default(),
-            lint: crate::lint::LintSettings::default(),
-        }
-    }
-
+impl Target {
     fn resolve(&self, s: &str) -> String {
         s.replace("${AWS::AccountId}", &self.account_id)
             .replace("${AWS::Partition}", &self.partition)
@@ -78,7 +75,7 @@ impl ResolveContext {
     }
 }
 
-fn resolve_value(value: &mut serde_json::Value, ctx: &ResolveContext) {
+fn resolve_value(value: &mut serde_json::Value, ctx: &Target) {
     match value {
         serde_json::Value::String(s) if s.contains("${AWS::") => *s = ctx.resolve(s),
         serde_json::Value::Array(items) => items.iter_mut().for_each(|v| resolve_value(v, ctx)),
@@ -87,97 +84,29 @@ fn resolve_value(value: &mut serde_json::Value, ctx: &ResolveContext) {
     }
 }
 
-/// Validates loaded documents into the desired state. Diagnostics include the loader's.
-pub fn validate(loaded: &Loaded, ctx: &ResolveContext) -> (DesiredState, Vec<Diagnostic>) {
-    let mut validator = Validator::new(ctx);
-    validator.add(loaded);
-    validator.finish()
-}
-
-/// Loads and validates the manifests under `paths` file by file, so parsed documents are dropped
-/// as soon as they are validated. Returns the desired state, every diagnostic and the files read.
-pub fn load_and_validate(
-    paths: &[std::path::PathBuf],
-    ctx: &ResolveContext,
-) -> (DesiredState, Vec<Diagnostic>, Vec<std::path::PathBuf>) {
-    let mut validator = Validator::new(ctx);
-    let mut files = Vec::new();
-    // Each file is parsed and its documents checked on a worker thread; the results are merged
-    // in file order here, where duplicates across files are found.
-    crate::manifest::load::load_each_file_with(
-        paths,
-        |loaded: Loaded| {
-            let checked: Vec<Checked> = loaded
-                .documents
-                .iter()
-                .map(|doc| check_document(doc, ctx))
-                .collect();
-            (loaded.diagnostics, loaded.files, checked)
-        },
-        |(diagnostics, loaded_files, checked)| {
-            validator.diagnostics.extend(diagnostics);
-            files.extend(loaded_files);
-            for c in checked {
-                validator.merge(c);
-            }
-        },
-    );
-    let (desired, diagnostics) = validator.finish();
-    (desired, diagnostics, files)
-}
-
-/// Validates documents incrementally; checks across documents (duplicate roles and instance
-/// profiles) keep only a [`DocAnchor`] of the first declaration.
-pub struct Validator<'a> {
-    ctx: &'a ResolveContext,
-    desired: DesiredState,
-    diagnostics: Vec<Diagnostic>,
+/// The checks across documents, in file order: duplicate roles and instance profiles. Only a
+/// [`DocAnchor`] of each first declaration is kept, so documents can be dropped once checked.
+#[derive(Debug, Default)]
+pub struct Duplicates {
     roles: HashMap<String, DocAnchor>,
     profiles: HashMap<String, DocAnchor>,
 }
 
-impl<'a> Validator<'a> {
-    /// A validator for one target account.
-    pub fn new(ctx: &'a ResolveContext) -> Self {
-        Self {
-            ctx,
-            desired: DesiredState::default(),
-            diagnostics: Vec::new(),
-            roles: HashMap::new(),
-            profiles: HashMap::new(),
-        }
-    }
-
-    /// Validates the documents of a load result and takes over its diagnostics.
-    pub fn add(&mut self, loaded: &Loaded) {
-        self.diagnostics.extend(loaded.diagnostics.iter().cloned());
-        for doc in &loaded.documents {
-            self.add_document(doc);
-        }
-    }
-
-    /// The desired state of every valid document, and all diagnostics.
-    pub fn finish(self) -> (DesiredState, Vec<Diagnostic>) {
-        (self.desired, self.diagnostics)
-    }
-
-    fn add_document(&mut self, doc: &LoadedDocument) {
-        let checked = check_document(doc, self.ctx);
-        self.merge(checked);
-    }
-
-    /// Adds one checked document, in file order: duplicates across documents are found here.
-    fn merge(&mut self, checked: Checked) {
-        let Checked {
+impl Duplicates {
+    /// Records one checked document and pushes a diagnostic to its findings for each name
+    /// declared before.
+    pub fn check(&mut self, checked: &mut CheckedDocument) {
+        let CheckedDocument {
             anchor,
             name,
             role,
-            mut found,
+            found,
+            ..
         } = checked;
         match self.roles.get(&name.to_ascii_lowercase()) {
             Some(first) => found.push(
-                Diagnostic::error(
-                    "duplicate-role",
+                Diagnostic::new(
+                    codes::DUPLICATE_ROLE,
                     format!("role `{name}` is declared more than once"),
                 )
                 .at(
@@ -202,8 +131,8 @@ impl<'a> Validator<'a> {
             let path = yaml_path!["spec", "instanceProfile"];
             match self.profiles.get(&p.name.to_ascii_lowercase()) {
                 Some(first) => found.push(
-                    Diagnostic::error(
-                        "duplicate-instance-profile",
+                    Diagnostic::new(
+                        codes::DUPLICATE_INSTANCE_PROFILE,
                         format!("instance profile `{}` is declared by two roles", p.name),
                     )
                     .at(anchor.locate(&path), "declared again here")
@@ -213,37 +142,43 @@ impl<'a> Validator<'a> {
                     ),
                 ),
                 None => {
-                    self.profiles.insert(p.name.to_ascii_lowercase(), anchor);
+                    self.profiles
+                        .insert(p.name.to_ascii_lowercase(), anchor.clone());
                 }
             }
-        }
-        let ok = !has_errors(&found);
-        self.diagnostics.extend(found);
-        if let (true, Some(role)) = (ok, role) {
-            self.desired.roles.insert(role.role.name.clone(), role);
         }
     }
 }
 
-/// One document checked on its own (no cross-document checks), ready to merge.
-struct Checked {
-    anchor: DocAnchor,
-    name: String,
-    role: Option<DesiredRole>,
-    found: Vec<Diagnostic>,
+/// One document validated on its own (no cross-document checks), ready for the linter and for
+/// [`Duplicates`].
+#[derive(Debug)]
+pub struct CheckedDocument {
+    /// Where the document is, for pointing at it after it is dropped.
+    pub anchor: DocAnchor,
+    /// The declared role name.
+    pub name: String,
+    /// The role, if the document declares one (whether or not it has errors).
+    pub role: Option<DesiredRole>,
+    /// The resolved trust document of a `Role` (the shorthand's expansion, one statement per
+    /// entry, or the raw `trustPolicy`), for the linter.
+    pub trust: Option<PolicyDocumentInput>,
+    /// What validation found.
+    pub found: Vec<Diagnostic>,
 }
 
-/// Checks one document by itself; safe to run on any thread.
-fn check_document(doc: &LoadedDocument, ctx: &ResolveContext) -> Checked {
+/// Validates one document by itself; safe to run on any thread.
+pub fn check_document(doc: &LoadedDocument, ctx: &Target) -> CheckedDocument {
     let mut found = Vec::new();
-    let role = match &doc.document {
+    let (role, trust) = match &doc.document {
         Document::Role(m) => role(doc, m, ctx, &mut found),
-        Document::ServiceLinkedRole(m) => service_linked_role(doc, m, ctx, &mut found),
+        Document::ServiceLinkedRole(m) => (service_linked_role(doc, m, ctx, &mut found), None),
     };
-    Checked {
+    CheckedDocument {
         anchor: doc.anchor(),
         name: doc.document.name().to_owned(),
         role,
+        trust,
         found,
     }
 }
@@ -258,13 +193,13 @@ fn origin(doc: &LoadedDocument) -> Origin {
 fn check(
     out: &mut Vec<Diagnostic>,
     result: Result<(), String>,
-    code: &'static str,
+    code: &'static Code,
     at: impl FnOnce() -> Location,
     help: &str,
 ) {
     if let Err(message) = result {
         out.push(
-            Diagnostic::error(code, message)
+            Diagnostic::new(code, message)
                 .at(at(), "here")
                 .with_help(help),
         );
@@ -274,9 +209,9 @@ fn check(
 fn role(
     doc: &LoadedDocument,
     m: &RoleManifest,
-    ctx: &ResolveContext,
+    ctx: &Target,
     out: &mut Vec<Diagnostic>,
-) -> Option<DesiredRole> {
+) -> (Option<DesiredRole>, Option<PolicyDocumentInput>) {
     let spec = &m.spec;
     // Resolving placeholders round-trips documents through JSON; skip it when there are none.
     let placeholders = doc.text().contains("${AWS::");
@@ -291,7 +226,7 @@ fn role(
     check(
         out,
         limits::role_name(name),
-        "invalid-role-name",
+        codes::INVALID_ROLE_NAME,
         || doc.locate(&yaml_path!["metadata", "name"]),
         "role names are 1–64 characters of letters, digits and +=,.@_-",
     );
@@ -299,7 +234,7 @@ fn role(
     check(
         out,
         limits::path(&path),
-        "invalid-path",
+        codes::INVALID_PATH,
         || doc.locate(&yaml_path!["spec", "path"]),
         "write a path like `/` or `/team/app/`",
     );
@@ -309,7 +244,7 @@ fn role(
     check(
         out,
         limits::max_session_duration(max_session),
-        "invalid-max-session-duration",
+        codes::INVALID_MAX_SESSION_DURATION,
         || doc.locate(&yaml_path!["spec", "maxSessionDuration"]),
         "use a value from 3600 to 43200 seconds",
     );
@@ -317,7 +252,7 @@ fn role(
         check(
             out,
             limits::description(d),
-            "invalid-description",
+            codes::INVALID_DESCRIPTION,
             || doc.locate(&yaml_path!["spec", "description"]),
             "shorten the description or remove unsupported characters",
         );
@@ -327,19 +262,22 @@ fn role(
     let trust_input = match (&spec.trust, &spec.trust_policy) {
         (Some(_), Some(_)) => {
             out.push(
-                Diagnostic::error("trust-conflict", "both `trust` and `trustPolicy` are given")
-                    .at(
-                        doc.locate_key(&yaml_path!["spec", "trustPolicy"]),
-                        "second trust definition",
-                    )
-                    .with_help("use the `trust` shorthand or a raw `trustPolicy`, not both"),
+                Diagnostic::new(
+                    codes::TRUST_CONFLICT,
+                    "both `trust` and `trustPolicy` are given",
+                )
+                .at(
+                    doc.locate_key(&yaml_path!["spec", "trustPolicy"]),
+                    "second trust definition",
+                )
+                .with_help("use the `trust` shorthand or a raw `trustPolicy`, not both"),
             );
             None
         }
         (None, None) => {
             out.push(
-                Diagnostic::error(
-                    "missing-trust",
+                Diagnostic::new(
+                    codes::MISSING_TRUST,
                     format!("role `{name}` says nothing about who may assume it"),
                 )
                 .at(
@@ -355,7 +293,7 @@ fn role(
         (Some(entries), None) => {
             if entries.is_empty() {
                 out.push(
-                    Diagnostic::error("empty-trust", "`trust` lists no principals")
+                    Diagnostic::new(codes::EMPTY_TRUST, "`trust` lists no principals")
                         .at(doc.locate(&yaml_path!["spec", "trust"]), "empty")
                         .with_help("add at least one entry such as `- service: ec2.amazonaws.com`"),
                 );
@@ -403,7 +341,7 @@ fn role(
                             _ => doc.locate_key(&p),
                         };
                         out.push(
-                            Diagnostic::error(e.code(), e.message())
+                            Diagnostic::new(trust_code(&e.kind), e.message())
                                 .at(at, "here")
                                 .with_help(e.help()),
                         );
@@ -439,7 +377,7 @@ fn role(
                 "trustPolicy"
             };
             out.push(
-                Diagnostic::error("trust-policy-too-large", format!("the trust policy is {size} characters; the quota is {}", ctx.limits.trust_policy_size))
+                Diagnostic::new(codes::TRUST_POLICY_TOO_LARGE, format!("the trust policy is {size} characters; the quota is {}", ctx.limits.trust_policy_size))
                     .at(doc.locate_key(&yaml_path!["spec", key]), "too large")
                     .with_help("IAM counts non-whitespace characters; merge principals into fewer statements or ask AWS to raise the quota (up to 4096) and set it in rolesmith.toml"),
             );
@@ -455,7 +393,7 @@ fn role(
         check(
             out,
             limits::managed_policy_arn(b),
-            "invalid-arn",
+            codes::INVALID_ARN,
             || doc.locate(&yaml_path!["spec", "permissionsBoundary"]),
             "a permissions boundary is a managed policy ARN",
         );
@@ -469,14 +407,14 @@ fn role(
         check(
             out,
             limits::managed_policy_arn(&resolved),
-            "invalid-arn",
+            codes::INVALID_ARN,
             at,
             "give a full policy ARN, or `aws:NAME` for an AWS managed policy",
         );
         if !managed.insert(resolved) {
             out.push(
-                Diagnostic::error(
-                    "duplicate-managed-policy",
+                Diagnostic::new(
+                    codes::DUPLICATE_MANAGED_POLICY,
                     format!("`{arn}` is listed twice"),
                 )
                 .at(at(), "listed again here")
@@ -486,7 +424,7 @@ fn role(
     }
     if managed.len() > ctx.limits.managed_policies_per_role {
         out.push(
-            Diagnostic::error("too-many-managed-policies", format!("{} managed policies; the quota is {} per role", managed.len(), ctx.limits.managed_policies_per_role))
+            Diagnostic::new(codes::TOO_MANY_MANAGED_POLICIES, format!("{} managed policies; the quota is {} per role", managed.len(), ctx.limits.managed_policies_per_role))
                 .at(doc.locate_key(&yaml_path!["spec", "managedPolicies"]), "too many")
                 .with_help("combine policies, or raise the quota with AWS (up to 20) and set it in rolesmith.toml"),
         );
@@ -500,7 +438,7 @@ fn role(
         check(
             out,
             limits::entity_name(policy_name, 128, "inline policy name"),
-            "invalid-policy-name",
+            codes::INVALID_POLICY_NAME,
             || doc.locate_key(&base),
             "inline policy names are 1–128 characters of letters, digits and +=,.@_-",
         );
@@ -509,13 +447,13 @@ fn role(
         aggregate += policy.non_whitespace_len();
         inline.insert(policy_name.clone(), policy);
     }
-    if aggregate > limits::INLINE_POLICIES_AGGREGATE {
+    if aggregate > INLINE_POLICIES_AGGREGATE {
         out.push(
-            Diagnostic::error(
-                "inline-policies-too-large",
+            Diagnostic::new(
+                codes::INLINE_POLICIES_TOO_LARGE,
                 format!(
                     "inline policies total {aggregate} characters; IAM allows {} per role",
-                    limits::INLINE_POLICIES_AGGREGATE
+                    INLINE_POLICIES_AGGREGATE
                 ),
             )
             .at(
@@ -542,14 +480,14 @@ fn role(
         check(
             out,
             limits::entity_name(&pname, 128, "instance profile name"),
-            "invalid-instance-profile",
+            codes::INVALID_INSTANCE_PROFILE,
             at,
             "instance profile names are 1–128 characters of letters, digits and +=,.@_-",
         );
         check(
             out,
             limits::path(&ppath),
-            "invalid-path",
+            codes::INVALID_PATH,
             at,
             "write a path like `/` or `/team/`",
         );
@@ -563,8 +501,8 @@ fn role(
     let bindings = spec.ec2.as_ref().map(|ec2| {
         if instance_profile.is_none() {
             out.push(
-                Diagnostic::error(
-                    "bindings-without-instance-profile",
+                Diagnostic::new(
+                    codes::BINDINGS_WITHOUT_INSTANCE_PROFILE,
                     "`ec2` bindings need an instance profile",
                 )
                 .at(doc.locate_key(&yaml_path!["spec", "ec2"]), "bindings")
@@ -577,14 +515,14 @@ fn role(
             check(
                 out,
                 limits::instance_id(id),
-                "invalid-instance-id",
+                codes::INVALID_INSTANCE_ID,
                 || doc.locate(&yaml_path!["spec", "ec2", "instances", i]),
                 "instance ids look like i-0123456789abcdef0",
             );
         }
         if ec2.instances.is_empty() && ec2.selector.as_ref().is_none_or(|s| s.tags.is_empty()) {
             out.push(
-                Diagnostic::error("empty-bindings", "`ec2` selects no instances")
+                Diagnostic::new(codes::EMPTY_BINDINGS, "`ec2` selects no instances")
                     .at(
                         doc.locate_key(&yaml_path!["spec", "ec2"]),
                         "no instances or selector tags",
@@ -606,9 +544,10 @@ fn role(
         }
     });
 
-    crate::lint::lint_role(doc, spec, trust_input.as_ref(), ctx, out);
-    let trust_policy = trust_policy?;
-    Some(DesiredRole {
+    let Some(trust_policy) = trust_policy else {
+        return (None, trust_input);
+    };
+    let role = DesiredRole {
         role: RoleState {
             name: name.clone(),
             path,
@@ -625,13 +564,14 @@ fn role(
         origin: origin(doc),
         instance_profile,
         bindings,
-    })
+    };
+    (Some(role), trust_input)
 }
 
 fn tags(
     doc: &LoadedDocument,
     given: &BTreeMap<String, String>,
-    ctx: &ResolveContext,
+    ctx: &Target,
     out: &mut Vec<Diagnostic>,
 ) -> BTreeMap<String, String> {
     let mut seen: HashMap<String, &str> = HashMap::new();
@@ -640,28 +580,28 @@ fn tags(
         check(
             out,
             limits::tag_key(key),
-            "invalid-tag",
+            codes::INVALID_TAG,
             at,
             "tag keys are 1–128 characters and may not start with `aws:`",
         );
         check(
             out,
             limits::tag_value(value),
-            "invalid-tag",
+            codes::INVALID_TAG,
             || doc.locate(&yaml_path!["spec", "tags", key.as_str()]),
             "tag values are at most 256 characters",
         );
         if key.eq_ignore_ascii_case(&ctx.ownership.key) {
             out.push(
-                Diagnostic::error("reserved-tag", format!("tag `{key}` is rolesmith's ownership tag"))
+                Diagnostic::new(codes::RESERVED_TAG, format!("tag `{key}` is rolesmith's ownership tag"))
                     .at(at(), "reserved")
                     .with_help("rolesmith adds this tag itself; remove it (to take over an existing role use `adopt: true`)"),
             );
         }
         if let Some(first) = seen.insert(key.to_ascii_lowercase(), key) {
             out.push(
-                Diagnostic::error(
-                    "duplicate-tag",
+                Diagnostic::new(
+                    codes::DUPLICATE_TAG,
                     format!("tag keys `{first}` and `{key}` differ only in case"),
                 )
                 .at(at(), "duplicate")
@@ -671,8 +611,8 @@ fn tags(
     }
     if given.len() + 1 > limits::MAX_TAGS {
         out.push(
-            Diagnostic::error(
-                "too-many-tags",
+            Diagnostic::new(
+                codes::TOO_MANY_TAGS,
                 format!(
                     "{} tags plus the ownership tag exceed IAM's limit of {}",
                     given.len(),
@@ -686,6 +626,22 @@ fn tags(
     let mut tags = given.clone();
     tags.insert(ctx.ownership.key.clone(), ctx.ownership.value.clone());
     tags
+}
+
+/// The registered code of a trust shorthand error (`TrustError::code` names the same codes; the
+/// match is exhaustive so a new kind needs a registered code).
+fn trust_code(kind: &TrustErrorKind) -> &'static Code {
+    match kind {
+        TrustErrorKind::NoPrincipal => codes::TRUST_NO_PRINCIPAL,
+        TrustErrorKind::MultiplePrincipals { .. } => codes::TRUST_MULTIPLE_PRINCIPALS,
+        TrustErrorKind::InvalidAccountId { .. } => codes::TRUST_INVALID_ACCOUNT_ID,
+        TrustErrorKind::OptionNotAllowed { .. } => codes::TRUST_OPTION_NOT_ALLOWED,
+        TrustErrorKind::InvalidArn { .. } => codes::TRUST_INVALID_ARN,
+        TrustErrorKind::EmptyValue { .. } => codes::TRUST_EMPTY_VALUE,
+        TrustErrorKind::InvalidGithubRepo { .. } => codes::TRUST_INVALID_GITHUB_REPO,
+        TrustErrorKind::GithubRefConflict => codes::TRUST_GITHUB_REF_CONFLICT,
+        TrustErrorKind::ConflictingCondition { .. } => codes::CONFLICTING_CONDITION,
+    }
 }
 
 /// ARN shapes of principals in a trust document (after placeholders are resolved). Each finding
@@ -707,7 +663,7 @@ fn check_trust_arns(
                 let result = match kind.as_str() {
                     "AWS" if v == "*" || limits::account_id(v) => Ok(()),
                     // Reported by the linter, with what it means.
-                    "AWS" if crate::lint::is_unique_id(v) => Ok(()),
+                    "AWS" if limits::is_unique_id(v) => Ok(()),
                     "AWS" if v.split(':').nth(2) == Some("sts") => limits::assumed_role_arn(v),
                     "AWS" => {
                         let resource = limits::iam_arn(v).map(|(_, _, r)| r).unwrap_or("");
@@ -756,7 +712,7 @@ fn check_trust_arns(
                     check(
                         out,
                         result,
-                        "invalid-arn",
+                        codes::INVALID_ARN,
                         at,
                         "principals are account ids or IAM ARNs like arn:aws:iam::123456789012:role/NAME",
                     );
@@ -769,7 +725,7 @@ fn check_trust_arns(
 fn service_linked_role(
     doc: &LoadedDocument,
     m: &ServiceLinkedRoleManifest,
-    ctx: &ResolveContext,
+    ctx: &Target,
     out: &mut Vec<Diagnostic>,
 ) -> Option<DesiredRole> {
     let spec = &m.spec;
@@ -777,13 +733,13 @@ fn service_linked_role(
     check(
         out,
         limits::role_name(name),
-        "invalid-role-name",
+        codes::INVALID_ROLE_NAME,
         || doc.locate(&yaml_path!["metadata", "name"]),
         "role names are 1–64 characters of letters, digits and +=,.@_-",
     );
     if !name.starts_with("AWSServiceRoleFor") {
         out.push(
-            Diagnostic::error("invalid-service-linked-name", format!("`{name}` is not a service-linked role name"))
+            Diagnostic::new(codes::INVALID_SERVICE_LINKED_NAME, format!("`{name}` is not a service-linked role name"))
                 .at(doc.locate(&yaml_path!["metadata", "name"]), "expected AWSServiceRoleFor…")
                 .with_help("the service chooses the name, e.g. AWSServiceRoleForAutoScaling; check the service's documentation"),
         );
@@ -792,8 +748,8 @@ fn service_linked_role(
         spec.service.ends_with(".amazonaws.com") && spec.service.len() > ".amazonaws.com".len();
     if !service_ok {
         out.push(
-            Diagnostic::error(
-                "invalid-service",
+            Diagnostic::new(
+                codes::INVALID_SERVICE,
                 format!("`{}` is not an AWS service principal", spec.service),
             )
             .at(
@@ -807,7 +763,7 @@ fn service_linked_role(
         check(
             out,
             limits::description(d),
-            "invalid-description",
+            codes::INVALID_DESCRIPTION,
             || doc.locate(&yaml_path!["spec", "description"]),
             "shorten the description or remove unsupported characters",
         );
@@ -816,7 +772,7 @@ fn service_linked_role(
         check(
             out,
             limits::entity_name(s, 64, "custom suffix"),
-            "invalid-custom-suffix",
+            codes::INVALID_CUSTOM_SUFFIX,
             || doc.locate(&yaml_path!["spec", "customSuffix"]),
             "suffixes are 1–64 characters of letters, digits and +=,.@_-",
         );
@@ -850,12 +806,22 @@ mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::manifest::load::load_text;
+    use crate::manifest::load::{Loaded, load_text};
 
     fn check(text: &str) -> Vec<Diagnostic> {
         let mut loaded = Loaded::default();
         load_text(Path::new("t.yaml"), text, &mut loaded);
-        validate(&loaded, &ResolveContext::offline()).1
+        let target = Target {
+            account_id: "123456789012".into(),
+            partition: "aws".into(),
+            ownership: Ownership::default(),
+            limits: Limits::default(),
+        };
+        let mut found = loaded.diagnostics;
+        for doc in &loaded.documents {
+            found.extend(check_document(doc, &target).found);
+        }
+        found
     }
 
     const HEAD: &str = "apiVersion: rolesmith/v1\nkind: Role\nmetadata:\n  name: web\nspec:\n";
@@ -879,14 +845,14 @@ mod tests {
         );
         let found = check(&raw);
         assert_eq!(found.len(), 1, "{found:#?}");
-        assert_eq!(found[0].code, "invalid-arn");
+        assert_eq!(found[0].code, codes::INVALID_ARN.code);
         let at = &found[0].primary.as_ref().unwrap().location;
         assert_eq!((at.line, at.column), (12, 15));
         let shorthand = format!(
             "{HEAD}  trust:\n    - role:\n        - arn:aws:iam::123456789012:role/ok\n        - arn:aws:iam::123456789012:rol/bad\n"
         );
         let found = check(&shorthand);
-        assert_eq!(found[0].code, "trust-invalid-arn");
+        assert_eq!(found[0].code, codes::TRUST_INVALID_ARN.code);
         let at = &found[0].primary.as_ref().unwrap().location;
         assert_eq!((at.line, at.column), (9, 11));
     }

@@ -19,7 +19,7 @@ pub use order::build_steps;
 
 use crate::account::Mutation;
 use crate::diff::Diff;
-use crate::manifest::limits::Limits;
+use crate::quotas::Limits;
 use crate::state::AccountState;
 
 /// The version of the JSON plan format.

@@ -4,9 +4,9 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use crate::account::Mutation;
 use crate::diff::change::{Action, Address, AttributeChange, Change, Resource};
-use crate::manifest::limits::{INLINE_POLICIES_AGGREGATE, Limits};
 use crate::plan::{Phase, Step};
 use crate::policy::Policy;
+use crate::quotas::{INLINE_POLICIES_AGGREGATE, Limits};
 use crate::state::{AccountState, RoleState, tag_writes};
 
 /// Orders the changes' mutations into phases. Returns the steps and notes about ordering

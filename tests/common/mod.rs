@@ -5,9 +5,10 @@ use std::path::{Path, PathBuf};
 
 use rolesmith::account::Mutation;
 use rolesmith::account::snapshot::parse;
+use rolesmith::check::{ResolveContext, validate};
 use rolesmith::diagnostic::has_errors;
 use rolesmith::diff::{DiffOptions, diff};
-use rolesmith::manifest::{ResolveContext, load_paths, validate};
+use rolesmith::manifest::load_paths;
 use rolesmith::plan::{Action, Plan};
 use rolesmith::render;
 use rolesmith::state::AccountState;

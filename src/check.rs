@@ -1,0 +1,209 @@
+//! The check stage: manifests → load → validate → lint → the desired state and every diagnostic.
+//!
+//! Validation (`manifest::validate`) and the linter (`lint`) do not know of each other: this
+//! module is the only place that runs both. That keeps the dependency one-way (`check` →
+//! `manifest`, `check` → `lint` → manifest types and positions) and gives one place that decides
+//! the order of findings: a document's validation diagnostics, then its lint findings, then the
+//! duplicates found when it is merged in file order.
+//!
+//! Each document is validated and linted on the thread that parsed it (see
+//! `docs/BENCHMARKS.md`: checking on the merging thread alone made large manifest sets
+//! several times slower); only the cross-document checks run on the merging thread.
+
+use std::path::PathBuf;
+
+use crate::diagnostic::{Diagnostic, has_errors};
+use crate::lint::{LintContext, LintSettings};
+use crate::manifest::load::{Document, Loaded, LoadedDocument, load_each_file_with};
+use crate::manifest::validate::{CheckedDocument, Duplicates, Target, check_document};
+use crate::quotas::Limits;
+use crate::state::{DesiredState, Ownership};
+
+/// What the check stage needs to know about the target account and the configuration.
+#[derive(Debug, Clone)]
+pub struct ResolveContext {
+    /// Account id substituted for `${AWS::AccountId}`.
+    pub account_id: String,
+    /// Partition substituted for `${AWS::Partition}`.
+    pub partition: String,
+    /// The ownership tag added to everything rolesmith manages.
+    pub ownership: Ownership,
+    /// Account quotas.
+    pub limits: Limits,
+    /// Policy linter configuration.
+    pub lint: LintSettings,
+}
+
+impl ResolveContext {
+    /// A context for validating without an account (placeholders get a dummy account id).
+    pub fn offline() -> Self {
+        Self {
+            account_id: "123456789012".into(),
+            partition: "aws".into(),
+            ownership: Ownership::default(),
+            limits: Limits::default(),
+            lint: LintSettings::default(),
+        }
+    }
+
+    /// What validation needs of this context.
+    pub fn target(&self) -> Target {
+        Target {
+            account_id: self.account_id.clone(),
+            partition: self.partition.clone(),
+            ownership: self.ownership.clone(),
+            limits: self.limits,
+        }
+    }
+
+    /// What the linter needs of this context.
+    pub fn lint_context(&self) -> LintContext<'_> {
+        LintContext {
+            account_id: &self.account_id,
+            partition: &self.partition,
+            settings: &self.lint,
+        }
+    }
+}
+
+/// Validates and lints loaded documents into the desired state. Diagnostics include the
+/// loader's.
+pub fn validate(loaded: &Loaded, ctx: &ResolveContext) -> (DesiredState, Vec<Diagnostic>) {
+    let mut validator = Validator::new(ctx);
+    validator.add(loaded);
+    validator.finish()
+}
+
+/// Loads, validates and lints the manifests under `paths` file by file, so parsed documents are
+/// dropped as soon as they are checked. Returns the desired state, every diagnostic and the
+/// files read.
+pub fn load_and_validate(
+    paths: &[PathBuf],
+    ctx: &ResolveContext,
+) -> (DesiredState, Vec<Diagnostic>, Vec<PathBuf>) {
+    let mut validator = Validator::new(ctx);
+    let mut files = Vec::new();
+    let (target, lint) = (ctx.target(), ctx.lint_context());
+    // Each file is parsed and its documents checked on a worker thread; the results are merged
+    // in file order here, where duplicates across files are found.
+    load_each_file_with(
+        paths,
+        |loaded: Loaded| {
+            let checked: Vec<CheckedDocument> = loaded
+                .documents
+                .iter()
+                .map(|doc| check_one(doc, &target, &lint))
+                .collect();
+            (loaded.diagnostics, loaded.files, checked)
+        },
+        |(diagnostics, loaded_files, checked)| {
+            validator.diagnostics.extend(diagnostics);
+            files.extend(loaded_files);
+            for c in checked {
+                validator.merge(c);
+            }
+        },
+    );
+    let (desired, diagnostics) = validator.finish();
+    (desired, diagnostics, files)
+}
+
+/// Validates and lints one document; safe to run on any thread.
+fn check_one(doc: &LoadedDocument, target: &Target, lint: &LintContext<'_>) -> CheckedDocument {
+    let mut checked = check_document(doc, target);
+    if let Document::Role(m) = &doc.document {
+        crate::lint::lint_role(
+            doc,
+            &m.spec,
+            checked.trust.as_ref(),
+            lint,
+            &mut checked.found,
+        );
+    }
+    // The linter was the last reader of the trust document.
+    checked.trust = None;
+    checked
+}
+
+/// Checks documents incrementally: each is validated and linted, then merged in the order
+/// given, where checks across documents (duplicate roles and instance profiles) run.
+pub struct Validator<'a> {
+    ctx: &'a ResolveContext,
+    target: Target,
+    desired: DesiredState,
+    diagnostics: Vec<Diagnostic>,
+    duplicates: Duplicates,
+}
+
+impl<'a> Validator<'a> {
+    /// A validator for one target account.
+    pub fn new(ctx: &'a ResolveContext) -> Self {
+        Self {
+            ctx,
+            target: ctx.target(),
+            desired: DesiredState::default(),
+            diagnostics: Vec::new(),
+            duplicates: Duplicates::default(),
+        }
+    }
+
+    /// Checks the documents of a load result and takes over its diagnostics.
+    pub fn add(&mut self, loaded: &Loaded) {
+        self.diagnostics.extend(loaded.diagnostics.iter().cloned());
+        let lint = self.ctx.lint_context();
+        for doc in &loaded.documents {
+            let checked = check_one(doc, &self.target, &lint);
+            self.merge(checked);
+        }
+    }
+
+    /// The desired state of every valid document, and all diagnostics.
+    pub fn finish(self) -> (DesiredState, Vec<Diagnostic>) {
+        (self.desired, self.diagnostics)
+    }
+
+    /// Adds one checked document, in file order: duplicates across documents are found here.
+    fn merge(&mut self, mut checked: CheckedDocument) {
+        self.duplicates.check(&mut checked);
+        let ok = !has_errors(&checked.found);
+        self.diagnostics.extend(checked.found);
+        if let (true, Some(role)) = (ok, checked.role) {
+            self.desired.roles.insert(role.role.name.clone(), role);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::config::Config;
+    use crate::manifest::load::load_text;
+
+    fn codes(text: &str, config: &str) -> Vec<&'static str> {
+        let config = Config::parse(config, Path::new("rolesmith.toml")).unwrap();
+        let ctx = ResolveContext {
+            lint: config.lint.settings(),
+            ..ResolveContext::offline()
+        };
+        let mut loaded = Loaded::default();
+        load_text(Path::new("t.yaml"), text, &mut loaded);
+        validate(&loaded, &ctx).1.iter().map(|d| d.code).collect()
+    }
+
+    #[test]
+    fn own_accounts_in_the_config_are_not_cross_account() {
+        let manifest = "apiVersion: rolesmith/v1\nkind: Role\nmetadata:\n  name: web\nspec:\n  trust:\n    - account: \"111122223333\"\n";
+        assert_eq!(codes(manifest, ""), ["cross-account-without-external-id"]);
+        assert_eq!(
+            codes(manifest, "[lint]\nown_accounts = [\"111122223333\"]\n"),
+            Vec::<&str>::new()
+        );
+        // Another account still warns.
+        assert_eq!(
+            codes(manifest, "[lint]\nown_accounts = [\"444455556666\"]\n"),
+            ["cross-account-without-external-id"]
+        );
+    }
+}
