@@ -11,7 +11,47 @@ use rolesmith::manifest::{ResolveContext, load_and_validate};
 use support::block_on;
 use support::moto::Moto;
 
+const ACCOUNT: &str = "123456789012";
 const EC2_TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+
+/// A role for [`snapshot_file`]: name, path, tags.
+type Role<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+
+/// Writes a snapshot file holding `roles` (each trusted by EC2) into `dir`.
+fn snapshot_file(dir: &Path, roles: &[Role]) -> PathBuf {
+    let trust: serde_json::Value = serde_json::from_str(EC2_TRUST).unwrap();
+    let roles: serde_json::Map<String, serde_json::Value> = roles
+        .iter()
+        .map(|(name, path, tags)| {
+            let tags: serde_json::Map<String, serde_json::Value> = tags
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).into()))
+                .collect();
+            let role = serde_json::json!({
+                "name": name, "path": path, "trustPolicy": trust, "tags": tags,
+            });
+            ((*name).to_owned(), role)
+        })
+        .collect();
+    let file = dir.join("account.json");
+    let json = serde_json::json!({ "accountId": ACCOUNT, "partition": "aws", "roles": roles });
+    std::fs::write(&file, serde_json::to_string_pretty(&json).unwrap()).unwrap();
+    file
+}
+
+/// The binary, run in `cwd` (so no `rolesmith.toml` but the test's own is found), offline.
+fn rolesmith_in(cwd: &Path) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("rolesmith").unwrap();
+    cmd.current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .env_remove("RUST_LOG")
+        .timeout(std::time::Duration::from_secs(120));
+    cmd
+}
+
+fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
 
 /// Every file below `dir`, recursively (links listed, never followed).
 fn files_below(dir: &Path) -> Vec<PathBuf> {
@@ -80,4 +120,106 @@ fn import_dropped_roles_at_dot_and_double_slash_paths() {
         .map(|s| s["operation"].as_str().unwrap())
         .collect();
     assert_eq!(ops, ["TagRole"; 5], "{plan:#}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Symlinks inside `--out`.
+// ---------------------------------------------------------------------------------------------
+
+/// `out/app -> elsewhere`: importing a role at `/app/` used to write `elsewhere/web.yaml`.
+#[test]
+fn import_wrote_through_a_symlinked_directory_inside_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = snapshot_file(dir.path(), &[("web", "/app/", &[]), ("batch", "/", &[])]);
+    let out = dir.path().join("out");
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, out.join("app")).unwrap();
+
+    for force in [false, true] {
+        let mut cmd = rolesmith_in(dir.path());
+        cmd.args(["import", "--snapshot"])
+            .arg(&snapshot)
+            .arg("--out")
+            .arg(&out);
+        if force {
+            cmd.arg("--force");
+        }
+        let output = cmd.output().unwrap();
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(1), "force={force}: {err}");
+        assert!(
+            err.contains(&out.join("app").display().to_string()),
+            "{err}"
+        );
+        assert!(
+            err.contains("symbolic link") && err.contains("hint:"),
+            "{err}"
+        );
+        assert_eq!(
+            files_below(&elsewhere),
+            Vec::<PathBuf>::new(),
+            "force={force}"
+        );
+        // Refused before anything was written.
+        assert!(!out.join("batch.yaml").exists(), "force={force}");
+    }
+    assert!(out.join("app").symlink_metadata().unwrap().is_symlink());
+}
+
+/// `out/batch.yaml -> elsewhere/keep.txt` (and the schema file likewise): `import --force` used
+/// to overwrite the link's target.
+#[test]
+fn import_wrote_through_a_symlinked_file_inside_out() {
+    for link in ["batch.yaml", "rolesmith.schema.json"] {
+        let dir = tempfile::tempdir().unwrap();
+        let snapshot = snapshot_file(dir.path(), &[("batch", "/", &[])]);
+        let out = dir.path().join("out");
+        let elsewhere = dir.path().join("elsewhere");
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::create_dir_all(&elsewhere).unwrap();
+        let keep = elsewhere.join("keep.txt");
+        std::fs::write(&keep, "do not touch\n").unwrap();
+        std::os::unix::fs::symlink(&keep, out.join(link)).unwrap();
+
+        let output = rolesmith_in(dir.path())
+            .args(["import", "--force", "--snapshot"])
+            .arg(&snapshot)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(1), "{link}: {err}");
+        assert!(err.contains(&out.join(link).display().to_string()), "{err}");
+        assert!(err.contains("hint:"), "{err}");
+        assert_eq!(std::fs::read_to_string(&keep).unwrap(), "do not touch\n");
+        assert_eq!(
+            files_below(&elsewhere),
+            std::slice::from_ref(&keep),
+            "{link}"
+        );
+        assert!(out.join(link).symlink_metadata().unwrap().is_symlink());
+    }
+}
+
+/// The snapshot writer (also `apply --snapshot`'s checkpoint) renames a temporary file over its
+/// target: a symlink there is replaced by the file, and what it pointed to is left alone.
+#[test]
+fn snapshot_write_replaces_a_symlink_at_its_target_never_the_linked_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let keep = dir.path().join("keep.json");
+    std::fs::write(&keep, "do not touch\n").unwrap();
+    let target = dir.path().join("acct.json");
+    std::os::unix::fs::symlink(&keep, &target).unwrap();
+    let state = rolesmith::state::AccountState::empty(ACCOUNT, "aws");
+    rolesmith::account::snapshot::write_atomically(&target, &state).unwrap();
+    assert_eq!(std::fs::read_to_string(&keep).unwrap(), "do not touch\n");
+    assert!(!target.symlink_metadata().unwrap().is_symlink());
+    let text = std::fs::read_to_string(&target).unwrap();
+    assert_eq!(
+        rolesmith::account::snapshot::parse(&target, &text).unwrap(),
+        state
+    );
 }

@@ -95,7 +95,8 @@ pub(super) fn import_command(args: &ImportArgs) -> Result<ExitStatus, BoxError> 
         &args.out,
         &crate::schema::manifest_schema(),
         args.force,
-    )?;
+    )
+    .map_err(|e| UserError::new(e.to_string(), e.hint()))?;
     for path in &report.written {
         eprintln!("wrote   {}", path.display());
     }

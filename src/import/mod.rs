@@ -4,8 +4,10 @@
 //! nothing (after `--adopt`, only the ownership tags). Output is deterministic — the same
 //! account always gives byte-identical files: keys in model order, maps sorted, policies in
 //! canonical form, trust in the shorthand only when it says exactly the same ([`trust`]).
+//! Files go only inside the output folder, never through a symbolic link ([`write()`]).
 
 mod trust;
+mod write;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -19,6 +21,7 @@ use crate::policy::TrustContext;
 use crate::state::{AccountState, DEFAULT_MAX_SESSION_DURATION, Ownership, RoleState};
 
 pub use trust::shorthand as trust_shorthand;
+pub use write::{WriteError, WriteReport, write};
 
 /// What to import and how.
 #[derive(Debug, Clone, Default)]
@@ -291,41 +294,6 @@ fn file_safe(s: &str) -> String {
             }
         })
         .collect()
-}
-
-/// What writing an import did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct WriteReport {
-    /// Files written.
-    pub written: Vec<PathBuf>,
-    /// Files that existed and were left alone (without `force`).
-    pub skipped: Vec<PathBuf>,
-}
-
-/// Writes the files (and the schema) under `dir`. Existing files are kept unless `force`.
-pub fn write(
-    import: &Import,
-    dir: &Path,
-    schema: &str,
-    force: bool,
-) -> std::io::Result<WriteReport> {
-    let mut report = WriteReport::default();
-    fs_err::create_dir_all(dir)?;
-    let schema_path = dir.join(SCHEMA_FILE);
-    fs_err::write(&schema_path, schema)?;
-    for file in &import.files {
-        let path = dir.join(&file.path);
-        if path.exists() && !force {
-            report.skipped.push(path);
-            continue;
-        }
-        if let Some(parent) = path.parent() {
-            fs_err::create_dir_all(parent)?;
-        }
-        fs_err::write(&path, &file.text)?;
-        report.written.push(path);
-    }
-    Ok(report)
 }
 
 #[cfg(test)]
