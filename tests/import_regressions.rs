@@ -223,3 +223,145 @@ fn snapshot_write_replaces_a_symlink_at_its_target_never_the_linked_file() {
         state
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// 3. `rolesmith.toml` for snapshot and import.
+// ---------------------------------------------------------------------------------------------
+
+const PLATFORM_CONFIG: &str =
+    "path_prefix = \"/app/\"\n[ownership]\nkey = \"owner\"\nvalue = \"platform\"\n";
+
+/// With `[ownership] owner=platform` in rolesmith.toml, a role tagged `owner=platform` is owned:
+/// import used to apply `managed-by=rolesmith` regardless, so it wrote `adopt: true`, kept the
+/// ownership tag among the role's tags and hinted that the role lacked the tag.
+#[test]
+fn import_ignored_the_ownership_tag_of_rolesmith_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = snapshot_file(
+        dir.path(),
+        &[
+            ("web", "/app/", &[("owner", "platform"), ("team", "web")]),
+            ("other", "/other/", &[]),
+        ],
+    );
+    std::fs::write(dir.path().join("rolesmith.toml"), PLATFORM_CONFIG).unwrap();
+    let out = dir.path().join("out");
+    let output = rolesmith_in(dir.path())
+        .args(["import", "--adopt", "--snapshot"])
+        .arg(&snapshot)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let err = stderr(&output);
+    assert!(output.status.success(), "{err}");
+    assert!(!err.contains("lack the ownership tag"), "{err}");
+    let text = std::fs::read_to_string(out.join("app/web.yaml")).unwrap();
+    assert!(!text.contains("adopt"), "{text}");
+    assert!(!text.contains("owner"), "{text}");
+    assert!(text.contains("team: web"), "{text}");
+    // The config's path prefix applies to a snapshot too.
+    assert!(!out.join("other/other.yaml").exists(), "{err}");
+    assert!(err.contains("Imported 1 role(s)"), "{err}");
+
+    // A flag still beats the config.
+    let output = rolesmith_in(dir.path())
+        .args([
+            "import",
+            "--force",
+            "--adopt",
+            "--ownership-tag",
+            "managed-by=rolesmith",
+        ])
+        .args(["--path-prefix", "/"])
+        .arg("--snapshot")
+        .arg(&snapshot)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let err = stderr(&output);
+    assert!(output.status.success(), "{err}");
+    assert!(err.contains("Imported 2 role(s)"), "{err}");
+    let text = std::fs::read_to_string(out.join("app/web.yaml")).unwrap();
+    assert!(
+        text.contains("adopt: true") && text.contains("owner: platform"),
+        "{text}"
+    );
+}
+
+/// `path_prefix = "/app/"` in rolesmith.toml: snapshot used to capture every role.
+#[test]
+fn snapshot_ignored_the_path_prefix_of_rolesmith_toml() {
+    let moto = Moto::start();
+    let iam = moto.iam();
+    block_on(async {
+        for (name, path) in [("web", "/app/"), ("other", "/other/")] {
+            iam.create_role()
+                .role_name(name)
+                .path(path)
+                .assume_role_policy_document(EC2_TRUST)
+                .send()
+                .await
+                .expect("CreateRole");
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("rolesmith.toml");
+    std::fs::write(&config, PLATFORM_CONFIG).unwrap();
+    let file = dir.path().join("acct.json");
+    let r = support::run_live(
+        &moto,
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "snapshot",
+            "--out",
+            file.to_str().unwrap(),
+        ],
+    )
+    .success();
+    let text = std::fs::read_to_string(&file).unwrap();
+    let state = rolesmith::account::snapshot::parse(&file, &text).unwrap();
+    let names: Vec<&str> = state.roles.keys().map(String::as_str).collect();
+    assert_eq!(names, ["web"], "{}", r.stderr);
+}
+
+/// `validate` resolves its settings like plan (pins the move from a hand-built context to
+/// resolved settings): the config's quotas, and its `paths` when none are given.
+#[test]
+fn validate_takes_quotas_and_paths_from_rolesmith_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifests = dir.path().join("m");
+    std::fs::create_dir_all(&manifests).unwrap();
+    let policies: String = (0..12)
+        .map(|i| format!("    - arn:aws:iam::{ACCOUNT}:policy/p{i}\n"))
+        .collect();
+    std::fs::write(
+        manifests.join("web.yaml"),
+        format!(
+            "apiVersion: rolesmith/v1\nkind: Role\nmetadata:\n  name: web\nspec:\n  trust:\n    - service: ec2.amazonaws.com\n  managedPolicies:\n{policies}"
+        ),
+    )
+    .unwrap();
+    let run = |config: &str| {
+        std::fs::write(dir.path().join("rolesmith.toml"), config).unwrap();
+        rolesmith_in(dir.path())
+            .args(["validate", "m"])
+            .output()
+            .unwrap()
+    };
+    let output = run("");
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let output = run("[quotas]\nmanaged_policies_per_role = 20\n");
+    assert!(output.status.success(), "{}", stderr(&output));
+    // `paths` from the config when none are given.
+    std::fs::write(
+        dir.path().join("rolesmith.toml"),
+        "paths = [\"m\"]\n[quotas]\nmanaged_policies_per_role = 20\n",
+    )
+    .unwrap();
+    let output = rolesmith_in(dir.path()).arg("validate").output().unwrap();
+    let out = String::from_utf8_lossy(&output.stdout);
+    assert!(out.contains("1 manifest(s) in 1 file(s)"), "{out}");
+}
