@@ -122,9 +122,10 @@ pub enum Command {
         /// Import from a snapshot file instead of the live account.
         #[arg(long, value_name = "FILE")]
         snapshot: Option<PathBuf>,
-        /// Tag marking what rolesmith owns, as KEY=VALUE (left out of imported tags).
-        #[arg(long, value_name = "KEY=VALUE", default_value = "managed-by=rolesmith")]
-        ownership_tag: String,
+        /// Tag marking what rolesmith owns, as KEY=VALUE (left out of imported tags; default:
+        /// the config's `[ownership]`, else `managed-by=rolesmith`).
+        #[arg(long, value_name = "KEY=VALUE")]
+        ownership_tag: Option<String>,
         /// How to reach the account.
         #[command(flatten)]
         live: LiveArgs,

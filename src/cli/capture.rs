@@ -1,16 +1,18 @@
 //! Commands that capture the live account: `snapshot` (state for offline plans) and `import`
-//! (manifests for existing roles). Both make only read calls.
+//! (manifests for existing roles). Both make only read calls, and both run on resolved settings
+//! (`cli::settings`), so `rolesmith.toml`'s region, path prefix and ownership tag count as they
+//! do for plan.
 
-use std::path::{Path, PathBuf};
-
-use super::{
-    BoxError, ExitStatus, LiveArgs, UserError, aws_options, print_stats, read_account,
-    tokio_runtime,
-};
+use super::settings::{ImportSettings, SnapshotSettings};
+use super::{BoxError, ExitStatus, UserError, print_stats, read_account, tokio_runtime};
 use crate::account::aws::AwsAccount;
 use crate::account::snapshot::SnapshotAccount;
 use crate::account::{AnyAccount, ReadScope};
-use crate::import::{ImportOptions, import, write};
+use crate::import::{Import, WriteReport, import, write};
+use crate::state::AccountState;
+
+/// The account id of a snapshot file that does not exist yet (an empty account).
+const SNAPSHOT_ACCOUNT_ID: &str = "123456789012";
 
 /// Snapshots include EC2 associations, so offline plans of bindings match live ones.
 fn capture_scope() -> ReadScope {
@@ -21,81 +23,77 @@ fn capture_scope() -> ReadScope {
 }
 
 /// `rolesmith snapshot --out FILE`.
-pub(super) fn snapshot_command(out: &Path, live: &LiveArgs) -> Result<ExitStatus, BoxError> {
+pub(super) fn snapshot_command(settings: &SnapshotSettings) -> Result<ExitStatus, BoxError> {
     let runtime = tokio_runtime()?;
-    let account = AnyAccount::Aws(runtime.block_on(AwsAccount::connect(aws_options(live)))?);
+    let account =
+        AnyAccount::Aws(runtime.block_on(AwsAccount::connect(settings.live.aws_options()))?);
     let state = read_account(&runtime, &account, &capture_scope())?;
-    crate::account::snapshot::write_atomically(out, &state)?;
+    crate::account::snapshot::write_atomically(&settings.out, &state)?;
     eprintln!(
         "Wrote {} role(s), {} instance profile(s) and {} instance(s) of account {} to {}.",
         state.roles.len(),
         state.instance_profiles.len(),
         state.instances.len(),
         state.account_id,
-        out.display()
+        settings.out.display()
     );
-    if live.stats {
+    if settings.live.stats {
         print_stats(&account);
     }
     Ok(ExitStatus::Success)
 }
 
-/// The options of `rolesmith import`.
-pub(super) struct ImportArgs {
-    pub out: PathBuf,
-    pub name: Option<String>,
-    pub adopt: bool,
-    pub with_bindings: bool,
-    pub force: bool,
-    pub snapshot: Option<PathBuf>,
-    pub ownership_tag: String,
-    pub live: LiveArgs,
+/// `rolesmith import --out DIR`.
+pub(super) fn import_command(settings: &ImportSettings) -> Result<ExitStatus, BoxError> {
+    let runtime = tokio_runtime()?;
+    let account = match &settings.snapshot {
+        Some(file) => AnyAccount::Snapshot(SnapshotAccount::open(file, SNAPSHOT_ACCOUNT_ID)?),
+        None => {
+            AnyAccount::Aws(runtime.block_on(AwsAccount::connect(settings.live.aws_options()))?)
+        }
+    };
+    let state = read_for_import(&runtime, &account, settings)?;
+    let imported = import(&state, &settings.options);
+    let report = write(
+        &imported,
+        &settings.out,
+        &crate::schema::manifest_schema(),
+        settings.force,
+    )
+    .map_err(|e| UserError::new(e.to_string(), e.hint()))?;
+    print_import_report(&imported, &report, settings);
+    if !settings.options.adopt {
+        hint_unowned(&state, settings);
+    }
+    if settings.live.stats {
+        print_stats(&account);
+    }
+    Ok(ExitStatus::Success)
 }
 
-/// `rolesmith import --out DIR`.
-pub(super) fn import_command(args: &ImportArgs) -> Result<ExitStatus, BoxError> {
-    let name = match &args.name {
-        Some(re) => Some(regex_lite::Regex::new(re).map_err(|e| {
-            UserError::new(
-                format!("--name `{re}` is not a regular expression: {e}"),
-                "write e.g. --name '^app-' or --name 'web|api'",
-            )
-        })?),
-        None => None,
-    };
-    let ownership = super::settings::parse_ownership(&args.ownership_tag)?;
-    let runtime = tokio_runtime()?;
-    let account = match &args.snapshot {
-        Some(file) => AnyAccount::Snapshot(SnapshotAccount::open(file, "123456789012")?),
-        None => AnyAccount::Aws(runtime.block_on(AwsAccount::connect(aws_options(&args.live)))?),
-    };
-    let scope = if args.with_bindings {
+/// The account as import sees it: read within the scope the options need, and limited to the
+/// path prefix (the live reader already filters; a snapshot is filtered here).
+fn read_for_import(
+    runtime: &tokio::runtime::Runtime,
+    account: &AnyAccount,
+    settings: &ImportSettings,
+) -> Result<AccountState, BoxError> {
+    let scope = if settings.options.with_bindings {
         capture_scope()
     } else {
         ReadScope::default()
     };
-    let mut state = read_account(&runtime, &account, &scope)?;
-    if let Some(prefix) = &args.live.path_prefix {
-        // The live reader already filters; a snapshot is filtered here.
+    let mut state = read_account(runtime, account, &scope)?;
+    if let Some(prefix) = &settings.live.path_prefix {
         state
             .roles
             .retain(|_, r| r.path.starts_with(prefix.as_str()));
     }
-    let imported = import(
-        &state,
-        &ImportOptions {
-            name,
-            adopt: args.adopt,
-            with_bindings: args.with_bindings,
-            ownership: ownership.clone(),
-        },
-    );
-    let report = write(
-        &imported,
-        &args.out,
-        &crate::schema::manifest_schema(),
-        args.force,
-    )?;
+    Ok(state)
+}
+
+/// What was written and skipped, the import's notes, and a summary, on stderr.
+fn print_import_report(imported: &Import, report: &WriteReport, settings: &ImportSettings) {
     for path in &report.written {
         eprintln!("wrote   {}", path.display());
     }
@@ -108,24 +106,24 @@ pub(super) fn import_command(args: &ImportArgs) -> Result<ExitStatus, BoxError> 
     eprintln!(
         "Imported {} role(s) into {}: {} written, {} skipped.",
         imported.files.len(),
-        args.out.display(),
+        settings.out.display(),
         report.written.len(),
         report.skipped.len()
     );
-    if !args.adopt {
-        let unowned = state
-            .roles
-            .values()
-            .filter(|r| r.service_linked.is_none() && !r.is_owned_by(&ownership))
-            .count();
-        if unowned > 0 {
-            eprintln!(
-                "hint: {unowned} role(s) lack the ownership tag; plans show them as conflicts until their manifests say `adopt: true` (re-run with --adopt --force)"
-            );
-        }
+}
+
+/// Without `--adopt`, says how many roles plans will show as conflicts, and what to do.
+fn hint_unowned(state: &AccountState, settings: &ImportSettings) {
+    let ownership = &settings.options.ownership;
+    let unowned = state
+        .roles
+        .values()
+        .filter(|r| r.service_linked.is_none() && !r.is_owned_by(ownership))
+        .count();
+    if unowned > 0 {
+        eprintln!(
+            "hint: {unowned} role(s) lack the ownership tag `{}={}`; plans show them as conflicts until their manifests say `adopt: true` (re-run with --adopt --force)",
+            ownership.key, ownership.value
+        );
     }
-    if args.live.stats {
-        print_stats(&account);
-    }
-    Ok(ExitStatus::Success)
 }

@@ -21,8 +21,9 @@ use saved_plan::apply_saved;
 
 pub use args::{AccountArgs, Cli, Command, DiagnosticFormat, LiveArgs, PermissionsFor, PlanArgs};
 pub use settings::{DEFAULT_MAX_DELETIONS, Settings};
+use settings::{ImportFlags, ImportSettings, SnapshotSettings, ValidateSettings};
 
-use crate::account::aws::{AwsAccount, AwsOptions};
+use crate::account::aws::AwsAccount;
 use crate::account::snapshot::SnapshotAccount;
 use crate::account::{AccountReader, AnyAccount, ReadScope};
 use crate::apply::OwnershipGuard;
@@ -97,20 +98,8 @@ pub fn run(cli: Cli) -> ExitStatus {
         Ok(Config::discover(cli.config.as_deref(), Path::new("."))?)
     };
     let result = match cli.command {
-        Command::Validate { paths, format } => config().map(|config| {
-            let paths = if paths.is_empty() {
-                config.paths
-            } else {
-                paths
-            };
-            let ctx = ResolveContext {
-                ownership: config.ownership.clone().unwrap_or_default(),
-                limits: config.limits,
-                lint: config.lint.settings(),
-                ..ResolveContext::offline()
-            };
-            validate_command(&paths, format, &ctx)
-        }),
+        Command::Validate { paths, format } => config()
+            .map(|config| validate_command(&ValidateSettings::resolve(&paths, format, &config))),
         Command::Plan {
             common,
             format,
@@ -137,7 +126,9 @@ pub fn run(cli: Cli) -> ExitStatus {
             let settings = Settings::common(&paths, &account, ownership_tag.as_deref(), &config)?;
             drift_command(&settings, &account, format, unmanaged, include_reserved)
         }),
-        Command::Snapshot { out, live } => capture::snapshot_command(&out, &live),
+        Command::Snapshot { out, live } => config().and_then(|config| {
+            capture::snapshot_command(&SnapshotSettings::resolve(&out, &live, &config))
+        }),
         Command::Import {
             out,
             name,
@@ -147,15 +138,18 @@ pub fn run(cli: Cli) -> ExitStatus {
             snapshot,
             ownership_tag,
             live,
-        } => capture::import_command(&capture::ImportArgs {
-            out,
-            name,
-            adopt,
-            with_bindings,
-            force,
-            snapshot,
-            ownership_tag,
-            live,
+        } => config().and_then(|config| {
+            let flags = ImportFlags {
+                out: &out,
+                name: name.as_deref(),
+                adopt,
+                with_bindings,
+                force,
+                snapshot: snapshot.as_deref(),
+                ownership_tag: ownership_tag.as_deref(),
+                live: &live,
+            };
+            capture::import_command(&ImportSettings::resolve(&flags, &config)?)
         }),
         Command::Permissions { for_command } => {
             let policy = crate::account::aws::operations::permissions_policy(
@@ -240,14 +234,10 @@ fn print_diagnostics(diagnostics: &[Diagnostic]) {
 
 /// `rolesmith validate`: the manifests alone, with the quotas, ownership tag and lint levels of
 /// `rolesmith.toml` (so it reports exactly what `plan` would).
-fn validate_command(
-    paths: &[PathBuf],
-    format: DiagnosticFormat,
-    ctx: &ResolveContext,
-) -> ExitStatus {
-    let loaded = load_paths(paths);
-    let (desired, diagnostics) = validate(&loaded, ctx);
-    match format {
+fn validate_command(settings: &ValidateSettings) -> ExitStatus {
+    let loaded = load_paths(&settings.paths);
+    let (desired, diagnostics) = validate(&loaded, &settings.context);
+    match settings.format {
         DiagnosticFormat::Json => print!("{}", render::diagnostics::render_json(&diagnostics)),
         DiagnosticFormat::Sarif => print!("{}", crate::lint::sarif::render(&diagnostics)),
         DiagnosticFormat::Text => {
@@ -313,18 +303,6 @@ fn explain_command(code: Option<&str>, all: bool, markdown: bool) -> Result<Exit
 }
 
 pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
-pub(crate) fn aws_options(live: &LiveArgs) -> AwsOptions {
-    AwsOptions {
-        region: live.region.clone(),
-        profile: live.profile.clone(),
-        endpoint_url: live.endpoint_url.clone(),
-        path_prefix: live.path_prefix.clone(),
-        propagation_timeout: std::time::Duration::from_secs(live.propagation_timeout),
-        max_attempts: live.max_attempts,
-        call_timeout: std::time::Duration::from_secs(live.call_timeout),
-    }
-}
 
 pub(crate) fn tokio_runtime() -> Result<tokio::runtime::Runtime, BoxError> {
     Ok(tokio::runtime::Builder::new_current_thread()

@@ -1,13 +1,21 @@
 //! Resolved settings: the command line merged over `rolesmith.toml` over the defaults. Commands
 //! read these, never the clap types or the config file directly, so precedence is decided in one
 //! place: a flag given on the command line wins, then the config, then the default.
+//!
+//! Each command gets one resolved value (`Settings` for plan, apply and drift;
+//! [`ValidateSettings`], [`SnapshotSettings`], [`ImportSettings`]), built from shared pieces so
+//! a key means the same everywhere: [`LiveSettings`] (how to reach the account),
+//! [`resolve_ownership`] and [`resolve_paths`].
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use crate::account::aws::AwsOptions;
 use crate::cli::UserError;
-use crate::cli::args::{AccountArgs, PlanArgs};
+use crate::check::ResolveContext;
+use crate::cli::args::{AccountArgs, DiagnosticFormat, LiveArgs, PlanArgs};
 use crate::config::{Config, LintConfig};
+use crate::import::ImportOptions;
 use crate::quotas::Limits;
 use crate::state::Ownership;
 
@@ -91,50 +99,219 @@ impl Settings {
         ownership_tag: Option<&str>,
         config: &Config,
     ) -> Result<Self, UserError> {
-        let ownership = match ownership_tag {
-            Some(tag) => parse_ownership(tag)?,
-            None => config.ownership.clone().unwrap_or_default(),
-        };
+        let live = LiveSettings::resolve(&account.live, config);
         Ok(Self {
-            paths: if paths.is_empty() {
-                config.paths.clone()
-            } else {
-                paths.to_vec()
-            },
-            ownership,
+            paths: resolve_paths(paths, config),
+            ownership: resolve_ownership(ownership_tag, config)?,
             prune: config.prune.unwrap_or(false),
             max_deletions: config.max_deletions.unwrap_or(DEFAULT_MAX_DELETIONS),
             allow_empty: false,
             parallelism: usize::from(config.parallelism.unwrap_or(DEFAULT_PARALLELISM)),
             limits: config.limits,
             lint: config.lint.clone(),
-            path_prefix: account
-                .live
-                .path_prefix
-                .clone()
-                .or_else(|| config.path_prefix.clone()),
-            region: account
-                .live
-                .region
-                .clone()
-                .or_else(|| config.region.clone()),
+            path_prefix: live.path_prefix,
+            region: live.region,
         })
     }
 
-    /// Options for the live account.
+    /// Options for the live account: this value's region and path prefix, the rest of the
+    /// live-account flags as given.
     pub fn aws_options(&self, account: &AccountArgs) -> AwsOptions {
+        LiveSettings {
+            region: self.region.clone(),
+            path_prefix: self.path_prefix.clone(),
+            ..LiveSettings::resolve(&account.live, &Config::default())
+        }
+        .aws_options()
+    }
+}
+
+/// How to reach the live account, resolved: the [`LiveArgs`] flags over `rolesmith.toml` over
+/// the defaults. Every command that reads the account builds its AWS options from this, so a
+/// `region` or `path_prefix` in the config means the same to all of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveSettings {
+    /// AWS region (`--region`, else the config's; `None`: the SDK's chain decides).
+    pub region: Option<String>,
+    /// Named profile from the shared AWS config files.
+    pub profile: Option<String>,
+    /// Endpoint every call goes to (a local moto server, say).
+    pub endpoint_url: Option<String>,
+    /// Only roles under this path prefix are read and managed.
+    pub path_prefix: Option<String>,
+    /// How long to wait for IAM changes to propagate.
+    pub propagation_timeout: Duration,
+    /// Attempts per AWS call.
+    pub max_attempts: u32,
+    /// How long one attempt of a call may take.
+    pub call_timeout: Duration,
+    /// Print the API calls made, by operation.
+    pub stats: bool,
+}
+
+impl LiveSettings {
+    /// Merges the live-account flags over the config (which may set `region` and
+    /// `path_prefix`; the rest have clap defaults).
+    pub fn resolve(live: &LiveArgs, config: &Config) -> Self {
+        Self {
+            region: live.region.clone().or_else(|| config.region.clone()),
+            profile: live.profile.clone(),
+            endpoint_url: live.endpoint_url.clone(),
+            path_prefix: live
+                .path_prefix
+                .clone()
+                .or_else(|| config.path_prefix.clone()),
+            propagation_timeout: Duration::from_secs(live.propagation_timeout),
+            max_attempts: live.max_attempts,
+            call_timeout: Duration::from_secs(live.call_timeout),
+            stats: live.stats,
+        }
+    }
+
+    /// The AWS adapter's options.
+    pub fn aws_options(&self) -> AwsOptions {
         AwsOptions {
             region: self.region.clone(),
-            profile: account.live.profile.clone(),
-            endpoint_url: account.live.endpoint_url.clone(),
+            profile: self.profile.clone(),
+            endpoint_url: self.endpoint_url.clone(),
             path_prefix: self.path_prefix.clone(),
-            propagation_timeout: std::time::Duration::from_secs(account.live.propagation_timeout),
-            max_attempts: account.live.max_attempts,
-            call_timeout: std::time::Duration::from_secs(account.live.call_timeout),
+            propagation_timeout: self.propagation_timeout,
+            max_attempts: self.max_attempts,
+            call_timeout: self.call_timeout,
         }
     }
 }
 
+/// The ownership tag: `--ownership-tag KEY=VALUE` when given, else the config's `[ownership]`,
+/// else `managed-by=rolesmith`.
+pub fn resolve_ownership(flag: Option<&str>, config: &Config) -> Result<Ownership, UserError> {
+    match flag {
+        Some(tag) => parse_ownership(tag),
+        None => Ok(config.ownership.clone().unwrap_or_default()),
+    }
+}
+
+/// Manifest paths: those on the command line, else the config's `paths` (empty: the current
+/// directory).
+pub fn resolve_paths(paths: &[PathBuf], config: &Config) -> Vec<PathBuf> {
+    if paths.is_empty() {
+        config.paths.clone()
+    } else {
+        paths.to_vec()
+    }
+}
+
+/// What `validate` runs with.
+#[derive(Debug, Clone)]
+pub struct ValidateSettings {
+    /// Manifest paths (empty: the current directory).
+    pub paths: Vec<PathBuf>,
+    /// How findings are printed.
+    pub format: DiagnosticFormat,
+    /// The ownership tag, quotas and lint levels manifests are checked with (no account: the
+    /// placeholders get a dummy account id).
+    pub context: ResolveContext,
+}
+
+impl ValidateSettings {
+    /// Merges `validate`'s arguments over the config, so it checks what `plan` would.
+    pub fn resolve(paths: &[PathBuf], format: DiagnosticFormat, config: &Config) -> Self {
+        Self {
+            paths: resolve_paths(paths, config),
+            format,
+            context: ResolveContext {
+                ownership: config.ownership.clone().unwrap_or_default(),
+                limits: config.limits,
+                lint: config.lint.settings(),
+                ..ResolveContext::offline()
+            },
+        }
+    }
+}
+
+/// What `snapshot` runs with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapshotSettings {
+    /// The snapshot file to write.
+    pub out: PathBuf,
+    /// The account to read.
+    pub live: LiveSettings,
+}
+
+impl SnapshotSettings {
+    /// Merges `snapshot`'s flags over the config.
+    pub fn resolve(out: &Path, live: &LiveArgs, config: &Config) -> Self {
+        Self {
+            out: out.to_path_buf(),
+            live: LiveSettings::resolve(live, config),
+        }
+    }
+}
+
+/// `import`'s flags as given on the command line, before the config fills the gaps.
+#[derive(Debug)]
+pub struct ImportFlags<'a> {
+    /// `--out`.
+    pub out: &'a Path,
+    /// `--name`, a regular expression not yet compiled.
+    pub name: Option<&'a str>,
+    /// `--adopt`.
+    pub adopt: bool,
+    /// `--with-bindings`.
+    pub with_bindings: bool,
+    /// `--force`.
+    pub force: bool,
+    /// `--snapshot`.
+    pub snapshot: Option<&'a Path>,
+    /// `--ownership-tag`.
+    pub ownership_tag: Option<&'a str>,
+    /// How to reach the account.
+    pub live: &'a LiveArgs,
+}
+
+/// What `import` runs with.
+#[derive(Debug, Clone)]
+pub struct ImportSettings {
+    /// The folder manifests are written to.
+    pub out: PathBuf,
+    /// Overwrite manifests that exist.
+    pub force: bool,
+    /// Import from this snapshot file instead of the live account.
+    pub snapshot: Option<PathBuf>,
+    /// Which roles and what to write for them (the ownership tag resolved).
+    pub options: ImportOptions,
+    /// The live account (its path prefix also filters a snapshot).
+    pub live: LiveSettings,
+}
+
+impl ImportSettings {
+    /// Merges `import`'s flags over the config; a bad `--name` or `--ownership-tag` is an error.
+    pub fn resolve(flags: &ImportFlags, config: &Config) -> Result<Self, UserError> {
+        let name = flags
+            .name
+            .map(|re| {
+                regex_lite::Regex::new(re).map_err(|e| {
+                    UserError::new(
+                        format!("--name `{re}` is not a regular expression: {e}"),
+                        "write e.g. --name '^app-' or --name 'web|api'",
+                    )
+                })
+            })
+            .transpose()?;
+        Ok(Self {
+            out: flags.out.to_path_buf(),
+            force: flags.force,
+            snapshot: flags.snapshot.map(Path::to_path_buf),
+            options: ImportOptions {
+                name,
+                adopt: flags.adopt,
+                with_bindings: flags.with_bindings,
+                ownership: resolve_ownership(flags.ownership_tag, config)?,
+            },
+            live: LiveSettings::resolve(flags.live, config),
+        })
+    }
+}
 #[cfg(test)]
 mod tests {
     use std::path::Path;
@@ -222,5 +399,140 @@ managed_policies_per_role = 20
         assert_eq!(s.max_deletions, DEFAULT_MAX_DELETIONS);
         assert_eq!(s.parallelism, usize::from(DEFAULT_PARALLELISM));
         assert_eq!(s.ownership, Ownership::default());
+    }
+
+    fn config(text: &str) -> Config {
+        Config::parse(text, Path::new("rolesmith.toml")).unwrap()
+    }
+
+    fn import_settings(argv: &[&str], config_text: &str) -> Result<ImportSettings, UserError> {
+        let cli = Cli::try_parse_from(argv).unwrap();
+        let Command::Import {
+            out,
+            name,
+            adopt,
+            with_bindings,
+            force,
+            snapshot,
+            ownership_tag,
+            live,
+        } = cli.command
+        else {
+            panic!("not import")
+        };
+        let flags = ImportFlags {
+            out: &out,
+            name: name.as_deref(),
+            adopt,
+            with_bindings,
+            force,
+            snapshot: snapshot.as_deref(),
+            ownership_tag: ownership_tag.as_deref(),
+            live: &live,
+        };
+        ImportSettings::resolve(&flags, &config(config_text))
+    }
+
+    #[test]
+    fn import_takes_ownership_region_and_prefix_from_the_config() {
+        let s = import_settings(&["rolesmith", "import", "--out", "m"], CONFIG).unwrap();
+        assert_eq!(
+            s.options.ownership,
+            Ownership {
+                key: "owner".into(),
+                value: "platform".into()
+            }
+        );
+        assert_eq!(s.live.path_prefix.as_deref(), Some("/app/"));
+        assert_eq!(s.live.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(s.out, PathBuf::from("m"));
+
+        let s = import_settings(
+            &[
+                "rolesmith",
+                "import",
+                "--out",
+                "m",
+                "--ownership-tag",
+                "team=iam",
+                "--path-prefix",
+                "/ops/",
+                "--region",
+                "us-west-2",
+                "--name",
+                "^web",
+                "--adopt",
+            ],
+            CONFIG,
+        )
+        .unwrap();
+        assert_eq!(s.options.ownership.key, "team");
+        assert_eq!(s.live.path_prefix.as_deref(), Some("/ops/"));
+        assert_eq!(s.live.region.as_deref(), Some("us-west-2"));
+        assert!(s.options.adopt);
+        assert!(
+            s.options
+                .name
+                .as_ref()
+                .is_some_and(|re| re.is_match("web-1"))
+        );
+
+        let s = import_settings(&["rolesmith", "import", "--out", "m"], "").unwrap();
+        assert_eq!(s.options.ownership, Ownership::default());
+        assert_eq!(s.live.path_prefix, None);
+    }
+
+    #[test]
+    fn import_flags_that_do_not_parse_are_user_errors_with_a_hint() {
+        let e =
+            import_settings(&["rolesmith", "import", "--out", "m", "--name", "("], "").unwrap_err();
+        assert!(e.to_string().starts_with("--name `(`"), "{e}");
+        assert!(e.hint.is_some());
+        let e = import_settings(
+            &["rolesmith", "import", "--out", "m", "--ownership-tag", "x"],
+            "",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("--ownership-tag"), "{e}");
+    }
+
+    #[test]
+    fn snapshot_takes_region_and_prefix_from_the_config() {
+        let cli = Cli::try_parse_from(["rolesmith", "snapshot", "--out", "a.json"]).unwrap();
+        let Command::Snapshot { out, live } = cli.command else {
+            panic!("not snapshot")
+        };
+        let s = SnapshotSettings::resolve(&out, &live, &config(CONFIG));
+        let aws = s.live.aws_options();
+        assert_eq!(aws.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(aws.path_prefix.as_deref(), Some("/app/"));
+        assert_eq!(aws.max_attempts, 8);
+        assert_eq!(s.out, PathBuf::from("a.json"));
+    }
+
+    #[test]
+    fn validate_takes_paths_ownership_quotas_and_lint_from_the_config() {
+        let text = format!("{CONFIG}[lint]\nwildcard-action = \"off\"\n");
+        let s = ValidateSettings::resolve(&[], DiagnosticFormat::Text, &config(&text));
+        assert_eq!(s.paths, [PathBuf::from("teams")]);
+        assert_eq!(s.context.ownership.key, "owner");
+        assert_eq!(s.context.limits.managed_policies_per_role, 20);
+        assert!(s.context.lint.off.contains("wildcard-action"));
+        let s = ValidateSettings::resolve(&["m".into()], DiagnosticFormat::Json, &config(""));
+        assert_eq!(s.paths, [PathBuf::from("m")]);
+        assert_eq!(s.context.ownership, Ownership::default());
+    }
+
+    #[test]
+    fn plan_and_snapshot_resolve_the_live_account_alike() {
+        let cli = Cli::try_parse_from(["rolesmith", "plan", "--profile", "p"]).unwrap();
+        let Command::Plan { common, .. } = cli.command else {
+            panic!("not plan")
+        };
+        let config = config(CONFIG);
+        let settings = Settings::for_plan(&common, &config).unwrap();
+        let live = LiveSettings::resolve(&common.account.live, &config);
+        assert_eq!(settings.aws_options(&common.account), live.aws_options());
+        assert_eq!(live.profile.as_deref(), Some("p"));
     }
 }

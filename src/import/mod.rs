@@ -4,8 +4,10 @@
 //! nothing (after `--adopt`, only the ownership tags). Output is deterministic — the same
 //! account always gives byte-identical files: keys in model order, maps sorted, policies in
 //! canonical form, trust in the shorthand only when it says exactly the same ([`trust`]).
+//! Files go only inside the output folder, never through a symbolic link ([`write()`]).
 
 mod trust;
+mod write;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -19,6 +21,7 @@ use crate::policy::TrustContext;
 use crate::state::{AccountState, DEFAULT_MAX_SESSION_DURATION, Ownership, RoleState};
 
 pub use trust::shorthand as trust_shorthand;
+pub use write::{WriteError, WriteReport, write};
 
 /// What to import and how.
 #[derive(Debug, Clone, Default)]
@@ -99,6 +102,14 @@ pub fn import(account: &AccountState, opts: &ImportOptions) -> Import {
                 to_yaml(&role_manifest(role, account, opts, &ctx, &mut out.notes)),
             ),
         };
+        if layout_renamed(&role.path, &role.name, &path) {
+            out.notes.push(format!(
+                "{} (path `{}`) is written to {}: hidden and unsafe names are renamed so the loader reads them; `spec.path` keeps the real path",
+                role.name,
+                role.path,
+                path.display()
+            ));
+        }
         let depth = path.components().count() - 1;
         let modeline = format!(
             "# yaml-language-server: $schema={}{SCHEMA_FILE}\n",
@@ -220,61 +231,67 @@ fn to_yaml<T: serde::Serialize>(value: &T) -> String {
         .collect()
 }
 
-/// `<path segments>/<name>.yaml`, with any character unsafe in file names replaced by `_`.
+/// Where a role's manifest goes, relative to the output folder: a folder per segment of the
+/// role's IAM path, then `<name>.yaml`.
+///
+/// The loader reads every `.yaml` below a folder except hidden (dot) files and folders, and IAM
+/// allows paths such as `/.ops/` and `/a//b/` and names such as `.x`, so the layout is mapped
+/// until every role lands in a file the loader reads. `spec.path` keeps the real path; the
+/// layout only has to be found, stable and inside the folder:
+/// * empty segments add no folder (`/a//b/` → `a/b/`);
+/// * leading dots of a folder become `_` (`/.ops/` → `_ops/`, `/../` → `__/`): nothing is
+///   hidden and nothing climbs out;
+/// * other characters outside `A-Za-z0-9._+=,@-` become `_`, and a folder name is cut to 255
+///   bytes (the longest file name of common file systems; IAM allows 510);
+/// * a top folder named like the schema file gets a `_` in front, so the two never collide;
+/// * a leading dot of a role name is written `%2E` (`.x` → `%2Ex.yaml`): role names never hold
+///   `%`, so no two roles share a file, as they would with `_x`.
 pub fn file_path(role_path: &str, name: &str) -> PathBuf {
-    let safe = |s: &str| -> String {
-        s.chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || "._+=,@-".contains(c) {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect()
-    };
     let mut path: PathBuf = role_path
         .split('/')
-        .filter(|s| !s.is_empty() && *s != "." && *s != "..")
-        .map(safe)
+        .filter(|s| !s.is_empty())
+        .map(folder_name)
+        .enumerate()
+        .map(|(i, folder)| match i {
+            0 if folder == SCHEMA_FILE => format!("_{folder}"),
+            _ => folder,
+        })
         .collect();
-    path.push(format!("{}.yaml", safe(name)));
+    let file = match name.strip_prefix('.') {
+        Some(rest) => format!("%2E{}", file_safe(rest)),
+        None => file_safe(name),
+    };
+    path.push(format!("{file}.yaml"));
     path
 }
 
-/// What writing an import did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct WriteReport {
-    /// Files written.
-    pub written: Vec<PathBuf>,
-    /// Files that existed and were left alone (without `force`).
-    pub skipped: Vec<PathBuf>,
+/// Whether [`file_path`] renamed anything: the file is not `<segments>/<name>.yaml` as the
+/// role's IAM path and name spell it (empty segments aside).
+fn layout_renamed(role_path: &str, name: &str, file: &Path) -> bool {
+    let mut literal: PathBuf = role_path.split('/').filter(|s| !s.is_empty()).collect();
+    literal.push(format!("{name}.yaml"));
+    file != literal
 }
 
-/// Writes the files (and the schema) under `dir`. Existing files are kept unless `force`.
-pub fn write(
-    import: &Import,
-    dir: &Path,
-    schema: &str,
-    force: bool,
-) -> std::io::Result<WriteReport> {
-    let mut report = WriteReport::default();
-    fs_err::create_dir_all(dir)?;
-    let schema_path = dir.join(SCHEMA_FILE);
-    fs_err::write(&schema_path, schema)?;
-    for file in &import.files {
-        let path = dir.join(&file.path);
-        if path.exists() && !force {
-            report.skipped.push(path);
-            continue;
-        }
-        if let Some(parent) = path.parent() {
-            fs_err::create_dir_all(parent)?;
-        }
-        fs_err::write(&path, &file.text)?;
-        report.written.push(path);
-    }
-    Ok(report)
+/// One path segment as a folder name (see [`file_path`]).
+fn folder_name(segment: &str) -> String {
+    let dots = segment.len() - segment.trim_start_matches('.').len();
+    let mut folder = "_".repeat(dots) + &file_safe(&segment[dots..]);
+    folder.truncate(255);
+    folder
+}
+
+/// `s` with every character outside `A-Za-z0-9._+=,@-` replaced by `_` (so only ASCII remains).
+fn file_safe(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "._+=,@-".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -288,6 +305,45 @@ mod tests {
             file_path("/app/team/", "web"),
             PathBuf::from("app/team/web.yaml")
         );
-        assert_eq!(file_path("/a:b/../", "x"), PathBuf::from("a_b/x.yaml"));
+        assert_eq!(file_path("/a:b/", "x"), PathBuf::from("a_b/x.yaml"));
+    }
+
+    /// Import used to write `/.ops/` roles to `.ops/` and `.x` to `.x.yaml`, which the loader
+    /// skips: the roles left management without a word.
+    #[test]
+    fn file_paths_for_dot_and_empty_segments_are_never_hidden() {
+        assert_eq!(file_path("/.ops/", "a"), PathBuf::from("_ops/a.yaml"));
+        assert_eq!(file_path("/a//b/", "a"), PathBuf::from("a/b/a.yaml"));
+        assert_eq!(file_path("///", "a"), PathBuf::from("a.yaml"));
+        assert_eq!(file_path("/../x/./", "a"), PathBuf::from("__/x/_/a.yaml"));
+        assert_eq!(file_path("/", ".x"), PathBuf::from("%2Ex.yaml"));
+        assert_ne!(file_path("/", ".x"), file_path("/", "_x"));
+        assert_eq!(
+            file_path("/rolesmith.schema.json/", "a"),
+            PathBuf::from("_rolesmith.schema.json/a.yaml")
+        );
+        let long = format!("/{}/", "x".repeat(510));
+        let folder = file_path(&long, "a").parent().unwrap().to_path_buf();
+        assert_eq!(folder.as_os_str().len(), 255);
+        for (role_path, name) in [("/.ops/", "a"), ("/", ".x"), ("/../", "a")] {
+            let p = file_path(role_path, name);
+            assert!(
+                p.components()
+                    .all(|c| matches!(c, std::path::Component::Normal(n)
+                    if !n.to_string_lossy().starts_with('.'))),
+                "{p:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn renamed_layouts_are_noticed() {
+        let renamed = |p: &str, n: &str| layout_renamed(p, n, &file_path(p, n));
+        assert!(!renamed("/app/team/", "w"));
+        assert!(!renamed("/", "w"));
+        assert!(!renamed("/a//b/", "w"));
+        assert!(renamed("/.ops/", "w"));
+        assert!(renamed("/", ".w"));
+        assert!(renamed("/a:b/", "w"));
     }
 }

@@ -34,21 +34,27 @@ pub fn entity_name(name: &str, max: usize, what: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Paths: `/` or `/segments/`, 1–512 printable ASCII characters, not reserved for AWS.
+/// Paths as IAM accepts them, and no others: `/`, or `/`, at least one printable ASCII
+/// character (`!` to `~`, which includes `/`), `/`; at most 512 characters in all (IAM's pattern
+/// is `(\u002F)|(\u002F[\u0021-\u007E]+\u002F)`). So `/a//b/`, `///` and `/.ops/` are paths,
+/// while `//` is not. On top of IAM's rule, the prefixes AWS keeps for the roles it creates
+/// (`/aws-service-role/`, `/aws-reserved/`) are refused: rolesmith cannot create roles there.
 pub fn path(path: &str) -> Result<(), String> {
-    if path.len() > 512 {
-        return Err(format!("path is {} characters; IAM allows 512", path.len()));
-    }
-    if !path.starts_with('/') || !path.ends_with('/') {
-        return Err("path must start and end with `/`".into());
-    }
-    if path.contains("//") {
-        return Err("path must not contain `//`".into());
+    const MAX_PATH: usize = 512;
+    let n = path.chars().count();
+    if n > MAX_PATH {
+        return Err(format!("path is {n} characters; IAM allows {MAX_PATH}"));
     }
     if let Some(c) = path.chars().find(|c| !('!'..='~').contains(c)) {
         return Err(format!(
             "path contains {c:?}; only printable ASCII without spaces is allowed"
         ));
+    }
+    if !path.starts_with('/') || !path.ends_with('/') {
+        return Err("path must start and end with `/`".into());
+    }
+    if path == "//" {
+        return Err("path `//` is empty between its slashes; write `/` for no path".into());
     }
     if path.starts_with("/aws-service-role/") || path.starts_with("/aws-reserved/") {
         return Err("this path is reserved for roles AWS creates".into());
@@ -249,8 +255,25 @@ mod tests {
         assert!(path("/app/web/").is_ok());
         assert!(path("app/").is_err());
         assert!(path("/app").is_err());
-        assert!(path("/a//b/").is_err());
+        assert!(path("").is_err());
         assert!(path("/aws-reserved/x/").is_err());
+        assert!(path("/aws-service-role/ecs.amazonaws.com/").is_err());
+    }
+
+    /// IAM's pattern `(\u002F)|(\u002F[\u0021-\u007E]+\u002F)`, 1–512 characters: validate
+    /// used to refuse `//` inside a path, so a role imported from such a path never validated.
+    #[test]
+    fn paths_iam_accepts_validate_too() {
+        for ok in ["/a//b/", "///", "/.ops/", "/../", "/!~/", "/a+b=c/"] {
+            assert_eq!(path(ok), Ok(()), "{ok}");
+        }
+        let longest = format!("/{}/", "x".repeat(510));
+        assert_eq!(path(&longest), Ok(()));
+        let too_long = format!("/{}/", "x".repeat(511));
+        assert!(path(&too_long).unwrap_err().contains("512"));
+        for bad in ["//", "/a b/", "/caf\u{e9}/", "/tab\t/", "/\u{7f}/"] {
+            assert!(path(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]
