@@ -6,8 +6,8 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use rolesmith::diagnostic::has_errors;
 use rolesmith::check::{ResolveContext, load_and_validate};
+use rolesmith::diagnostic::has_errors;
 use support::block_on;
 use support::moto::Moto;
 

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::account::aws::AwsOptions;
-use crate::cli::UserError;
 use crate::check::ResolveContext;
+use crate::cli::UserError;
 use crate::cli::args::{AccountArgs, DiagnosticFormat, LiveArgs, PlanArgs};
 use crate::config::{Config, LintConfig};
 use crate::import::ImportOptions;

@@ -78,6 +78,23 @@ impl fmt::Display for Code {
     }
 }
 
+/// Serde for a field holding a registered code: written as its name, read back through the
+/// registry (an unknown name is an error, so a plan file cannot invent codes).
+pub mod by_name {
+    use super::{Code, find};
+
+    /// Writes the code's name.
+    pub fn serialize<S: serde::Serializer>(code: &&'static Code, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(code.code)
+    }
+
+    /// Reads a registered code by name.
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<&'static Code, D::Error> {
+        let name = <String as serde::Deserialize>::deserialize(d)?;
+        find(&name).ok_or_else(|| serde::de::Error::custom(format!("unknown code `{name}`")))
+    }
+}
+
 /// Defines one constant per code and the stage's list `ALL` from one table, so a code cannot be
 /// defined without being listed.
 macro_rules! codes {

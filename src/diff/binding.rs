@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use super::{Action, Address, AttributeChange, BindingState, Change, Conflict, Diff, Resource};
+use crate::codes;
 use crate::state::{AccountState, BindingSpec, InstanceState};
 
 /// Attribute-level differences between two states of the same instance: the profile it carries.
@@ -30,6 +31,7 @@ pub(super) fn diff_bindings(
         match live.instances.get(id) {
             None => out.conflicts.push(Conflict {
                 address: Address::Binding(id.clone()),
+                code: codes::INSTANCE_NOT_FOUND,
                 message: format!("instance {id} does not exist in this account and region"),
                 help: "check the instance id and region, or remove it from `ec2.instances`".into(),
             }),
@@ -79,6 +81,7 @@ pub(super) fn diff_bindings(
             }),
             Some(a) => out.conflicts.push(Conflict {
                 address,
+                code: codes::INSTANCE_HAS_OTHER_PROFILE,
                 message: format!(
                     "instance {id} now carries instance profile {} instead of {profile} (changed outside rolesmith?); it is left as it is",
                     a.profile

@@ -9,6 +9,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::codes::Code;
 use crate::policy::Policy;
 use crate::state::{InstanceProfileState, RoleState};
 
@@ -189,6 +190,9 @@ pub struct Change {
 pub struct Conflict {
     /// The resource.
     pub address: Address,
+    /// Its registered code (`rolesmith explain CODE` says more), e.g. `unowned-role`.
+    #[serde(with = "crate::codes::by_name")]
+    pub code: &'static Code,
     /// What is in the way.
     pub message: String,
     /// What the user can do.

@@ -131,8 +131,8 @@ pub(crate) fn join(set: &BTreeSet<String>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::DesiredRole;
     use crate::policy::{NormalizeContext, Policy};
+    use crate::state::DesiredRole;
     use crate::state::Origin;
 
     fn trust() -> Policy {

@@ -9,6 +9,7 @@ use super::{
     Action, Address, AttributeChange, BindingState, Change, Conflict, Diff, DiffOptions, Resource,
     join, ownership_ok,
 };
+use crate::codes;
 use crate::state::{AccountState, DesiredRole, InstanceProfileState, RoleState};
 
 /// Attribute-level differences between two states of the same instance profile: its path (which
@@ -80,6 +81,7 @@ pub(super) fn diff_profile_and_bindings(
             profile_ready = false;
             out.conflicts.push(Conflict {
                 address,
+                code: codes::FOREIGN_INSTANCE_PROFILE,
                 message: "instance profile exists but is not managed by rolesmith".into(),
                 help: "add `adopt: true` to the role's manifest to take it over, or name another profile".into(),
             });
@@ -88,6 +90,7 @@ pub(super) fn diff_profile_and_bindings(
             profile_ready = false;
             out.conflicts.push(Conflict {
                 address,
+                code: codes::INSTANCE_PROFILE_IN_USE,
                 message: format!(
                     "instance profile holds role {}; a profile holds one role",
                     join(&p.roles)

@@ -8,6 +8,7 @@ use super::{
     Action, Address, AttributeChange, Change, Conflict, Diff, DiffOptions, Resource,
     delete_profile, ownership_ok,
 };
+use crate::codes;
 use crate::state::{AccountState, DesiredRole, RoleState};
 
 pub(super) fn diff_role(
@@ -34,6 +35,7 @@ pub(super) fn diff_role(
     if have.name != *name {
         out.conflicts.push(Conflict {
             address,
+            code: codes::ROLE_NAME_CASE_CLASH,
             message: format!(
                 "the account has this role as `{}`; IAM role names cannot differ only in case",
                 have.name
@@ -50,6 +52,7 @@ pub(super) fn diff_role(
         {
             out.conflicts.push(Conflict {
                 address,
+                code: codes::ROLE_NOT_SERVICE_LINKED,
                 message: format!(
                     "a role with this name exists but is not linked to {}",
                     slr.service
@@ -78,6 +81,7 @@ pub(super) fn diff_role(
     if !owned && !want.adopt {
         out.conflicts.push(Conflict {
             address,
+            code: codes::UNOWNED_ROLE,
             message: format!(
                 "role exists but is not managed by rolesmith (no `{}={}` tag); it is left untouched",
                 opts.ownership.key, opts.ownership.value
@@ -89,6 +93,7 @@ pub(super) fn diff_role(
     if have.service_linked.is_some() {
         out.conflicts.push(Conflict {
             address,
+            code: codes::ROLE_IS_SERVICE_LINKED,
             message: "this is a service-linked role; only its service may change it".into(),
             help: "declare it with `kind: ServiceLinkedRole`".into(),
         });

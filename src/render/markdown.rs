@@ -81,8 +81,8 @@ pub fn render_with_findings(plan: &Plan, findings: &[Diagnostic], limit: usize) 
     }
     for conflict in &plan.conflicts {
         sections.push(format!(
-            "> [!WARNING]\n> `{}` is in the way: {}\n> hint: {}\n",
-            conflict.address, conflict.message, conflict.help
+            "> [!WARNING]\n> `{}` is in the way (`{}`): {}\n> hint: {}\n",
+            conflict.address, conflict.code, conflict.message, conflict.help
         ));
     }
     if !plan.notes.is_empty() {

@@ -30,7 +30,7 @@ pub fn render(plan: &Plan, color: bool) -> String {
     for conflict in &plan.conflicts {
         let _ = writeln!(
             out,
-            "  {} {} is in the way",
+            "  {} {} is in the way [{}]",
             p.paint(
                 Style::new()
                     .fg_color(Some(AnsiColor::Magenta.into()))
@@ -38,6 +38,7 @@ pub fn render(plan: &Plan, color: bool) -> String {
                 "!"
             ),
             p.bold(&conflict.address.to_string()),
+            conflict.code,
         );
         let _ = writeln!(out, "      {}", conflict.message);
         let _ = writeln!(out, "      hint: {}\n", conflict.help);
