@@ -5,15 +5,15 @@
 //! `moto_starts_and_serves_iam` also pins the moto behaviours the adapter relies on (which
 //! documents are URL-encoded where, what GetAccountAuthorizationDetails returns).
 
-mod support;
-
 use std::collections::BTreeMap;
 
 use aws_sdk_iam::types::{EntityType, Tag};
 use aws_smithy_types::error::display::DisplayErrorContext;
 use serde_json::Value;
-use support::moto::{ACCOUNT_ID, Moto};
-use support::{apply, arg, assert_only_reads, block_on, plan_json, run, run_live};
+
+use crate::support;
+use crate::support::moto::{ACCOUNT_ID, Moto};
+use crate::support::{apply, arg, array, assert_only_reads, block_on, plan_json, run, run_live};
 
 const EXAMPLES: &str = "examples/manifests";
 
@@ -365,12 +365,6 @@ fn servers_are_isolated() {
 // ---------------------------------------------------------------------------------------------
 // Helpers over plan JSON and the account.
 // ---------------------------------------------------------------------------------------------
-
-fn array<'a>(plan: &'a Value, key: &str) -> &'a Vec<Value> {
-    plan.get(key)
-        .and_then(Value::as_array)
-        .unwrap_or_else(|| panic!("plan JSON has no `{key}` array:\n{plan:#}"))
-}
 
 fn role_change<'a>(plan: &'a Value, role: &str) -> &'a Value {
     array(plan, "changes")

@@ -3,16 +3,15 @@
 //! guards. Out-of-band changes use the real `aws-sdk-iam` client; `rolesmith` runs as a user
 //! would.
 
-mod support;
-
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use aws_sdk_iam::types::Tag;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use serde_json::Value;
-use support::moto::Moto;
-use support::{WRITE_OPERATIONS, arg, block_on, run_live};
+
+use crate::support::moto::Moto;
+use crate::support::{WRITE_OPERATIONS, arg, block_on, run_live};
 
 fn ok<T, E: std::error::Error>(result: Result<T, E>, what: &str) -> T {
     result.unwrap_or_else(|e| panic!("{what}: {}", DisplayErrorContext(&e)))

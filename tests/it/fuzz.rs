@@ -4,7 +4,7 @@
 //! error: never a panic, never a hang (each input is timed), never a crash, and never
 //! unbounded memory (a counting allocator holds each input to a memory budget).
 //!
-//! 256 cases a property by default; `PROPTEST_CASES=100000 cargo test --release --test fuzz`
+//! 256 cases a property by default; `PROPTEST_CASES=100000 cargo test --release --test it fuzz::`
 //! runs longer (see docs/TESTING.md). A failing case is shrunk to a minimal input and printed;
 //! nothing is written to the tree (`failure_persistence: None`), so add the printed input as a
 //! plain test.

@@ -2,8 +2,6 @@
 //! in varied but equivalent forms must import to manifests that validate, plan to nothing, and
 //! come out byte-identical when imported twice.
 
-mod support;
-
 use std::collections::BTreeMap;
 
 use aws_sdk_iam::types::Tag;
@@ -11,8 +9,10 @@ use rolesmith::diff::{DiffOptions, diff};
 use rolesmith::import::{ImportOptions, import, write};
 use rolesmith::manifest::{ResolveContext, load_and_validate};
 use rolesmith::plan::Plan;
-use support::block_on;
-use support::moto::Moto;
+
+use crate::support;
+use crate::support::block_on;
+use crate::support::moto::Moto;
 
 const ACCOUNT: &str = "123456789012";
 

@@ -2,46 +2,27 @@
 //! steps of a plan can run twice. Exercised through the binary on the demo account and in
 //! process on every plan fixture.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use rolesmith::account::AccountReader;
 use rolesmith::account::snapshot::SnapshotAccount;
 use rolesmith::plan::Plan;
 use rolesmith::state::AccountState;
 
-const DEMO: &str = "examples/snapshots/demo-account.json";
-
-fn rolesmith() -> Command {
-    let mut cmd = Command::cargo_bin("rolesmith").unwrap();
-    cmd.current_dir(common::root()).env("NO_COLOR", "1");
-    cmd.env_remove("RUST_LOG");
-    cmd
-}
+use crate::support::plans::{fixture, fixture_live, fixture_prune, load_live, plan_for, scenarios};
+use crate::support::{DEMO, Run, finish, offline, root};
 
 /// A copy of the demo account in a fresh temp dir.
 fn demo_copy() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("account.json");
-    std::fs::copy(common::root().join(DEMO), &path).unwrap();
+    std::fs::copy(root().join(DEMO), &path).unwrap();
     (dir, path)
 }
 
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
+/// Runs the binary offline with `args` and `stdin`.
 fn run(args: &[&str], stdin: &str) -> Run {
-    let out = rolesmith().args(args).write_stdin(stdin).output().unwrap();
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
+    finish(offline(), args, stdin)
 }
 
 #[test]
@@ -125,8 +106,8 @@ fn apply_then_plan_shows_no_changes_and_apply_again_changes_nothing() {
     );
 
     // The unowned role survived untouched.
-    let live = common::load_live(&path);
-    let demo = common::load_live(&common::root().join(DEMO));
+    let live = load_live(&path);
+    let demo = load_live(&root().join(DEMO));
     assert_eq!(live.roles["legacy-admin"], demo.roles["legacy-admin"]);
 }
 
@@ -176,7 +157,7 @@ fn apply_in_memory(plan: &Plan, state: AccountState, dir: &Path) -> AccountState
     let state = rt.block_on(account.read()).unwrap();
     // What was checkpointed is what is in memory.
     if !plan.steps.is_empty() {
-        assert_eq!(common::load_live(&dir.join("account.json")), state);
+        assert_eq!(load_live(&dir.join("account.json")), state);
     }
     state
 }
@@ -184,9 +165,9 @@ fn apply_in_memory(plan: &Plan, state: AccountState, dir: &Path) -> AccountState
 /// Apply, re-plan (no steps left), and run the old plan's steps once more (no error, no change).
 fn converges(manifests: &Path, live: AccountState, prune: bool, what: &str) {
     let dir = tempfile::tempdir().unwrap();
-    let plan = common::plan_for(manifests, &live, prune);
+    let plan = plan_for(manifests, &live, prune);
     let after = apply_in_memory(&plan, live, dir.path());
-    let replan = common::plan_for(manifests, &after, prune);
+    let replan = plan_for(manifests, &after, prune);
     assert!(
         replan.steps.is_empty() && replan.changes.is_empty(),
         "{what}: changes left after apply: {:#?}\n{:#?}",
@@ -206,25 +187,25 @@ fn converges(manifests: &Path, live: AccountState, prune: bool, what: &str) {
 
 #[test]
 fn demo_converges_in_process() {
-    let live = common::load_live(&common::root().join(DEMO));
-    let manifests = common::root().join("examples/manifests");
+    let live = load_live(&root().join(DEMO));
+    let manifests = root().join("examples/manifests");
     let dir = tempfile::tempdir().unwrap();
-    let plan = common::plan_for(&manifests, &live, false);
+    let plan = plan_for(&manifests, &live, false);
     assert!(!plan.is_empty());
     let after = apply_in_memory(&plan, live.clone(), dir.path());
-    assert!(common::plan_for(&manifests, &after, false).is_empty());
+    assert!(plan_for(&manifests, &after, false).is_empty());
     converges(&manifests, live, false, "demo");
 }
 
 #[test]
 fn every_plan_fixture_converges() {
-    let scenarios = common::scenarios();
+    let scenarios = scenarios();
     assert!(scenarios.len() >= 20, "{scenarios:?}");
     for scenario in scenarios {
         converges(
-            &common::fixture(&scenario).join("manifests"),
-            common::fixture_live(&scenario),
-            common::fixture_prune(&scenario),
+            &fixture(&scenario).join("manifests"),
+            fixture_live(&scenario),
+            fixture_prune(&scenario),
             &scenario,
         );
     }

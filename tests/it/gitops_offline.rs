@@ -2,8 +2,6 @@
 //! carry exactly the policy `rolesmith permissions` prints, drift on a snapshot file (an
 //! instance rebound by hand; the Markdown report), and `rolesmith.toml` precedence and errors.
 
-mod support;
-
 use std::fs::{self, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -11,36 +9,15 @@ use std::process::{Command, Stdio};
 use rolesmith::manifest::{ResolveContext, load_and_validate};
 use rolesmith::policy::{NormalizeContext, Policy};
 use serde_json::json;
-use support::moto::target_dir;
-use support::root;
 
-/// A finished run of the binary.
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
+use crate::support::moto::target_dir;
+use crate::support::{Run, arg as s, finish, offline, root};
 
-/// Runs `rolesmith` in `dir` with no color and no AWS environment.
+/// Runs `rolesmith` in `dir` with no color, stdin empty.
 fn rolesmith(dir: &Path, args: &[&str]) -> Run {
-    let out = assert_cmd::Command::cargo_bin("rolesmith")
-        .expect("the rolesmith binary")
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("RUST_LOG")
-        .args(args)
-        .write_stdin("")
-        .output()
-        .expect("run rolesmith");
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn s(p: &Path) -> String {
-    p.display().to_string()
+    let mut cmd = offline();
+    cmd.current_dir(dir);
+    finish(cmd, args, "")
 }
 
 // ---------------------------------------------------------------------------------------------

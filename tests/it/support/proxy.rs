@@ -266,11 +266,6 @@ impl Proxy {
             .count()
     }
 
-    /// Forgets the log (faults stay).
-    pub fn clear(&self) {
-        self.lock().log.clear();
-    }
-
     fn lock(&self) -> std::sync::MutexGuard<'_, Shared> {
         self.shared.lock().unwrap_or_else(|e| e.into_inner())
     }

@@ -10,13 +10,7 @@ use rolesmith::manifest::{ResolveContext, load_and_validate};
 use rolesmith::plan::Plan;
 use rolesmith::state::AccountState;
 
-fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(f)
-}
+use crate::support::block_on;
 
 /// The demo account after the examples were applied to it: every role kind of the seed.
 fn applied_demo() -> AccountState {

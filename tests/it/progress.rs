@@ -6,13 +6,12 @@
 //! pseudo-terminal and copies what it writes. Every request goes through `support::proxy` with
 //! every answer delayed, so reading the account and applying take well over a second.
 
-mod support;
-
 use std::time::Duration;
 
-use support::moto::Moto;
-use support::proxy::{Chaos, ChaosKind, Proxy};
-use support::{arg, run};
+use crate::support;
+use crate::support::moto::Moto;
+use crate::support::proxy::{Chaos, ChaosKind, Proxy};
+use crate::support::{arg, run};
 
 /// Three small roles, so the apply has six steps (CreateRole and PutRolePolicy each).
 fn write_manifests(dir: &std::path::Path, prefix: &str) {

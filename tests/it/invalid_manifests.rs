@@ -3,7 +3,7 @@
 //! code, and its rendered report is pinned by an insta snapshot. Directory fixtures (e.g.
 //! `dup-across-files/`) are validated as a whole.
 //!
-//! Update the snapshots with `INSTA_UPDATE=always cargo test --test invalid_manifests`.
+//! Update the snapshots with `INSTA_UPDATE=always cargo test --test it invalid_manifests::`.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};

@@ -1,11 +1,11 @@
 //! The committed JSON Schema: fresh, accepting every example, rejecting invalid documents.
 
-mod common;
-
 use serde_json::{Value, json};
 
+use crate::support::root;
+
 fn committed_schema_text() -> String {
-    std::fs::read_to_string(common::root().join("schema/rolesmith.schema.json"))
+    std::fs::read_to_string(root().join("schema/rolesmith.schema.json"))
         .expect("schema/rolesmith.schema.json exists")
 }
 
@@ -45,7 +45,7 @@ fn schema_file_is_fresh() {
 #[test]
 fn every_example_document_matches_the_schema() {
     let validator = validator();
-    let mut files: Vec<_> = std::fs::read_dir(common::root().join("examples/manifests"))
+    let mut files: Vec<_> = std::fs::read_dir(root().join("examples/manifests"))
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
@@ -76,8 +76,7 @@ fn every_example_document_matches_the_schema() {
 fn single_document_examples_parse_with_from_str() {
     // The examples hold one document each; from_str reads them the way editors do.
     let text =
-        std::fs::read_to_string(common::root().join("examples/manifests/cloudwatch-agent.yaml"))
-            .unwrap();
+        std::fs::read_to_string(root().join("examples/manifests/cloudwatch-agent.yaml")).unwrap();
     let doc: Value = serde_saphyr::from_str(&text).unwrap();
     assert!(validator().is_valid(&doc));
     assert_eq!(

@@ -1,14 +1,18 @@
-//! Helpers for the tests that run against a local AWS-compatible server (moto): the server
-//! itself, the binary run against it, and small SDK conveniences.
-#![allow(dead_code)]
+//! Helpers shared by every integration test module: the crate root, the `rolesmith` binary run
+//! offline or against a local AWS-compatible server (moto), what a run printed, and small SDK
+//! and file conveniences. Submodules hold the bigger pieces: [`plans`] (plan fixtures and the
+//! in-process pipeline), [`moto`] (the server), [`proxy`] (a recording, fault-injecting proxy
+//! in front of it), [`ec2`] and [`fleet`] (EC2 instances and generated role fleets).
 
 pub mod ec2;
 pub mod fleet;
 pub mod moto;
+pub mod plans;
 pub mod proxy;
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use assert_cmd::Command;
 use moto::Moto;
@@ -18,6 +22,12 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The demo account's snapshot file, relative to the crate root.
+pub const DEMO: &str = "examples/snapshots/demo-account.json";
+
+/// Longest any one run of the binary may take before the test fails.
+const RUN_TIMEOUT: Duration = Duration::from_secs(300);
+
 /// Runs a future to completion on a fresh runtime (tests are synchronous; the SDK is async).
 pub fn block_on<F: Future>(future: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
@@ -25,6 +35,22 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
         .build()
         .expect("tokio runtime")
         .block_on(future)
+}
+
+/// The `rolesmith` binary from the crate root with no colors and no `RUST_LOG`, for the commands
+/// that need no AWS (`validate`, `schema`, `permissions`, `--snapshot` plans and applies). Run
+/// it with [`finish`], which gives it its stdin.
+pub fn offline() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rolesmith"));
+    cmd.current_dir(root())
+        .env("NO_COLOR", "1")
+        .env_remove("RUST_LOG");
+    cmd
+}
+
+/// Runs [`offline`] with `args`, stdin empty.
+pub fn run_offline(args: &[&str]) -> Run {
+    finish(offline(), args, "")
 }
 
 /// The `rolesmith` binary with the server's environment: loopback endpoint, fake credentials,
@@ -84,20 +110,26 @@ impl Run {
     }
 }
 
-/// Runs the binary with `args` (stdin empty).
-pub fn run(moto: &Moto, args: &[&str]) -> Run {
-    let out = rolesmith(moto)
+/// Runs `cmd` (the binary, configured) with `args` and `stdin`; fails the test when it cannot
+/// start or takes longer than five minutes.
+pub fn finish(mut cmd: Command, args: &[&str], stdin: &str) -> Run {
+    let out = cmd
         .args(args)
-        .write_stdin("")
-        .timeout(std::time::Duration::from_secs(300))
+        .write_stdin(stdin)
+        .timeout(RUN_TIMEOUT)
         .output()
-        .expect("run rolesmith");
+        .unwrap_or_else(|e| panic!("run `rolesmith {}`: {e}", args.join(" ")));
     Run {
         code: out.status.code(),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         args: args.join(" "),
     }
+}
+
+/// Runs the binary against the server with `args` (stdin empty).
+pub fn run(moto: &Moto, args: &[&str]) -> Run {
+    finish(rolesmith(moto), args, "")
 }
 
 /// Runs a command that reads the live account, with `--endpoint-url` set to the server.
@@ -121,6 +153,13 @@ pub fn apply(moto: &Moto, paths: &[&str]) -> Run {
     args.extend(paths);
     args.push("--auto-approve");
     run_live(moto, &args).success()
+}
+
+/// The array `key` of a plan JSON; panics when absent.
+pub fn array<'a>(plan: &'a serde_json::Value, key: &str) -> &'a Vec<serde_json::Value> {
+    plan.get(key)
+        .and_then(serde_json::Value::as_array)
+        .unwrap_or_else(|| panic!("plan JSON has no `{key}` array:\n{plan:#}"))
 }
 
 /// Whether an API operation only reads.
@@ -187,26 +226,6 @@ pub fn assert_only_reads(plan: &serde_json::Value) {
         .filter(|(op, n)| *n > 0 && !is_read_operation(op))
         .collect();
     assert!(writes.is_empty(), "plan made write calls: {writes:?}");
-}
-
-/// Copies `examples/manifests` into a fresh temp dir (for tests that edit manifests).
-pub fn copy_examples() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    copy_dir(&root().join("examples/manifests"), dir.path());
-    dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).expect("read dir") {
-        let entry = entry.expect("dir entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("file type").is_dir() {
-            std::fs::create_dir_all(&target).expect("create dir");
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy file");
-        }
-    }
 }
 
 /// Path of a temp dir's file as a `String` (for argument lists).

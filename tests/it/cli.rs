@@ -1,32 +1,7 @@
 //! The binary's surface: help, formats, exit codes, hints.
 
-mod common;
-
-use assert_cmd::Command;
-
-fn rolesmith() -> Command {
-    let mut cmd = Command::cargo_bin("rolesmith").unwrap();
-    cmd.current_dir(common::root()).env("NO_COLOR", "1");
-    cmd.env_remove("RUST_LOG");
-    cmd
-}
-
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(args: &[&str]) -> Run {
-    let out = rolesmith().args(args).write_stdin("").output().unwrap();
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
-}
-
-const DEMO: &str = "examples/snapshots/demo-account.json";
+use crate::support::plans::fixture;
+use crate::support::{DEMO, run_offline as run};
 
 #[test]
 fn help_of_each_subcommand_mentions_its_flags() {
@@ -181,7 +156,7 @@ fn detailed_exitcode_is_2_only_with_changes() {
     let r = run(&["plan", "examples/manifests", "--snapshot", DEMO]);
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     // No changes: 0 with the flag.
-    let noop = common::fixture("noop");
+    let noop = fixture("noop");
     let r = run(&[
         "plan",
         noop.join("manifests").to_str().unwrap(),

@@ -2,16 +2,15 @@
 //! leaves behind. Each must say what happened, lose nothing, and be finished by running the
 //! same apply again. The roles come from `support::fleet`.
 
-mod support;
-
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use support::ec2::ok;
-use support::fleet::{assert_account_matches, assert_no_changes, generate, spawn};
-use support::moto::Moto;
-use support::proxy::{Chaos, ChaosKind, Fault, Proxy};
-use support::{arg, block_on, run};
+use crate::support;
+use crate::support::ec2::ok;
+use crate::support::fleet::{assert_account_matches, assert_no_changes, generate, spawn};
+use crate::support::moto::Moto;
+use crate::support::proxy::{Chaos, ChaosKind, Fault, Proxy};
+use crate::support::{arg, block_on, run};
 
 /// Steps that fail for good (here: access denied on the first two `PutRolePolicy` calls) stop
 /// the apply with every failure listed, how many steps were applied, and what to do next; the

@@ -11,17 +11,16 @@
 //! instance carries exactly the profile its role should give it. Interrupted applies (failed
 //! steps, Ctrl-C, what a crash leaves behind) are in `interrupts.rs`.
 
-mod support;
-
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use support::fleet::{
+use crate::support;
+use crate::support::fleet::{
     apply_args, assert_account_matches, assert_no_changes, generate, launch_for, spawn,
 };
-use support::moto::Moto;
-use support::proxy::{Chaos, ChaosKind, Fault, Proxy};
-use support::{Run, arg, run};
+use crate::support::moto::Moto;
+use crate::support::proxy::{Chaos, ChaosKind, Fault, Proxy};
+use crate::support::{Run, arg, run};
 
 /// Operation calls printed by `--stats` on stderr (its "total" row).
 fn stats_total(stderr: &str) -> Option<u64> {

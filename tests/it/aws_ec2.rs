@@ -5,16 +5,18 @@
 //! assert the order of calls, or need an error moto never produces, run `rolesmith` through
 //! `support::proxy`, a recording, fault-injecting loopback proxy in front of moto.
 
-mod support;
-
 use std::collections::BTreeMap;
 
 use aws_sdk_ec2::types::{IamInstanceProfileSpecification, Tag};
 use serde_json::Value;
-use support::ec2::{associations, ec2, ec2_tag, launch, ok};
-use support::moto::Moto;
-use support::proxy::{Fault, Proxy};
-use support::{apply, arg, assert_only_reads, block_on, plan_json, run, run_live, stats_calls};
+
+use crate::support;
+use crate::support::ec2::{associations, ec2, ec2_tag, launch, ok};
+use crate::support::moto::Moto;
+use crate::support::proxy::{Fault, Proxy};
+use crate::support::{
+    apply, arg, array, assert_only_reads, block_on, plan_json, run, run_live, stats_calls,
+};
 
 /// The seed's CloudWatch agent role: profile `cloudwatch-agent`, selector
 /// `cloudwatch-agent=enabled`.
@@ -53,12 +55,6 @@ fn all_carry(ids: &[String], profile: &str) -> BTreeMap<String, String> {
     ids.iter()
         .map(|id| (id.clone(), profile.to_owned()))
         .collect()
-}
-
-fn array<'a>(plan: &'a Value, key: &str) -> &'a Vec<Value> {
-    plan.get(key)
-        .and_then(Value::as_array)
-        .unwrap_or_else(|| panic!("plan JSON has no `{key}` array:\n{plan:#}"))
 }
 
 /// `(instance id, action)` of every binding change, sorted.

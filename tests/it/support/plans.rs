@@ -1,5 +1,5 @@
-//! Helpers shared by the integration tests: fixtures on disk, the real plan pipeline, renders.
-#![allow(dead_code)]
+//! The plan fixtures on disk (`tests/fixtures/plans/<scenario>`: manifests and `live.json`), the
+//! real plan pipeline run in process on them, and their renderings.
 
 use std::path::{Path, PathBuf};
 
@@ -12,10 +12,7 @@ use rolesmith::plan::{Action, Plan};
 use rolesmith::render;
 use rolesmith::state::AccountState;
 
-/// The crate root.
-pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use super::root;
 
 /// `tests/fixtures/plans/<scenario>`.
 pub fn fixture(scenario: &str) -> PathBuf {

@@ -4,7 +4,7 @@
 //! output is checked for the fields code scanning needs and against the SARIF 2.1.0 schema; the
 //! Markdown plan's "Lint findings" section is pinned and checked against the comment budget.
 //!
-//! Update the snapshots with `INSTA_UPDATE=always cargo test --test lint`.
+//! Update the snapshots with `INSTA_UPDATE=always cargo test --test it lint::`.
 
 use std::path::{Path, PathBuf};
 

@@ -3,15 +3,16 @@
 //! Step-order properties are asserted on the plan itself, so a snapshot update cannot hide an
 //! ordering regression.
 
-mod common;
-
 use std::fmt::Write as _;
 
-use common::{assert_plan_invariants, fixture_plan, plan_for, render_all, step_index};
 use rolesmith::account::Mutation;
 use rolesmith::plan::{Action, Address, AttributeChange, Phase, Plan};
 use rolesmith::render;
 use rolesmith::state::AccountState;
+
+use crate::support::plans::{
+    assert_plan_invariants, fixture, fixture_live, fixture_plan, plan_for, render_all, step_index,
+};
 
 /// Plans a scenario, snapshots its three renderings and checks the invariants every plan has.
 fn golden(scenario: &str) -> Plan {
@@ -329,8 +330,8 @@ fn delete_with_prune() {
 
 #[test]
 fn delete_without_prune_only_notes() {
-    let live = common::fixture_live("delete");
-    let plan = plan_for(&common::fixture("delete").join("manifests"), &live, false);
+    let live = fixture_live("delete");
+    let plan = plan_for(&fixture("delete").join("manifests"), &live, false);
     assert!(plan.steps.is_empty(), "{:#?}", plan.steps);
     assert_eq!(plan.notes.len(), 1);
     assert!(plan.notes[0].contains("old-worker"), "{}", plan.notes[0]);
