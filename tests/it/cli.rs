@@ -1,7 +1,10 @@
-//! The binary's surface: help, formats, exit codes, hints.
+//! The binary's surface: help, formats, exit codes, hints. Whole runs (exit code, stdout and
+//! stderr) are pinned by snapshots (`support::snapshot`); what a run must do whatever its
+//! wording (exit codes, JSON fields, read-only permissions) is asserted on its own.
 
 use crate::support::plans::fixture;
-use crate::support::{DEMO, run_offline as run};
+use crate::support::snapshot;
+use crate::support::{DEMO, finish, offline, run_offline as run};
 
 #[test]
 fn help_of_each_subcommand_mentions_its_flags() {
@@ -34,12 +37,14 @@ fn help_of_each_subcommand_mentions_its_flags() {
                 r.stdout
             );
         }
+        insta::assert_snapshot!(format!("help-{sub}"), snapshot::render(&r));
     }
     let r = run(&["--help"]);
     assert_eq!(r.code, Some(0));
     for sub in ["validate", "plan", "apply", "schema"] {
         assert!(r.stdout.contains(sub), "{}", r.stdout);
     }
+    insta::assert_snapshot!("help", snapshot::render(&r));
 }
 
 #[test]
@@ -74,6 +79,7 @@ fn plan_markdown_starts_with_heading() {
         r.stdout
             .starts_with("### rolesmith plan for account `123456789012`")
     );
+    insta::assert_snapshot!("plan-markdown-demo", snapshot::render(&r));
 }
 
 #[test]
@@ -81,9 +87,16 @@ fn plan_against_an_unreachable_account_fails_clearly_without_leaking_credentials
     // Without --snapshot, plan reads the live account; here its endpoint is a closed loopback
     // port, so the run must fail fast with an error naming the call — and never print secrets,
     // even at the most verbose log level.
-    let out = assert_cmd::Command::cargo_bin("rolesmith")
-        .unwrap()
-        .args([
+    let mut cmd = offline();
+    cmd.env("AWS_ACCESS_KEY_ID", "AKIAFAKEKEYID0000000")
+        .env("AWS_SECRET_ACCESS_KEY", "fake-secret-key-must-not-leak")
+        .env("AWS_SESSION_TOKEN", "fake-session-token-must-not-leak")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_PROFILE");
+    let r = finish(
+        cmd,
+        &[
             "plan",
             "examples/manifests",
             "--endpoint-url",
@@ -91,19 +104,11 @@ fn plan_against_an_unreachable_account_fails_clearly_without_leaking_credentials
             "--max-attempts",
             "1",
             "-vvv",
-        ])
-        .env("NO_COLOR", "1")
-        .env("AWS_ACCESS_KEY_ID", "AKIAFAKEKEYID0000000")
-        .env("AWS_SECRET_ACCESS_KEY", "fake-secret-key-must-not-leak")
-        .env("AWS_SESSION_TOKEN", "fake-session-token-must-not-leak")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env_remove("AWS_PROFILE")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+        ],
+        "",
+    );
+    let (stdout, stderr) = (&r.stdout, &r.stderr);
+    assert_eq!(r.code, Some(1), "{stderr}");
     assert!(stderr.contains("error: GetCallerIdentity"), "{stderr}");
     assert!(stderr.contains("Connection refused"), "{stderr}");
     for secret in [
@@ -120,12 +125,9 @@ fn plan_against_an_unreachable_account_fails_clearly_without_leaking_credentials
 
 #[test]
 fn validate_examples_succeeds() {
-    let r = run(&["validate", "examples/manifests"]);
-    assert_eq!(r.code, Some(0), "{}", r.stderr);
-    assert!(
-        r.stdout.contains("7 manifest(s) in 7 file(s) are valid."),
-        "{}",
-        r.stdout
+    insta::assert_snapshot!(
+        "validate-examples",
+        snapshot::command(&["validate", "examples/manifests"])
     );
 }
 
@@ -137,9 +139,10 @@ fn validate_reports_errors_with_exit_1() {
         "apiVersion: rolesmith/v1\nkind: Role\nmetadata:\n  name: web\nspec:\n  descripton: typo\n  trust:\n    - service: ec2.amazonaws.com\n",
     )
     .unwrap();
-    let r = run(&["validate", dir.path().to_str().unwrap()]);
-    assert_eq!(r.code, Some(1));
-    assert!(r.stderr.contains("descripton"), "{}", r.stderr);
+    insta::assert_snapshot!(
+        "validate-unknown-field",
+        snapshot::command(&["validate", dir.path().to_str().unwrap()])
+    );
 }
 
 #[test]
@@ -170,16 +173,17 @@ fn detailed_exitcode_is_2_only_with_changes() {
 
 #[test]
 fn invalid_ownership_tag_fails_with_a_hint() {
-    let r = run(&[
-        "plan",
-        "examples/manifests",
-        "--snapshot",
-        DEMO,
-        "--ownership-tag",
-        "rolesmith",
-    ]);
-    assert_eq!(r.code, Some(1));
-    assert!(r.stderr.contains("KEY=VALUE"), "{}", r.stderr);
+    insta::assert_snapshot!(
+        "plan-invalid-ownership-tag",
+        snapshot::command(&[
+            "plan",
+            "examples/manifests",
+            "--snapshot",
+            DEMO,
+            "--ownership-tag",
+            "rolesmith",
+        ])
+    );
 }
 
 #[test]

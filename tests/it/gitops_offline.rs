@@ -11,6 +11,7 @@ use rolesmith::policy::{NormalizeContext, Policy};
 use serde_json::json;
 
 use crate::support::moto::target_dir;
+use crate::support::snapshot;
 use crate::support::{Run, arg as s, finish, offline, root};
 
 /// Runs `rolesmith` in `dir` with no color, stdin empty.
@@ -390,44 +391,27 @@ fn config_file_errors_name_file_line_and_column() {
         "paths = [\"m\"]\nmax_deletion = 100\n",
     )
     .expect("write");
-    let r = rolesmith(dir.path(), &["plan", "--snapshot", "account.json"]);
-    assert_eq!(r.code, Some(1));
-    assert!(
-        r.stderr.starts_with(
-            "error: rolesmith.toml:2:1: unknown field `max_deletion`, expected one of"
-        ),
-        "{}",
-        r.stderr
-    );
     fs::write(
         dir.path().join("bad-lint.toml"),
         "[lint]\nwildcard-resource = \"loud\"\n",
     )
     .expect("write");
-    let r = rolesmith(
-        dir.path(),
-        &[
-            "drift",
-            "--config",
-            "bad-lint.toml",
-            "--snapshot",
-            "account.json",
-        ],
-    );
-    assert_eq!(r.code, Some(1));
-    assert!(
-        r.stderr
-            .starts_with("error: bad-lint.toml:2:21: unknown variant `loud`"),
-        "{}",
-        r.stderr
-    );
-    let r = rolesmith(dir.path(), &["plan", "--config", "missing.toml"]);
-    assert_eq!(r.code, Some(1));
-    assert!(
-        r.stderr.contains("cannot read config missing.toml"),
-        "{}",
-        r.stderr
-    );
+    let runs = [
+        rolesmith(dir.path(), &["plan", "--snapshot", "account.json"]),
+        rolesmith(
+            dir.path(),
+            &[
+                "drift",
+                "--config",
+                "bad-lint.toml",
+                "--snapshot",
+                "account.json",
+            ],
+        ),
+        rolesmith(dir.path(), &["plan", "--config", "missing.toml"]),
+    ];
+    insta::assert_snapshot!("config-file-errors", snapshot::session(&runs));
+    assert!(runs.iter().all(|r| r.code == Some(1)), "every run fails");
 }
 
 #[test]
@@ -438,90 +422,51 @@ fn apply_takes_a_saved_plan_alone_and_only_a_saved_plan() {
         "{\"format_version\": \"1.0\"}",
     )
     .expect("write");
-    let r = rolesmith(
-        dir.path(),
-        &[
+    let run = |args: &[&str]| rolesmith(dir.path(), args);
+    let runs = [
+        // Not a saved plan.
+        run(&[
             "apply",
             "other.json",
             "--snapshot",
             "account.json",
             "--auto-approve",
-        ],
-    );
-    assert_eq!(r.code, Some(1));
-    assert!(
-        r.stderr
-            .contains("other.json is not a rolesmith saved plan"),
-        "{}",
-        r.stderr
-    );
-    let r = rolesmith(
-        dir.path(),
-        &[
+        ]),
+        run(&[
             "plan",
             "m",
             "--snapshot",
             "account.json",
             "--out",
             "plan.json",
-        ],
-    );
-    assert_eq!(r.code, Some(0), "{}", r.stderr);
-    assert!(
-        r.stderr.contains("rolesmith apply plan.json"),
-        "{}",
-        r.stderr
-    );
-    let r = rolesmith(
-        dir.path(),
-        &[
+        ]),
+        // A saved plan with manifests, or with a setting of its own: refused.
+        run(&[
             "apply",
             "plan.json",
             "m",
             "--snapshot",
             "account.json",
             "--auto-approve",
-        ],
-    );
-    assert_eq!(r.code, Some(1));
-    assert!(
-        r.stderr.contains("a saved plan is applied on its own"),
-        "{}",
-        r.stderr
-    );
-    let r = rolesmith(
-        dir.path(),
-        &[
+        ]),
+        run(&[
             "apply",
             "plan.json",
             "--prune",
             "--snapshot",
             "account.json",
             "--auto-approve",
-        ],
-    );
-    assert_eq!(r.code, Some(1));
-    assert!(
-        r.stderr
-            .contains("--prune differs from the setting plan.json was planned with"),
-        "{}",
-        r.stderr
-    );
-    let r = rolesmith(
-        dir.path(),
-        &[
+        ]),
+        // Alone: applied.
+        run(&[
             "apply",
             "plan.json",
             "--snapshot",
             "account.json",
             "--auto-approve",
-        ],
-    );
-    assert_eq!(r.code, Some(0), "{}", r.stderr);
-    assert!(
-        r.stdout
-            .contains("Saved plan plan.json for account 123456789012"),
-        "{}",
-        r.stdout
-    );
+        ]),
+    ];
+    insta::assert_snapshot!("saved-plan-apply", snapshot::session(&runs));
+    let codes: Vec<_> = runs.iter().map(|r| r.code).collect();
+    assert_eq!(codes, [Some(1), Some(0), Some(1), Some(1), Some(0)]);
 }

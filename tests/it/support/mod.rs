@@ -1,14 +1,16 @@
 //! Helpers shared by every integration test module: the crate root, the `rolesmith` binary run
 //! offline or against a local AWS-compatible server (moto), what a run printed, and small SDK
 //! and file conveniences. Submodules hold the bigger pieces: [`plans`] (plan fixtures and the
-//! in-process pipeline), [`moto`] (the server), [`proxy`] (a recording, fault-injecting proxy
-//! in front of it), [`ec2`] and [`fleet`] (EC2 instances and generated role fleets).
+//! in-process pipeline), [`snapshot`] (a whole run of the binary as one string for insta),
+//! [`moto`] (the server), [`proxy`] (a recording, fault-injecting proxy in front of it), [`ec2`]
+//! and [`fleet`] (EC2 instances and generated role fleets).
 
 pub mod ec2;
 pub mod fleet;
 pub mod moto;
 pub mod plans;
 pub mod proxy;
+pub mod snapshot;
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -37,14 +39,16 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
         .block_on(future)
 }
 
-/// The `rolesmith` binary from the crate root with no colors and no `RUST_LOG`, for the commands
-/// that need no AWS (`validate`, `schema`, `permissions`, `--snapshot` plans and applies). Run
-/// it with [`finish`], which gives it its stdin.
+/// The `rolesmith` binary from the crate root with no colors, no `RUST_LOG` and no `COLUMNS`
+/// (help wraps at clap's default width), for the commands that need no AWS (`validate`,
+/// `schema`, `permissions`, `--snapshot` plans and applies). Run it with [`finish`], which
+/// gives it its stdin (so it never reads a terminal's size from there).
 pub fn offline() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_rolesmith"));
     cmd.current_dir(root())
         .env("NO_COLOR", "1")
-        .env_remove("RUST_LOG");
+        .env_remove("RUST_LOG")
+        .env_remove("COLUMNS");
     cmd
 }
 

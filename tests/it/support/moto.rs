@@ -23,6 +23,12 @@ pub const ACCOUNT_ID: &str = "123456789012";
 /// The region every client is pinned to.
 pub const REGION: &str = "us-east-1";
 
+/// The empty AWS config file, in the server's temp dir, that `AWS_CONFIG_FILE` names.
+const AWS_CONFIG: &str = "aws-config";
+/// The empty AWS credentials file, in the server's temp dir, that
+/// `AWS_SHARED_CREDENTIALS_FILE` names.
+const AWS_CREDENTIALS: &str = "aws-credentials";
+
 /// Environment variables that could send a client elsewhere or bring real credentials along;
 /// [`crate::support::rolesmith`] removes them from the child's environment.
 pub const UNSET_ENV: &[&str] = &[
@@ -53,7 +59,8 @@ pub struct Moto {
     /// server exits, so no server outlives its test run.
     _lifeline: Option<ChildStdin>,
     log: PathBuf,
-    _dir: tempfile::TempDir,
+    /// The server's own temp dir: its log, and the empty AWS config files of [`Moto::env`].
+    dir: tempfile::TempDir,
 }
 
 /// Runs moto's server behind a watchdog thread that exits when stdin closes.
@@ -84,6 +91,9 @@ impl Moto {
             .tempdir()
             .expect("create a temp dir for the moto log");
         let log = dir.path().join("moto.log");
+        for file in [AWS_CONFIG, AWS_CREDENTIALS] {
+            File::create(dir.path().join(file)).expect("create an empty AWS config file");
+        }
         let out = File::create(&log).expect("create the moto log");
         let err = out.try_clone().expect("clone the moto log handle");
         // `-p 0`: the kernel picks a free port and moto logs it, so parallel tests never race
@@ -117,7 +127,7 @@ impl Moto {
             child,
             _lifeline: lifeline,
             log,
-            _dir: dir,
+            dir,
         };
         let deadline = Instant::now() + START_DEADLINE;
         let port = moto.wait_for_port(deadline);
@@ -162,7 +172,7 @@ impl Moto {
     /// The environment for running `rolesmith` against this server. Remove [`UNSET_ENV`] too
     /// ([`Moto::configure`] does both).
     pub fn env(&self) -> Vec<(String, String)> {
-        let none = std::env::temp_dir().join("rolesmith-tests-no-aws-config");
+        let file = |name: &str| self.dir.path().join(name).display().to_string();
         let pairs = [
             ("AWS_ENDPOINT_URL", self.endpoint.clone()),
             ("AWS_ACCESS_KEY_ID", "testing".to_owned()),
@@ -170,12 +180,10 @@ impl Moto {
             ("AWS_REGION", REGION.to_owned()),
             ("AWS_DEFAULT_REGION", REGION.to_owned()),
             ("AWS_EC2_METADATA_DISABLED", "true".to_owned()),
-            // Keep a developer's ~/.aws files out of the run.
-            ("AWS_CONFIG_FILE", none.join("config").display().to_string()),
-            (
-                "AWS_SHARED_CREDENTIALS_FILE",
-                none.join("credentials").display().to_string(),
-            ),
+            // Keep a developer's ~/.aws files out of the run. The files exist (empty): the SDK
+            // warns on stderr about each one that is missing.
+            ("AWS_CONFIG_FILE", file(AWS_CONFIG)),
+            ("AWS_SHARED_CREDENTIALS_FILE", file(AWS_CREDENTIALS)),
         ];
         pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
     }
