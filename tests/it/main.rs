@@ -4,7 +4,8 @@
 //! `cargo test --test it aws_account::drift_` the tests whose names start so.
 //!
 //! One binary links the crate and its dependencies once, where a binary per area linked them
-//! once per area. Snapshots live in `tests/it/snapshots/`, named `it__<module>__<name>.snap`.
+//! once per area (docs/BENCHMARKS.md, "Test build and run time"). Snapshots live in
+//! `tests/it/snapshots/`, named `it__<module>__<name>.snap`.
 //!
 //! Every module runs in one process, so mind what is process-wide when adding tests:
 //! - [`fuzz`] installs the binary's `#[global_allocator]`, a counting wrapper around the system
