@@ -21,7 +21,7 @@
 //! instance — run with BATCH = 1 to make moto's pages count instances as AWS's do; and moto
 //! ignores `MaxResults` on `DescribeIamInstanceProfileAssociations` (it reads `MaxItems`), so its
 //! pages hold 100 associations where AWS's hold the 1000 rolesmith asks for (the request's
-//! `MaxResults=1000` is pinned by `tests/aws_ec2.rs`). Results are recorded in
+//! `MaxResults=1000` is pinned by `tests/it/aws_ec2.rs`). Results are recorded in
 //! docs/BENCHMARKS.md (section "EC2 bindings").
 
 use std::collections::BTreeMap;
@@ -39,7 +39,7 @@ use rolesmith::plan::Plan;
 use rolesmith::state::Ownership;
 
 #[allow(dead_code)]
-#[path = "../tests/support/moto.rs"]
+#[path = "../tests/it/support/moto.rs"]
 mod moto;
 
 /// The seed's example, relative to the crate root.

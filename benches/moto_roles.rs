@@ -29,7 +29,7 @@ use rolesmith::plan::Plan;
 use rolesmith::state::Ownership;
 
 #[allow(dead_code)]
-#[path = "../tests/support/moto.rs"]
+#[path = "../tests/it/support/moto.rs"]
 mod moto;
 
 fn manifest(i: usize) -> String {

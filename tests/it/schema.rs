@@ -1,0 +1,149 @@
+//! The committed JSON Schema: fresh, accepting every example, rejecting invalid documents.
+
+use serde_json::{Value, json};
+
+use crate::support::root;
+
+fn committed_schema_text() -> String {
+    std::fs::read_to_string(root().join("schema/rolesmith.schema.json"))
+        .expect("schema/rolesmith.schema.json exists")
+}
+
+fn validator() -> jsonschema::Validator {
+    let schema: Value = serde_json::from_str(&committed_schema_text()).expect("schema is JSON");
+    jsonschema::validator_for(&schema).expect("schema compiles")
+}
+
+fn errors(validator: &jsonschema::Validator, doc: &Value) -> Vec<String> {
+    validator
+        .iter_errors(doc)
+        .map(|e| format!("{}: {e}", e.instance_path))
+        .collect()
+}
+
+/// CI runs this test by name.
+#[test]
+fn schema_file_is_fresh() {
+    let committed = committed_schema_text();
+    let generated = rolesmith::schema::manifest_schema();
+    if committed != generated {
+        let first_difference = committed
+            .lines()
+            .zip(generated.lines())
+            .position(|(a, b)| a != b)
+            .map_or_else(
+                || "one is a prefix of the other".to_owned(),
+                |i| format!("first difference at line {}", i + 1),
+            );
+        panic!(
+            "schema/rolesmith.schema.json is out of date ({first_difference}); \
+             run `cargo run -- schema > schema/rolesmith.schema.json` and commit the result"
+        );
+    }
+}
+
+#[test]
+fn every_example_document_matches_the_schema() {
+    let validator = validator();
+    let mut files: Vec<_> = std::fs::read_dir(root().join("examples/manifests"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 7, "examples found: {files:?}");
+    let mut checked = 0;
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let docs: Vec<Value> = serde_saphyr::from_multiple(&text)
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        assert!(!docs.is_empty(), "{} has no document", file.display());
+        for (i, doc) in docs.iter().enumerate() {
+            let found = errors(&validator, doc);
+            assert!(
+                found.is_empty(),
+                "{} document {}: {found:#?}",
+                file.display(),
+                i + 1
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 7);
+}
+
+#[test]
+fn single_document_examples_parse_with_from_str() {
+    // The examples hold one document each; from_str reads them the way editors do.
+    let text =
+        std::fs::read_to_string(root().join("examples/manifests/cloudwatch-agent.yaml")).unwrap();
+    let doc: Value = serde_saphyr::from_str(&text).unwrap();
+    assert!(validator().is_valid(&doc));
+    assert_eq!(
+        doc["spec"]["ec2"]["selector"]["tags"]["cloudwatch-agent"],
+        "enabled"
+    );
+}
+
+fn minimal_role() -> Value {
+    json!({
+        "apiVersion": "rolesmith/v1",
+        "kind": "Role",
+        "metadata": {"name": "web"},
+        "spec": {"trust": [{"service": "ec2.amazonaws.com"}]}
+    })
+}
+
+#[test]
+fn a_minimal_role_is_valid() {
+    let v = validator();
+    assert!(errors(&v, &minimal_role()).is_empty());
+}
+
+#[test]
+fn invalid_documents_are_rejected() {
+    let v = validator();
+    let mut cases: Vec<(&str, Value)> = Vec::new();
+
+    let mut unknown_spec_field = minimal_role();
+    unknown_spec_field["spec"]["descripton"] = json!("typo");
+    cases.push(("unknown field in spec", unknown_spec_field));
+
+    let mut unknown_top_level = minimal_role();
+    unknown_top_level["labels"] = json!({"a": "b"});
+    cases.push(("unknown top-level field", unknown_top_level));
+
+    let mut wrong_kind = minimal_role();
+    wrong_kind["kind"] = json!("Group");
+    cases.push(("wrong kind", wrong_kind));
+
+    let mut wrong_api_version = minimal_role();
+    wrong_api_version["apiVersion"] = json!("rolesmith/v2");
+    cases.push(("wrong apiVersion", wrong_api_version));
+
+    let mut wrong_type = minimal_role();
+    wrong_type["spec"]["maxSessionDuration"] = json!("one hour");
+    cases.push(("maxSessionDuration as a string", wrong_type));
+
+    let mut managed_not_list = minimal_role();
+    managed_not_list["spec"]["managedPolicies"] = json!("aws:ReadOnlyAccess");
+    cases.push(("managedPolicies as a string", managed_not_list));
+
+    let mut no_metadata = minimal_role();
+    no_metadata.as_object_mut().unwrap().remove("metadata");
+    cases.push(("missing metadata", no_metadata));
+
+    cases.push((
+        "service-linked role with a Role's spec",
+        json!({
+            "apiVersion": "rolesmith/v1",
+            "kind": "ServiceLinkedRole",
+            "metadata": {"name": "AWSServiceRoleForAutoScaling"},
+            "spec": {"service": "autoscaling.amazonaws.com", "trust": []}
+        }),
+    ));
+
+    for (what, doc) in cases {
+        assert!(!v.is_valid(&doc), "{what} should be rejected: {doc}");
+    }
+}
