@@ -176,3 +176,221 @@ impl OwnershipGuard {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use super::*;
+    use crate::policy::{NormalizeContext, Policy};
+    use crate::state::{
+        Association, BindingSpec, DesiredRole, InstanceProfileState, InstanceState, Origin,
+        RoleState,
+    };
+
+    fn trust() -> Policy {
+        Policy::from_json_str(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#,
+            &NormalizeContext::default(),
+        )
+        .unwrap()
+    }
+
+    fn tags(owned: bool) -> BTreeMap<String, String> {
+        if owned {
+            BTreeMap::from([("managed-by".into(), "rolesmith".into())])
+        } else {
+            BTreeMap::from([("owner".into(), "alice".into())])
+        }
+    }
+
+    fn role(name: &str, owned: bool) -> RoleState {
+        RoleState {
+            name: name.into(),
+            path: "/".into(),
+            description: None,
+            max_session_duration: 3600,
+            trust_policy: trust(),
+            permissions_boundary: None,
+            managed_policies: BTreeSet::new(),
+            inline_policies: BTreeMap::new(),
+            tags: tags(owned),
+            service_linked: None,
+        }
+    }
+
+    fn profile(name: &str, owned: bool) -> InstanceProfileState {
+        InstanceProfileState {
+            name: name.into(),
+            path: "/".into(),
+            roles: BTreeSet::from([name.to_owned()]),
+            tags: tags(owned),
+        }
+    }
+
+    /// `ours` (owned, with an owned profile), `theirs` (hand-made role and profile), and an
+    /// instance carrying `theirs`.
+    fn live() -> AccountState {
+        let mut a = AccountState::empty("123456789012", "aws");
+        for (name, owned) in [("ours", true), ("theirs", false)] {
+            a.roles.insert(name.into(), role(name, owned));
+            a.instance_profiles
+                .insert(name.into(), profile(name, owned));
+        }
+        a.instances.insert(
+            "i-1".into(),
+            InstanceState {
+                id: "i-1".into(),
+                state: "running".into(),
+                tags: BTreeMap::new(),
+                association: Some(Association {
+                    id: "iip-assoc-1".into(),
+                    profile: "theirs".into(),
+                }),
+            },
+        );
+        a
+    }
+
+    fn desired(adopt: bool, takeover: bool) -> DesiredState {
+        let want = |name: &str, adopt: bool, bindings: Option<BindingSpec>| DesiredRole {
+            role: role(name, true),
+            adopt,
+            origin: Origin {
+                file: "m.yaml".into(),
+                line: 1,
+            },
+            instance_profile: Some(profile(name, true)),
+            bindings,
+        };
+        let binding = BindingSpec {
+            instances: BTreeSet::from(["i-1".to_owned()]),
+            takeover,
+            ..BindingSpec::default()
+        };
+        DesiredState {
+            roles: BTreeMap::from([
+                ("ours".into(), want("ours", false, Some(binding))),
+                ("theirs".into(), want("theirs", adopt, None)),
+            ]),
+        }
+    }
+
+    fn put(role_name: &str) -> Mutation {
+        Mutation::PutRolePolicy {
+            role_name: role_name.into(),
+            policy_name: "p".into(),
+            policy: trust(),
+        }
+    }
+
+    fn replace_association() -> Mutation {
+        Mutation::ReplaceInstanceProfileAssociation {
+            instance_id: "i-1".into(),
+            association_id: "iip-assoc-1".into(),
+            profile_name: "ours".into(),
+        }
+    }
+
+    #[test]
+    fn steps_on_unowned_roles_profiles_and_associations_are_refused() {
+        let guard = OwnershipGuard::new(&live(), &desired(false, false), &Ownership::default());
+        for m in [
+            put("theirs"),
+            put("THEIRS"),
+            Mutation::DeleteRole {
+                role_name: "theirs".into(),
+            },
+            Mutation::DeleteInstanceProfile {
+                profile_name: "theirs".into(),
+            },
+            Mutation::AddRoleToInstanceProfile {
+                profile_name: "ours".into(),
+                role_name: "theirs".into(),
+            },
+            Mutation::AssociateInstanceProfile {
+                instance_id: "i-2".into(),
+                profile_name: "theirs".into(),
+            },
+            replace_association(),
+            Mutation::DisassociateInstanceProfile {
+                instance_id: "i-1".into(),
+                association_id: "iip-assoc-1".into(),
+            },
+        ] {
+            let why = guard.refusal(&m);
+            assert!(why.is_some(), "{m:?} must be refused");
+        }
+        let why = guard.refusal(&put("theirs")).unwrap();
+        assert!(
+            why.contains("role theirs") && why.contains("`managed-by=rolesmith`"),
+            "{why}"
+        );
+    }
+
+    #[test]
+    fn owned_new_adopted_and_taken_over_resources_are_allowed() {
+        let guard = OwnershipGuard::new(&live(), &desired(true, true), &Ownership::default());
+        for m in [
+            put("ours"),
+            put("brand-new"),
+            put("theirs"),
+            Mutation::TagInstanceProfile {
+                profile_name: "theirs".into(),
+                tags: tags(true),
+            },
+            replace_association(),
+        ] {
+            assert_eq!(guard.refusal(&m), None, "{m:?}");
+        }
+    }
+
+    #[test]
+    fn one_refused_step_refuses_the_plan_before_any_write() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+
+        use crate::account::{AccountError, AccountWriter};
+        use crate::plan::{Phase, Plan, Step};
+
+        struct Counting(AtomicUsize);
+        impl AccountWriter for Counting {
+            async fn write(&self, _: &Mutation) -> Result<(), AccountError> {
+                self.0.fetch_add(1, Ordering::SeqCst);
+                Ok(())
+            }
+        }
+        let plan = Plan {
+            account_id: "123456789012".into(),
+            changes: Vec::new(),
+            conflicts: Vec::new(),
+            notes: Vec::new(),
+            steps: [put("ours"), put("theirs")]
+                .into_iter()
+                .map(|mutation| Step {
+                    phase: Phase::GrantPolicies,
+                    mutation,
+                })
+                .collect(),
+        };
+        let guard = OwnershipGuard::new(&live(), &desired(false, false), &Ownership::default());
+        let writer = Counting(AtomicUsize::new(0));
+        let err = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(crate::apply::apply(
+                &plan,
+                &writer,
+                &guard,
+                crate::apply::ApplyOptions::default(),
+                &|_, _, _| {},
+            ))
+            .unwrap_err();
+        assert_eq!(writer.0.load(Ordering::SeqCst), 0, "nothing was written");
+        assert_eq!(err.refused.len(), 1, "{err}");
+        assert!(
+            err.to_string()
+                .contains("PutRolePolicy role theirs inline policy p"),
+            "{err}"
+        );
+    }
+}
