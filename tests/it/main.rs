@@ -17,6 +17,7 @@
 
 mod support;
 
+mod architecture;
 mod aws_account;
 mod aws_ec2;
 mod aws_import;
