@@ -1,18 +1,17 @@
-//! The commands that plan and change: `plan`, `drift` and a fresh `apply` (`saved.rs` applies a
-//! saved plan).
+//! The commands that plan and change: `plan`, `drift` and a fresh `apply` (`saved_plan.rs`
+//! applies a saved plan). Each takes resolved [`Settings`], never clap types.
 
 use super::*;
 
+/// `rolesmith plan`.
 pub(super) fn plan_command(
-    common: &PlanArgs,
-    config: &Config,
+    settings: &Settings,
     format: Format,
     detailed: bool,
     out: Option<&Path>,
 ) -> Result<ExitStatus, BoxError> {
-    let settings = Settings::for_plan(common, config)?;
     let runtime = tokio_runtime()?;
-    let planned = make_plan(&settings, &common.account, &runtime)?;
+    let planned = make_plan(settings, &runtime)?;
     let (plan, account) = (&planned.plan, &planned.account);
     let stats = matches!(account, AnyAccount::Aws(_)).then(|| account.call_counts());
     let text = match format {
@@ -26,9 +25,9 @@ pub(super) fn plan_command(
     };
     print!("{text}");
     if let Some(out) = out {
-        save_plan(&planned, &settings, out)?;
+        save_plan(&planned, settings, out)?;
     }
-    if common.account.live.stats {
+    if settings.account.live.stats {
         print_stats(account);
     }
     Ok(if detailed && !plan.is_empty() {
@@ -83,14 +82,13 @@ pub(super) fn save_plan(
 /// Reports how the account differs from the manifests.
 pub(super) fn drift_command(
     settings: &Settings,
-    account_args: &AccountArgs,
     format: Format,
     list_unmanaged: bool,
     include_reserved: bool,
 ) -> Result<ExitStatus, BoxError> {
-    check_before_connecting(settings, account_args)?;
+    check_before_connecting(settings)?;
     let runtime = tokio_runtime()?;
-    let account = open_account(account_args, settings, &runtime)?;
+    let account = open_account(settings, &runtime)?;
     let (desired, ..) = load_desired(settings, &account, &runtime)?;
     let live = read_account(&runtime, &account, &ReadScope::needed_by(&desired, false))?;
     // With prune, owned roles no manifest declares come out as deletions: drift reports them.
@@ -125,7 +123,7 @@ pub(super) fn drift_command(
         }
     };
     print!("{text}");
-    if account_args.live.stats {
+    if settings.account.live.stats {
         print_stats(&account);
     }
     Ok(if report.has_drift() {
@@ -175,14 +173,15 @@ pub(super) fn saved_plan_arg(paths: &[PathBuf]) -> Result<Option<&Path>, UserErr
     }
 }
 
+/// `rolesmith apply`: a fresh plan, or the saved plan `saved` (see `saved_plan.rs`).
 pub(super) fn apply_command(
-    common: &PlanArgs,
-    config: &Config,
+    settings: Settings,
+    saved: Option<&Path>,
     auto_approve: bool,
     expect_plan_id: Option<&str>,
 ) -> Result<ExitStatus, BoxError> {
-    if let Some(path) = saved_plan_arg(&common.paths)? {
-        return apply_saved(common, config, path, auto_approve, expect_plan_id);
+    if let Some(path) = saved {
+        return apply_saved(settings, path, auto_approve, expect_plan_id);
     }
     if expect_plan_id.is_some() {
         return Err(Box::new(UserError::new(
@@ -190,7 +189,6 @@ pub(super) fn apply_command(
             "save the plan with `rolesmith plan --out plan.json` and run `rolesmith apply plan.json --expect-plan-id ID`",
         )));
     }
-    let settings = Settings::for_plan(common, config)?;
     let runtime = tokio_runtime()?;
     let Planned {
         plan,
@@ -198,11 +196,11 @@ pub(super) fn apply_command(
         desired,
         live,
         ..
-    } = make_plan(&settings, &common.account, &runtime)?;
+    } = make_plan(&settings, &runtime)?;
     let guard = OwnershipGuard::new(&live, &desired, &settings.ownership);
     print!("{}", render::text::render(&plan, stdout_color()));
     if plan.steps.is_empty() {
-        if common.account.live.stats {
+        if settings.account.live.stats {
             print_stats(&account);
         }
         return Ok(ExitStatus::Success);
@@ -216,7 +214,6 @@ pub(super) fn apply_command(
         &account,
         &guard,
         &settings,
-        common.account.live.stats,
         &runtime,
         (s.add, s.change, s.destroy),
         "every step that succeeded is in the account: run the same apply again to finish (it \
@@ -227,13 +224,11 @@ pub(super) fn apply_command(
 /// Runs the plan's steps with a progress bar; a failure becomes an error with `after_failure`
 /// as its hint. The first Ctrl-C lets the steps in flight finish and starts no other (exit
 /// 130); a second one exits at once.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn run_steps(
     plan: &Plan,
     account: &AnyAccount,
     guard: &OwnershipGuard,
     settings: &Settings,
-    stats: bool,
     runtime: &tokio::runtime::Runtime,
     (add, change, destroy): (usize, usize, usize),
     after_failure: &str,
@@ -255,7 +250,7 @@ pub(super) fn run_steps(
     };
     let result = runtime.block_on(crate::apply::apply(plan, account, guard, options, &on_step));
     drop(bar);
-    if stats {
+    if settings.account.live.stats {
         print_stats(account);
     }
     let report = match result {

@@ -106,14 +106,17 @@ pub fn run(cli: Cli) -> ExitStatus {
             detailed_exitcode,
             out,
         } => config().and_then(|config| {
-            plan_command(&common, &config, format, detailed_exitcode, out.as_deref())
+            let settings = Settings::for_plan(&common, &config)?;
+            plan_command(&settings, format, detailed_exitcode, out.as_deref())
         }),
         Command::Apply {
             common,
             auto_approve,
             expect_plan_id,
         } => config().and_then(|config| {
-            apply_command(&common, &config, auto_approve, expect_plan_id.as_deref())
+            let saved = saved_plan_arg(&common.paths)?;
+            let settings = Settings::for_plan(&common, &config)?;
+            apply_command(settings, saved, auto_approve, expect_plan_id.as_deref())
         }),
         Command::Drift {
             paths,
@@ -124,7 +127,7 @@ pub fn run(cli: Cli) -> ExitStatus {
             include_reserved,
         } => config().and_then(|config| {
             let settings = Settings::common(&paths, &account, ownership_tag.as_deref(), &config)?;
-            drift_command(&settings, &account, format, unmanaged, include_reserved)
+            drift_command(&settings, format, unmanaged, include_reserved)
         }),
         Command::Snapshot { out, live } => config().and_then(|config| {
             capture::snapshot_command(&SnapshotSettings::resolve(&out, &live, &config))

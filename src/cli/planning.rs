@@ -6,15 +6,15 @@ use crate::codes;
 
 /// The snapshot file when one is given, else the live account.
 pub(super) fn open_account(
-    account: &AccountArgs,
     settings: &Settings,
     runtime: &tokio::runtime::Runtime,
 ) -> Result<AnyAccount, BoxError> {
-    Ok(match &account.snapshot {
-        Some(path) => AnyAccount::Snapshot(SnapshotAccount::open(path, &account.account_id)?),
-        None => {
-            AnyAccount::Aws(runtime.block_on(AwsAccount::connect(settings.aws_options(account)))?)
+    let target = &settings.account;
+    Ok(match &target.snapshot {
+        Some(path) => {
+            AnyAccount::Snapshot(SnapshotAccount::open(path, &target.snapshot_account_id)?)
         }
+        None => AnyAccount::Aws(runtime.block_on(AwsAccount::connect(settings.aws_options()))?),
     })
 }
 
@@ -51,11 +51,8 @@ fn manifest_errors() -> BoxError {
 /// Nothing is read from a live account until every manifest is valid: before connecting, the
 /// manifests are checked as `validate` checks them (placeholders resolved against a stand-in
 /// account). Only errors are printed here; the full pass after connecting prints the rest.
-pub(super) fn check_before_connecting(
-    settings: &Settings,
-    account: &AccountArgs,
-) -> Result<(), BoxError> {
-    if account.snapshot.is_some() {
+pub(super) fn check_before_connecting(settings: &Settings) -> Result<(), BoxError> {
+    if !settings.account.is_live() {
         // A snapshot's identity is in the file: no call is made, and one pass suffices.
         return Ok(());
     }
@@ -119,11 +116,10 @@ pub(super) fn derive_plan(
 /// printed; errors end the run.
 pub(super) fn make_plan(
     settings: &Settings,
-    account_args: &AccountArgs,
     runtime: &tokio::runtime::Runtime,
 ) -> Result<Planned, BoxError> {
-    check_before_connecting(settings, account_args)?;
-    let account = open_account(account_args, settings, runtime)?;
+    check_before_connecting(settings)?;
+    let account = open_account(settings, runtime)?;
     let (desired, _, files, findings) = load_desired(settings, &account, runtime)?;
     if settings.prune && desired.roles.is_empty() && !settings.allow_empty {
         return Err(Box::new(UserError::new(

@@ -24,21 +24,20 @@ fn refuse(message: String, hint: impl Into<String>) -> BoxError {
 
 /// `apply plan.json`.
 pub(super) fn apply_saved(
-    common: &PlanArgs,
-    config: &Config,
+    settings: Settings,
     path: &Path,
     auto_approve: bool,
     expect_plan_id: Option<&str>,
 ) -> Result<ExitStatus, BoxError> {
     let saved = SavedPlan::load(path)?;
     check_expected_id(&saved, path, expect_plan_id)?;
-    let settings = saved_plan_settings(common, config, &saved.provenance.settings, path)?;
+    let settings = saved_plan_settings(settings, &saved.provenance.settings, path)?;
     check_manifests_unchanged(&saved, &settings, path)?;
 
-    check_before_connecting(&settings, &common.account)?;
+    check_before_connecting(&settings)?;
     let runtime = tokio_runtime()?;
-    let account = open_account(&common.account, &settings, &runtime)?;
-    let stats = common.account.live.stats;
+    let account = open_account(&settings, &runtime)?;
+    let stats = settings.account.live.stats;
     let proved = prove_against_account(&saved, &settings, &account, &runtime, path);
     let (desired, live) = match proved {
         Ok(evidence) => evidence,
@@ -80,7 +79,6 @@ pub(super) fn apply_saved(
         &account,
         &guard,
         &settings,
-        stats,
         &runtime,
         (s.add, s.change, s.destroy),
         "every step that succeeded is in the account, so this saved plan no longer matches it: \
@@ -114,83 +112,25 @@ fn check_expected_id(
     }
 }
 
-/// Step 2: this apply's own settings, with the manifest paths the plan names. The settings that
-/// decide what rolesmith owns and deletes must match the plan's, so a plan file cannot widen
-/// ownership or opt into deletions on the operator's behalf.
+/// Step 2: this apply's own settings, with the manifest paths the plan names
+/// ([`Settings::for_saved_plan`]).
 fn saved_plan_settings(
-    common: &PlanArgs,
-    config: &Config,
+    settings: Settings,
     fixed: &PlanSettings,
     path: &Path,
 ) -> Result<Settings, BoxError> {
-    let args = PlanArgs {
-        paths: if fixed.paths.is_empty() {
-            vec![PathBuf::from(".")]
-        } else {
-            fixed.paths.clone()
-        },
-        ..common.clone()
-    };
-    let mut settings = Settings::for_plan(&args, config)?;
-    if fixed.paths.is_empty() {
-        settings.paths = Vec::new();
-    }
-    let tag = |o: &crate::state::Ownership| format!("{}={}", o.key, o.value);
-    let mismatch = if settings.prune != fixed.prune {
-        Some((
-            "--prune",
+    settings.for_saved_plan(fixed).map_err(|m| {
+        refuse(
             format!(
-                "{} was planned {} --prune, but this apply resolves prune = {}",
+                "{} differs from the setting {} was planned with: it was planned {}, but this apply resolves {}; nothing was changed",
+                m.flag,
                 path.display(),
-                if fixed.prune { "with" } else { "without" },
-                settings.prune
+                m.planned,
+                m.resolved
             ),
-            if fixed.prune {
-                "deletions need the operator's opt-in as well as the plan's: pass --prune (or set `prune = true` in rolesmith.toml)".to_owned()
-            } else {
-                "a saved plan runs as it was planned; make a new plan with the settings you want"
-                    .to_owned()
-            },
-        ))
-    } else if settings.ownership != fixed.ownership {
-        Some((
-            "--ownership-tag",
-            format!(
-                "{} was planned with ownership tag `{}`, but this apply resolves `{}`",
-                path.display(),
-                tag(&fixed.ownership),
-                tag(&settings.ownership)
-            ),
-            format!(
-                "pass --ownership-tag {} (or set `ownership_tag` in rolesmith.toml) if that tag is really yours",
-                tag(&fixed.ownership)
-            ),
-        ))
-    } else if settings.path_prefix != fixed.path_prefix {
-        Some((
-            "--path-prefix",
-            format!(
-                "{} was planned with path prefix {}, but this apply resolves {}",
-                path.display(),
-                fixed.path_prefix.as_deref().unwrap_or("(none)"),
-                settings.path_prefix.as_deref().unwrap_or("(none)")
-            ),
-            "pass the same --path-prefix (or `path_prefix` in rolesmith.toml) as the plan"
-                .to_owned(),
-        ))
-    } else {
-        None
-    };
-    match mismatch {
-        Some((flag, message, hint)) => Err(refuse(
-            format!(
-                "{flag} differs from the setting {} was planned with: {message}; nothing was changed",
-                path.display()
-            ),
-            hint,
-        )),
-        None => Ok(settings),
-    }
+            m.hint,
+        )
+    })
 }
 
 /// Step 3: the manifests, byte for byte.

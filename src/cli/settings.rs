@@ -47,6 +47,35 @@ pub struct Settings {
     pub path_prefix: Option<String>,
     /// AWS region.
     pub region: Option<String>,
+    /// Which account: a snapshot file, or the live one and how to reach it.
+    pub account: AccountTarget,
+}
+
+/// Which account a command reads and changes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountTarget {
+    /// A JSON snapshot file used as the account instead of AWS.
+    pub snapshot: Option<PathBuf>,
+    /// The account id of a snapshot file that does not exist yet.
+    pub snapshot_account_id: String,
+    /// How to reach the live account (unused with a snapshot).
+    pub live: LiveSettings,
+}
+
+impl AccountTarget {
+    /// Merges the account flags over the config.
+    pub fn resolve(account: &AccountArgs, config: &Config) -> Self {
+        Self {
+            snapshot: account.snapshot.clone(),
+            snapshot_account_id: account.account_id.clone(),
+            live: LiveSettings::resolve(&account.live, config),
+        }
+    }
+
+    /// Whether the account is the live one (so a run makes API calls).
+    pub fn is_live(&self) -> bool {
+        self.snapshot.is_none()
+    }
 }
 
 /// Parses `KEY=VALUE`.
@@ -99,7 +128,8 @@ impl Settings {
         ownership_tag: Option<&str>,
         config: &Config,
     ) -> Result<Self, UserError> {
-        let live = LiveSettings::resolve(&account.live, config);
+        let target = AccountTarget::resolve(account, config);
+        let live = target.live.clone();
         Ok(Self {
             paths: resolve_paths(paths, config),
             ownership: resolve_ownership(ownership_tag, config)?,
@@ -111,19 +141,69 @@ impl Settings {
             lint: config.lint.clone(),
             path_prefix: live.path_prefix,
             region: live.region,
+            account: target,
         })
     }
 
-    /// Options for the live account: this value's region and path prefix, the rest of the
-    /// live-account flags as given.
-    pub fn aws_options(&self, account: &AccountArgs) -> AwsOptions {
-        LiveSettings {
-            region: self.region.clone(),
-            path_prefix: self.path_prefix.clone(),
-            ..LiveSettings::resolve(&account.live, &Config::default())
-        }
-        .aws_options()
+    /// Options for the live account.
+    pub fn aws_options(&self) -> AwsOptions {
+        self.account.live.aws_options()
     }
+
+    /// The settings of `apply plan.json`: these (resolved by apply itself from its flags and
+    /// `rolesmith.toml`) with the manifest paths the plan names, provided the settings that
+    /// decide what rolesmith owns and deletes are the plan's. A plan file can point at its
+    /// (digest-checked) manifests, but cannot widen ownership or opt into deletions.
+    pub fn for_saved_plan(
+        mut self,
+        plan: &crate::plan::saved::PlanSettings,
+    ) -> Result<Self, SettingMismatch> {
+        let tag = |o: &Ownership| format!("{}={}", o.key, o.value);
+        if self.prune != plan.prune {
+            return Err(SettingMismatch {
+                flag: "--prune",
+                planned: if plan.prune { "with" } else { "without" }.to_owned() + " --prune",
+                resolved: format!("prune = {}", self.prune),
+                hint: if plan.prune {
+                    "deletions need the operator's opt-in as well as the plan's: pass --prune (or set `prune = true` in rolesmith.toml)"
+                } else {
+                    "a saved plan runs as it was planned; make a new plan with the settings you want"
+                },
+            });
+        }
+        if self.ownership != plan.ownership {
+            return Err(SettingMismatch {
+                flag: "--ownership-tag",
+                planned: format!("with ownership tag `{}`", tag(&plan.ownership)),
+                resolved: format!("`{}`", tag(&self.ownership)),
+                hint: "pass the plan's --ownership-tag (or set `ownership_tag` in rolesmith.toml) if that tag is really yours",
+            });
+        }
+        if self.path_prefix != plan.path_prefix {
+            let shown = |p: &Option<String>| p.clone().unwrap_or_else(|| "(none)".into());
+            return Err(SettingMismatch {
+                flag: "--path-prefix",
+                planned: format!("with path prefix {}", shown(&plan.path_prefix)),
+                resolved: shown(&self.path_prefix),
+                hint: "pass the same --path-prefix (or `path_prefix` in rolesmith.toml) as the plan",
+            });
+        }
+        self.paths = plan.paths.clone();
+        Ok(self)
+    }
+}
+
+/// A setting of `apply plan.json` that differs from the plan's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingMismatch {
+    /// The flag that sets it.
+    pub flag: &'static str,
+    /// How the plan was made, e.g. `with --prune`.
+    pub planned: String,
+    /// What this apply resolved.
+    pub resolved: String,
+    /// The way out.
+    pub hint: &'static str,
 }
 
 /// How to reach the live account, resolved: the [`LiveArgs`] flags over `rolesmith.toml` over
@@ -532,7 +612,7 @@ managed_policies_per_role = 20
         let config = config(CONFIG);
         let settings = Settings::for_plan(&common, &config).unwrap();
         let live = LiveSettings::resolve(&common.account.live, &config);
-        assert_eq!(settings.aws_options(&common.account), live.aws_options());
+        assert_eq!(settings.aws_options(), live.aws_options());
         assert_eq!(live.profile.as_deref(), Some("p"));
     }
 }
