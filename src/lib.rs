@@ -14,6 +14,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod diff;
 pub mod import;
+pub mod json;
 pub mod lint;
 pub mod manifest;
 pub mod plan;

@@ -5,7 +5,5 @@ use crate::manifest::model::Manifest;
 /// The JSON Schema for manifests, pretty-printed with a trailing newline.
 pub fn manifest_schema() -> String {
     let schema = schemars::schema_for!(Manifest);
-    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
-    text.push('\n');
-    text
+    crate::json::pretty(&schema)
 }

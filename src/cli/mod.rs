@@ -158,10 +158,7 @@ pub fn run(cli: Cli) -> ExitStatus {
             let policy = crate::account::aws::operations::permissions_policy(
                 for_command == PermissionsFor::Apply,
             );
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&policy).unwrap_or_default()
-            );
+            print!("{}", crate::json::pretty(&policy));
             Ok(ExitStatus::Success)
         }
         Command::Schema => {

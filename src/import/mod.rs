@@ -215,8 +215,9 @@ fn role_manifest(
 }
 
 fn to_yaml<T: serde::Serialize>(value: &T) -> String {
-    // Serializing our own model cannot fail; an empty document would fail validation loudly.
-    let yaml = serde_saphyr::to_string(value).unwrap_or_default();
+    // Serializing our own model cannot fail; were it to, an empty manifest must not be written.
+    let yaml = serde_saphyr::to_string(value)
+        .unwrap_or_else(|e| panic!("rolesmith's own manifest types always serialize: {e}"));
     // YAML 1.1 tools (and people) read an unquoted 2012-10-17 as a date: quote policy versions.
     yaml.lines()
         .map(|line| {

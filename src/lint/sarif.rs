@@ -110,9 +110,7 @@ pub fn render(diagnostics: &[Diagnostic]) -> String {
             "results": results,
         }],
     });
-    let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
-    text.push('\n');
-    text
+    crate::json::pretty(&log)
 }
 
 #[cfg(test)]

@@ -144,12 +144,7 @@ pub fn to_json<P: Serialize>(
         stats: calls.map(|calls| StatsOut { calls }),
         provenance: saved.map(|(_, p)| p),
     };
-    // Plain data with string keys: serialization cannot fail, and a plan must never print as
-    // an empty document if it somehow did.
-    let mut text = serde_json::to_string_pretty(&wire)
-        .unwrap_or_else(|e| panic!("a plan always serializes: {e}"));
-    text.push('\n');
-    text
+    crate::json::pretty(&wire)
 }
 
 /// Reads a plan document.

@@ -148,7 +148,5 @@ pub fn render(diagnostics: &[Diagnostic], color: bool) -> String {
 
 /// Renders diagnostics as a JSON array with a trailing newline.
 pub fn render_json(diagnostics: &[Diagnostic]) -> String {
-    let mut text = serde_json::to_string_pretty(diagnostics).unwrap_or_default();
-    text.push('\n');
-    text
+    crate::json::pretty(diagnostics)
 }

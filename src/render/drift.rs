@@ -423,9 +423,7 @@ pub fn render_json(report: &DriftReport) -> String {
         findings: &report.findings,
         unmanaged: report.unmanaged.as_deref(),
     };
-    let mut text = serde_json::to_string_pretty(&wire).unwrap_or_default();
-    text.push('\n');
-    text
+    crate::json::pretty(&wire)
 }
 
 /// Drift as Markdown for a GitHub issue body, no longer than `limit` characters.
