@@ -5,7 +5,9 @@
 //! stopping at the first; `render::diagnostics` turns them into miette reports.
 //!
 //! A diagnostic is made from a registered [`Code`] (`crate::codes`), which gives its default
-//! severity, so an unregistered code does not compile.
+//! severity, so an unregistered code does not compile. Messages, help and labels are capped at
+//! [`MAX_TEXT`] characters when set, here and nowhere else, so every renderer (text, JSON,
+//! SARIF) prints a short diagnostic even when it quotes a 10 MB value from a manifest.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -13,6 +15,24 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::codes::Code;
+
+/// Most characters a message, help or label keeps; longer ones keep their start and end.
+pub const MAX_TEXT: usize = 500;
+
+/// `text`, or its start and end around a note of how much was left out when it is longer than
+/// [`MAX_TEXT`] characters (the result is never longer). The end is kept because messages
+/// usually quote a value first and say what is wrong with it last.
+pub fn shorten(text: String) -> String {
+    let n = text.chars().count();
+    if n <= MAX_TEXT {
+        return text;
+    }
+    // Room for the note "… (N characters left out) …" with N of up to 20 digits.
+    let keep = (MAX_TEXT - 46) / 2;
+    let head: String = text.chars().take(keep).collect();
+    let tail: String = text.chars().skip(n - keep).collect();
+    format!("{head}… ({} characters left out) …{tail}", n - 2 * keep)
+}
 
 /// How bad a finding is. Errors stop `plan` and `apply`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -94,7 +114,7 @@ impl Diagnostic {
         Self {
             code: code.code,
             severity: code.severity,
-            message: message.into(),
+            message: shorten(message.into()),
             help: None,
             primary: None,
             related: Vec::new(),
@@ -103,7 +123,7 @@ impl Diagnostic {
 
     /// Adds a `help:` line.
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(shorten(help.into()));
         self
     }
 
@@ -111,7 +131,7 @@ impl Diagnostic {
     pub fn at(mut self, location: Location, label: impl Into<String>) -> Self {
         self.primary = Some(Label {
             location,
-            text: label.into(),
+            text: shorten(label.into()),
         });
         self
     }
@@ -128,7 +148,7 @@ impl Diagnostic {
     pub fn also(mut self, location: Location, label: impl Into<String>) -> Self {
         self.related.push(Label {
             location,
-            text: label.into(),
+            text: shorten(label.into()),
         });
         self
     }
@@ -144,8 +164,12 @@ pub fn did_you_mean<'a>(
     input: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    // Jaro-Winkler cannot pass 0.8 when the input is over ten times a candidate's length (Jaro
+    // stays under 0.7, where strsim adds no prefix bonus), so a 10 MB value is never compared.
+    let long = input.chars().count() / 10;
     candidates
         .into_iter()
+        .filter(|c| c.chars().count() > long)
         .map(|c| {
             (
                 strsim::jaro_winkler(&input.to_ascii_lowercase(), &c.to_ascii_lowercase()),
@@ -155,4 +179,55 @@ pub fn did_you_mean<'a>(
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_texts_keep_their_start_and_end() {
+        let long = format!("`{}x` is bad", "a".repeat(10_000));
+        let d = Diagnostic::new(crate::codes::INVALID_ARN, long.clone())
+            .with_help(long.clone())
+            .at(location(), long.clone())
+            .also(location(), long);
+        let texts = [
+            &d.message,
+            d.help.as_ref().unwrap(),
+            &d.primary.as_ref().unwrap().text,
+            &d.related[0].text,
+        ];
+        for text in texts {
+            assert!(text.chars().count() <= MAX_TEXT, "{}", text.chars().count());
+            assert!(
+                text.starts_with("`aaa") && text.ends_with("ax` is bad"),
+                "{text}"
+            );
+            assert!(text.contains("… (9556 characters left out) …"), "{text}");
+        }
+        assert_eq!(shorten("short".into()), "short");
+        let exactly = "é".repeat(MAX_TEXT);
+        assert_eq!(shorten(exactly.clone()), exactly);
+    }
+
+    #[test]
+    fn did_you_mean_skips_candidates_a_tenth_of_the_input() {
+        assert_eq!(
+            did_you_mean("Rol", ["Role", "ServiceLinkedRole"]),
+            Some("Role")
+        );
+        let huge = format!("Role{}", "e".repeat(10_000_000));
+        assert_eq!(did_you_mean(&huge, ["Role", "ServiceLinkedRole"]), None);
+    }
+
+    fn location() -> Location {
+        Location {
+            file: "t.yaml".into(),
+            line: 1,
+            column: 1,
+            offset: 0,
+            len: 1,
+        }
+    }
 }

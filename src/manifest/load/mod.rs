@@ -3,6 +3,9 @@
 //! Paths may be files or directories (searched recursively for `*.yaml` / `*.yml`, in sorted
 //! order); a file may hold several documents separated by `---`. Every problem becomes a
 //! [`Diagnostic`] with file:line:col; one bad document does not hide problems in the others.
+//! How serde-saphyr's errors are reworded is in `parse_errors`.
+
+mod parse_errors;
 
 use std::path::{Path, PathBuf};
 
@@ -406,7 +409,7 @@ fn load_document(
         index: index.into(),
     };
     let header: Header =
-        parse(text).map_err(|e| Box::new(serde_diagnostic(source, doc.index(), &e)))?;
+        parse(text).map_err(|e| Box::new(parse_errors::diagnostic(source, doc.index(), &e)))?;
     match header.api_version.as_ref().and_then(|v| v.as_str()) {
         Some(API_VERSION) => {}
         Some(other) => {
@@ -437,11 +440,13 @@ fn load_document(
     }
     let kind = header.kind.as_ref().and_then(|v| v.as_str());
     let document = match kind {
-        Some("Role") => Document::Role(Box::new(
-            parse(text).map_err(|e| Box::new(serde_diagnostic(source, doc.index(), &e)))?,
-        )),
+        Some("Role") => {
+            Document::Role(Box::new(parse(text).map_err(|e| {
+                Box::new(parse_errors::diagnostic(source, doc.index(), &e))
+            })?))
+        }
         Some("ServiceLinkedRole") => Document::ServiceLinkedRole(
-            parse(text).map_err(|e| Box::new(serde_diagnostic(source, doc.index(), &e)))?,
+            parse(text).map_err(|e| Box::new(parse_errors::diagnostic(source, doc.index(), &e)))?,
         ),
         Some(other) => {
             let mut d = Diagnostic::new(codes::UNKNOWN_KIND, format!("unknown kind `{other}`"))
@@ -472,169 +477,6 @@ fn placeholder_role() -> RoleManifest {
         },
         spec: Default::default(),
     }
-}
-
-/// Turns a serde-saphyr error into a diagnostic with a code, location and help.
-fn serde_diagnostic(
-    source: &SourceText,
-    index: &SourceIndex,
-    error: &serde_saphyr::Error,
-) -> Diagnostic {
-    let raw = error.without_snippet().to_string();
-    let mut message = match raw.rfind(" at line ") {
-        Some(i) => raw[..i].to_owned(),
-        None => raw,
-    };
-    let position = error
-        .location()
-        .map(|l| (l.line() as usize, l.column() as usize));
-    let mut location = position.map(|(l, c)| source.location(l, c, 1));
-    let mut label = "here".to_owned();
-    // serde-saphyr reports a breached budget as "budget breached: Nodes { nodes: 50001 } …",
-    // directly or inside an alias error; name the limit in the manifest's terms instead.
-    let (code, help) = if let Some(breach) = message.strip_prefix("budget breached: ") {
-        message = match breach.split([' ', '{']).next().unwrap_or_default() {
-            "Nodes" => format!(
-                "the document expands to more than {MAX_NODES} YAML values (each use of an alias counts again)"
-            ),
-            "Aliases" => format!("the document uses more than {MAX_ALIASES} aliases (`*name`)"),
-            "Depth" => "the document nests too deeply".to_owned(),
-            _ => format!("the document exceeds a YAML size limit: {breach}"),
-        };
-        label = "limit reached here".to_owned();
-        (
-            codes::DOCUMENT_TOO_LARGE,
-            "no role needs a document this large: write the values out instead of repeating aliases, or split the document"
-                .to_owned(),
-        )
-    } else if let Some(rest) = message.strip_prefix("unknown field `") {
-        let field = rest.split('`').next().unwrap_or_default();
-        let expected: Vec<&str> = rest
-            .split_once("expected one of ")
-            .or_else(|| rest.split_once("expected "))
-            .map(|(_, list)| list.split(", ").map(|s| s.trim_matches('`')).collect())
-            .unwrap_or_default();
-        let help = match did_you_mean(field, expected.iter().copied()) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None if expected.is_empty() => "remove this field".to_owned(),
-            None => format!("allowed fields here: {}", expected.join(", ")),
-        };
-        (codes::UNKNOWN_FIELD, help)
-    } else if let Some(rest) = message.strip_prefix("missing field `") {
-        // serde reports the mapping's last key; point at the mapping that lacks the field.
-        let field = rest.split('`').next().unwrap_or_default().to_owned();
-        if let Some(path) = position.and_then(|(l, c)| index.mapping_at(l, c))
-            && let Some((span, is_exact)) = index.find(&path)
-        {
-            let (l, c, n) = match (is_exact, span.key) {
-                (true, Some(key)) => key,
-                _ => span.value,
-            };
-            location = Some(source.location(l, c, n));
-            label = format!("`{field}` is missing here");
-        }
-        (
-            codes::MISSING_FIELD,
-            format!("add `{field}:`; see schema/rolesmith.schema.json"),
-        )
-    } else if let Some(rest) = message.strip_prefix("unknown variant `") {
-        let given = rest.split('`').next().unwrap_or_default();
-        let expected: Vec<&str> = rest
-            .split_once("expected one of ")
-            .or_else(|| rest.split_once("expected "))
-            .map(|(_, list)| list.split(", ").map(|s| s.trim_matches('`')).collect())
-            .unwrap_or_default();
-        let help = match did_you_mean(given, expected.iter().copied()) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => "use one of the values listed".to_owned(),
-        };
-        (codes::INVALID_VALUE, help)
-    } else if message.starts_with("duplicate mapping key") {
-        // Drop serde-saphyr's advice about its own options, which users cannot set.
-        let key = message
-            .strip_prefix("duplicate mapping key: ")
-            .and_then(|rest| rest.strip_suffix(", set DuplicateKeyPolicy in Options if acceptable"))
-            .map(str::to_owned);
-        message = match key {
-            Some(k) => format!("duplicate key `{k}`"),
-            None => "duplicate key in a mapping".to_owned(),
-        };
-        (
-            codes::DUPLICATE_KEY,
-            "remove one of the duplicated keys".to_owned(),
-        )
-    } else if let Some(what) = message
-        .strip_prefix("unexpected event: expected ")
-        .map(str::to_owned)
-    {
-        let (what, help) = match what.as_str() {
-            "mapping start" => ("a mapping", "write `key: value` pairs here (or `{}`)"),
-            "sequence start" => ("a list", "write a list here: `- item` lines or `[a, b]`"),
-            other => (
-                other,
-                "check the value's type against schema/rolesmith.schema.json",
-            ),
-        };
-        message = format!("expected {what} here");
-        label = format!("expected {what}");
-        (codes::INVALID_TYPE, help.to_owned())
-    } else if let Some(ty) = message
-        .strip_prefix("invalid ")
-        .filter(|t| !t.contains(' '))
-        .map(str::to_owned)
-    {
-        // A scalar that does not parse as the expected type, e.g. `maxSessionDuration: 12h`.
-        let (what, help) = match ty.as_str() {
-            "bool" => ("a boolean", "write `true` or `false`"),
-            "f32" | "f64" => ("a number", "write a plain number"),
-            t if t.starts_with('u') => (
-                "a non-negative whole number",
-                "write a plain non-negative whole number, without units",
-            ),
-            t if t.starts_with('i') => ("a whole number", "write a plain whole number"),
-            _ => (
-                "valid here",
-                "check the value's type against schema/rolesmith.schema.json",
-            ),
-        };
-        let value = position
-            .map(|(l, c)| source.token_at(l, c))
-            .unwrap_or_default();
-        message = if value.is_empty() {
-            format!("this value is not {what}")
-        } else {
-            format!("`{value}` is not {what}")
-        };
-        label = format!("expected {what}");
-        (codes::INVALID_TYPE, help.to_owned())
-    } else if message.starts_with("invalid type")
-        || message.starts_with("invalid ")
-        || message.contains("expected")
-    {
-        (
-            codes::INVALID_TYPE,
-            "check the value's type against schema/rolesmith.schema.json".to_owned(),
-        )
-    } else if message.contains("did not match any variant") {
-        (
-            codes::INVALID_VALUE,
-            "this value has none of the accepted shapes; see schema/rolesmith.schema.json"
-                .to_owned(),
-        )
-    } else if message.contains("duplicate") {
-        (
-            codes::DUPLICATE_KEY,
-            "remove one of the duplicated keys".to_owned(),
-        )
-    } else {
-        (
-            codes::INVALID_MANIFEST,
-            "see schema/rolesmith.schema.json for the manifest format".to_owned(),
-        )
-    };
-    Diagnostic::new(code, message)
-        .at_opt(location, label)
-        .with_help(help)
 }
 
 #[cfg(test)]
