@@ -23,6 +23,7 @@ mod aws_ec2;
 mod aws_import;
 mod cli;
 mod codes;
+mod diagnostics_regressions;
 mod faults;
 mod fuzz;
 mod gitops;
