@@ -5,16 +5,13 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use crate::support::ec2::ok;
+use crate::support::iam::{dump, stats_table, writes};
 use crate::support::moto::Moto;
 use crate::support::proxy::Proxy;
-use crate::support::{WRITE_OPERATIONS, arg, block_on, run, run_live};
+use crate::support::{arg, block_on, run, run_live};
 use aws_sdk_iam::types::Tag;
-use aws_smithy_types::error::display::DisplayErrorContext;
 use serde_json::{Value, json};
-
-fn ok<T, E: std::error::Error>(result: Result<T, E>, what: &str) -> T {
-    result.unwrap_or_else(|e| panic!("{what}: {}", DisplayErrorContext(&e)))
-}
 
 const EC2_TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
 
@@ -40,75 +37,6 @@ spec:
         ),
     )
     .expect("write web.yaml");
-}
-
-/// The `--stats` table on stderr, as operation → count.
-fn stats_table(stderr: &str) -> BTreeMap<String, u64> {
-    let at = stderr
-        .find("API calls by operation:")
-        .unwrap_or_else(|| panic!("no stats table on stderr:\n{stderr}"));
-    stderr[at..]
-        .lines()
-        .skip(1)
-        .filter_map(|l| {
-            let mut parts = l.split_whitespace();
-            let (op, n) = (parts.next()?, parts.next()?.parse().ok()?);
-            (op != "total").then(|| (op.to_owned(), n))
-        })
-        .collect()
-}
-
-fn writes(stats: &BTreeMap<String, u64>) -> BTreeMap<String, u64> {
-    stats
-        .iter()
-        .filter(|(op, n)| **n > 0 && WRITE_OPERATIONS.contains(&op.as_str()))
-        .map(|(op, n)| (op.clone(), *n))
-        .collect()
-}
-
-/// Every role's state as IAM reports it: equal dumps mean nothing was written.
-fn dump(moto: &Moto) -> BTreeMap<String, String> {
-    let iam = moto.iam();
-    block_on(async {
-        let mut out = BTreeMap::new();
-        let roles = ok(iam.list_roles().send().await, "ListRoles");
-        for role in roles.roles() {
-            let name = role.role_name();
-            let got = ok(iam.get_role().role_name(name).send().await, "GetRole");
-            let attached = ok(
-                iam.list_attached_role_policies()
-                    .role_name(name)
-                    .send()
-                    .await,
-                "ListAttachedRolePolicies",
-            );
-            let names = ok(
-                iam.list_role_policies().role_name(name).send().await,
-                "ListRolePolicies",
-            );
-            let mut inline = Vec::new();
-            for p in names.policy_names() {
-                let doc = ok(
-                    iam.get_role_policy()
-                        .role_name(name)
-                        .policy_name(p)
-                        .send()
-                        .await,
-                    "GetRolePolicy",
-                );
-                inline.push(doc.policy_document().to_owned());
-            }
-            out.insert(
-                name.to_owned(),
-                format!(
-                    "{:?}\n{:?}\n{inline:?}",
-                    got.role(),
-                    attached.attached_policies()
-                ),
-            );
-        }
-        out
-    })
 }
 
 /// Rewrites the saved plan's id to the id of its (edited) steps, as an attacker who knows the

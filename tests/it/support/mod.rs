@@ -7,6 +7,7 @@
 
 pub mod ec2;
 pub mod fleet;
+pub mod iam;
 pub mod moto;
 pub mod plans;
 pub mod proxy;
