@@ -36,5 +36,6 @@ mod invalid_manifests;
 mod lint;
 mod plan_golden;
 mod progress;
+mod readme;
 mod regressions;
 mod schema;
