@@ -37,9 +37,17 @@ impl SnapshotAccount {
             default_account_id: default_account_id.to_owned(),
             state: Mutex::new(None),
         };
-        // Fail early on a broken file rather than at the first read.
+        // Fail early on a broken file rather than at the first read; a missing file is an
+        // empty account, said once here and kept in memory (every later read sees the same).
         if account.path.exists() {
             account.load()?;
+        } else {
+            tracing::warn!(
+                "snapshot {} does not exist; starting from an empty account {}",
+                account.path.display(),
+                account.default_account_id
+            );
+            *account.lock() = Some(AccountState::empty(default_account_id, "aws"));
         }
         Ok(account)
     }
@@ -66,11 +74,6 @@ impl SnapshotAccount {
         match fs_err::read_to_string(&self.path) {
             Ok(text) => parse(&self.path, &text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                tracing::warn!(
-                    "snapshot {} does not exist; starting from an empty account {}",
-                    self.path.display(),
-                    self.default_account_id
-                );
                 Ok(AccountState::empty(&self.default_account_id, "aws"))
             }
             Err(e) => Err(snapshot_error(&self.path, e)),

@@ -90,6 +90,9 @@ pub enum Command {
         /// With --unmanaged, also list service-linked roles and roles under `/aws-reserved/`.
         #[arg(long, requires = "unmanaged")]
         include_reserved: bool,
+        /// Allow a manifest set that declares no role (every owned role is then drift).
+        #[arg(long)]
+        allow_empty: bool,
     },
     /// Capture the live account into a snapshot file for offline plans. Makes only read calls.
     Snapshot {

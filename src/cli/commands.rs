@@ -90,6 +90,7 @@ pub(super) fn drift_command(
     let runtime = tokio_runtime()?;
     let account = open_account(settings, &runtime)?;
     let (desired, ..) = load_desired(settings, &account, &runtime)?;
+    check_not_empty(settings, &desired)?;
     let live = read_account(&runtime, &account, &ReadScope::needed_by(&desired, false))?;
     // With prune, owned roles no manifest declares come out as deletions: drift reports them.
     let d = diff(

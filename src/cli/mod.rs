@@ -115,7 +115,7 @@ pub fn run(cli: Cli) -> ExitStatus {
             expect_plan_id,
         } => config().and_then(|config| {
             let saved = saved_plan_arg(&common.paths)?;
-            let settings = Settings::for_plan(&common, &config)?;
+            let settings = Settings::for_apply(&common, &config)?;
             apply_command(settings, saved, auto_approve, expect_plan_id.as_deref())
         }),
         Command::Drift {
@@ -125,8 +125,15 @@ pub fn run(cli: Cli) -> ExitStatus {
             format,
             unmanaged,
             include_reserved,
+            allow_empty,
         } => config().and_then(|config| {
-            let settings = Settings::common(&paths, &account, ownership_tag.as_deref(), &config)?;
+            let settings = Settings::for_drift(
+                &paths,
+                &account,
+                ownership_tag.as_deref(),
+                allow_empty,
+                &config,
+            )?;
             drift_command(&settings, format, unmanaged, include_reserved)
         }),
         Command::Snapshot { out, live } => config().and_then(|config| {

@@ -11,6 +11,12 @@ pub(super) fn open_account(
 ) -> Result<AnyAccount, BoxError> {
     let target = &settings.account;
     Ok(match &target.snapshot {
+        Some(path) if !target.create_missing_snapshot && !path.exists() => {
+            return Err(Box::new(UserError::new(
+                format!("snapshot {} does not exist", path.display()),
+                "check the path; `rolesmith snapshot --out FILE` captures the live account, and `rolesmith apply --snapshot FILE` starts a new snapshot from an empty account",
+            )));
+        }
         Some(path) => {
             AnyAccount::Snapshot(SnapshotAccount::open(path, &target.snapshot_account_id)?)
         }
@@ -62,12 +68,12 @@ pub(super) fn check_before_connecting(settings: &Settings) -> Result<(), BoxErro
         lint: settings.lint.settings(),
         ..ResolveContext::offline()
     };
-    let (_, diagnostics, _) = load_and_validate(&settings.paths, &ctx);
+    let (desired, diagnostics, _) = load_and_validate(&settings.paths, &ctx);
     if has_errors(&diagnostics) {
         print_diagnostics(&diagnostics);
         return Err(manifest_errors());
     }
-    Ok(())
+    check_not_empty(settings, &desired)
 }
 
 /// Loads and validates the manifests against the account's identity. Diagnostics are printed;
@@ -121,15 +127,7 @@ pub(super) fn make_plan(
     check_before_connecting(settings)?;
     let account = open_account(settings, runtime)?;
     let (desired, _, files, findings) = load_desired(settings, &account, runtime)?;
-    if settings.prune && desired.roles.is_empty() && !settings.allow_empty {
-        return Err(Box::new(UserError::new(
-            format!(
-                "refusing to prune with no manifests: {} declare no role, so every role rolesmith owns would be deleted",
-                describe_paths(&settings.paths)
-            ),
-            "check the manifest paths; if deleting every owned role is really intended, pass --allow-empty",
-        )));
-    }
+    check_not_empty(settings, &desired)?;
     let scope = ReadScope::needed_by(&desired, settings.prune);
     let live = read_account(runtime, &account, &scope)?;
     let plan = derive_plan(settings, &desired, &live);
@@ -143,6 +141,28 @@ pub(super) fn make_plan(
         files,
         findings,
     })
+}
+
+/// An empty manifest set is almost always a mistyped path: plan, apply and drift refuse it
+/// unless `--allow-empty` says it is meant (with `--prune` it would delete every owned role).
+pub(super) fn check_not_empty(settings: &Settings, desired: &DesiredState) -> Result<(), BoxError> {
+    if !desired.roles.is_empty() || settings.allow_empty {
+        return Ok(());
+    }
+    let paths = describe_paths(&settings.paths);
+    Err(Box::new(if settings.prune {
+        UserError::new(
+            format!(
+                "refusing to prune with no manifests: {paths} declare no role, so every role rolesmith owns would be deleted"
+            ),
+            "check the manifest paths; if deleting every owned role is really intended, pass --allow-empty",
+        )
+    } else {
+        UserError::new(
+            format!("no manifests: {paths} declare no role; nothing was read or planned"),
+            "check the manifest paths (or `paths` in rolesmith.toml); pass --allow-empty if an empty set is intended",
+        )
+    }))
 }
 
 pub(super) fn describe_paths(paths: &[PathBuf]) -> String {

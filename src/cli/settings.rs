@@ -60,6 +60,9 @@ pub struct AccountTarget {
     pub snapshot_account_id: String,
     /// How to reach the live account (unused with a snapshot).
     pub live: LiveSettings,
+    /// A snapshot file that does not exist starts as an empty account (apply); otherwise it is
+    /// an error, so a mistyped path cannot plan against nothing.
+    pub create_missing_snapshot: bool,
 }
 
 impl AccountTarget {
@@ -69,6 +72,7 @@ impl AccountTarget {
             snapshot: account.snapshot.clone(),
             snapshot_account_id: account.account_id.clone(),
             live: LiveSettings::resolve(&account.live, config),
+            create_missing_snapshot: false,
         }
     }
 
@@ -118,6 +122,27 @@ impl Settings {
                 .or(config.parallelism)
                 .unwrap_or(DEFAULT_PARALLELISM),
         );
+        Ok(s)
+    }
+
+    /// Merges apply's flags over the config: plan's, and a missing `--snapshot` file starts as
+    /// an empty account.
+    pub fn for_apply(args: &PlanArgs, config: &Config) -> Result<Self, UserError> {
+        let mut s = Self::for_plan(args, config)?;
+        s.account.create_missing_snapshot = true;
+        Ok(s)
+    }
+
+    /// Merges drift's flags over the config.
+    pub fn for_drift(
+        paths: &[PathBuf],
+        account: &AccountArgs,
+        ownership_tag: Option<&str>,
+        allow_empty: bool,
+        config: &Config,
+    ) -> Result<Self, UserError> {
+        let mut s = Self::common(paths, account, ownership_tag, config)?;
+        s.allow_empty = allow_empty;
         Ok(s)
     }
 

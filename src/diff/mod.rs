@@ -92,7 +92,7 @@ pub fn diff(desired: &DesiredState, live: &AccountState, opts: &DiffOptions) -> 
         out.notes.push(format!(
             "{} owned role(s) have no manifest and are left alone (use --prune to delete): {}",
             names.len(),
-            names.join(", ")
+            shortlist(names.iter().copied())
         ));
     }
     // Owned profiles holding no role that no manifest declares: left behind by an apply
@@ -113,7 +113,7 @@ pub fn diff(desired: &DesiredState, live: &AccountState, opts: &DiffOptions) -> 
         out.notes.push(format!(
             "{} owned instance profile(s) hold no role and have no manifest; left alone (use --prune to delete): {}",
             names.len(),
-            names.join(", ")
+            shortlist(names.iter().copied())
         ));
     }
     out.changes.sort_by(|a, b| a.address.cmp(&b.address));
@@ -125,7 +125,24 @@ pub(crate) fn ownership_ok(tags: &BTreeMap<String, String>, opts: &DiffOptions) 
 }
 
 pub(crate) fn join(set: &BTreeSet<String>) -> String {
-    set.iter().cloned().collect::<Vec<_>>().join(", ")
+    shortlist(set.iter().map(String::as_str))
+}
+
+/// Names for a note: the first ten, then how many more, so a note about 2,000 roles stays one
+/// readable line.
+pub fn shortlist<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+    const SHOWN: usize = 10;
+    let names: Vec<&str> = names.into_iter().collect();
+    let mut out = names
+        .iter()
+        .take(SHOWN)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > SHOWN {
+        out.push_str(&format!(", … and {} more", names.len() - SHOWN));
+    }
+    out
 }
 
 #[cfg(test)]

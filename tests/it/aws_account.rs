@@ -492,6 +492,12 @@ fn apply_examples_to_an_empty_account_then_nothing_to_do() {
     let live = plan_json(&moto, &[EXAMPLES]);
     assert_only_reads(&live);
     let dir = tempfile::tempdir().expect("temp dir");
+    // An empty account as a file (a missing snapshot is an error for plan: a mistyped path).
+    std::fs::write(
+        dir.path().join("empty.json"),
+        format!("{{\"accountId\": \"{ACCOUNT_ID}\"}}"),
+    )
+    .expect("write empty.json");
     let empty = arg(&dir.path().join("empty.json"));
     let offline = run(
         &moto,

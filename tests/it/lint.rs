@@ -297,6 +297,12 @@ fn config_lint_levels_drive_plan() {
         "apiVersion: rolesmith/v1\nkind: Role\nmetadata:\n  name: admin\nspec:\n  trust:\n    - service: ec2.amazonaws.com\n  inlinePolicies:\n    all:\n      Version: \"2012-10-17\"\n      Statement:\n        - Effect: Allow\n          Action: \"*\"\n          Resource: \"*\"\n",
     )
     .unwrap();
+    // An empty account (a missing snapshot file is an error for plan).
+    std::fs::write(
+        dir.path().join("acct.json"),
+        r#"{"accountId": "123456789012"}"#,
+    )
+    .unwrap();
     let plan = |level: &str| {
         let config = dir.path().join(format!("{level}.toml"));
         std::fs::write(&config, format!("[lint]\nwildcard-action = \"{level}\"\n")).unwrap();
@@ -353,6 +359,11 @@ fn config_lint_levels_drive_plan() {
 fn plan_markdown(fixtures: &[(&str, &str)]) -> (Option<i32>, String, String) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("manifests")).unwrap();
+    std::fs::write(
+        dir.path().join("account.json"),
+        r#"{"accountId": "123456789012"}"#,
+    )
+    .unwrap();
     for (name, fixture) in fixtures {
         std::fs::copy(
             Path::new(FIXTURES).join(fixture),

@@ -492,3 +492,95 @@ fn saved_plan_round_trips_to_the_same_plan() {
         serde_json::to_string_pretty(&json).unwrap() + "\n"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Loud failures (issue 13): a typo must not pass as "no changes".
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn plan_of_a_folder_without_manifests_is_an_error_unless_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("empty")).unwrap();
+    std::fs::write(
+        dir.path().join("account.json"),
+        r#"{"accountId": "123456789012"}"#,
+    )
+    .unwrap();
+    for command in ["plan", "drift"] {
+        let r = offline(
+            dir.path(),
+            &[command, "empty", "--snapshot", "account.json"],
+        );
+        assert_eq!(r.code, Some(1), "{command}: {}", r.stderr);
+        assert!(
+            r.stderr
+                .contains("no manifests: the manifests in `empty` declare no role"),
+            "{command}: {}",
+            r.stderr
+        );
+        let r = offline(
+            dir.path(),
+            &[
+                command,
+                "empty",
+                "--snapshot",
+                "account.json",
+                "--allow-empty",
+            ],
+        );
+        assert_eq!(r.code, Some(0), "{command}: {}", r.stderr);
+    }
+}
+
+#[test]
+fn a_mistyped_snapshot_path_is_an_error_for_plan_and_drift_and_a_new_account_for_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    profile_manifests(dir.path());
+    for command in ["plan", "drift"] {
+        let r = offline(
+            dir.path(),
+            &[command, "roles.yaml", "--snapshot", "acount.json"],
+        );
+        assert_eq!(r.code, Some(1), "{command}: {}", r.stderr);
+        assert!(
+            r.stderr
+                .contains("error: snapshot acount.json does not exist"),
+            "{command}: {}",
+            r.stderr
+        );
+    }
+    let r = offline(
+        dir.path(),
+        &[
+            "apply",
+            "roles.yaml",
+            "--snapshot",
+            "new.json",
+            "--auto-approve",
+        ],
+    )
+    .success();
+    assert_eq!(
+        r.stderr
+            .matches("does not exist; starting from an empty account")
+            .count(),
+        1,
+        "said once: {}",
+        r.stderr
+    );
+    assert!(dir.path().join("new.json").exists());
+}
+
+#[test]
+fn usage_errors_exit_1_never_the_changes_present_code() {
+    for args in [
+        &["plan", "--no-such-flag"][..],
+        &["plan", "--format", "yaml"],
+        &[],
+    ] {
+        let r = crate::support::run_offline(args);
+        assert_eq!(r.code, Some(1), "{args:?}: {}", r.stderr);
+    }
+    assert_eq!(crate::support::run_offline(&["--help"]).code, Some(0));
+    assert_eq!(crate::support::run_offline(&["--version"]).code, Some(0));
+}
