@@ -25,7 +25,7 @@ use settings::{ImportFlags, ImportSettings, SnapshotSettings, ValidateSettings};
 
 use crate::account::aws::AwsAccount;
 use crate::account::snapshot::SnapshotAccount;
-use crate::account::{AccountReader, AnyAccount, ReadScope};
+use crate::account::{AccountError, AccountReader, AnyAccount, ReadScope};
 use crate::apply::OwnershipGuard;
 use crate::check::{ResolveContext, load_and_validate, validate};
 use crate::config::Config;
@@ -187,12 +187,44 @@ pub fn run(cli: Cli) -> ExitStatus {
                 eprintln!("  caused by: {s}");
                 source = s.source();
             }
-            if let Some(hint) = e.downcast_ref::<UserError>().and_then(|u| u.hint.as_ref()) {
+            let hint = match (
+                e.downcast_ref::<UserError>(),
+                e.downcast_ref::<AccountError>(),
+            ) {
+                (Some(u), _) => u.hint.clone(),
+                (None, Some(a)) => account_error_hint(a),
+                _ => None,
+            };
+            if let Some(hint) = hint {
                 eprintln!("\nhint: {hint}");
             }
             ExitStatus::Failure
         }
     }
+}
+
+/// What to do about an AWS failure that ended the run, from its error code or kind.
+fn account_error_hint(e: &AccountError) -> Option<String> {
+    let AccountError::Aws { message, .. } = e else {
+        return None;
+    };
+    let has = |s: &str| message.contains(s);
+    let hint = if has("InvalidClientTokenId")
+        || has("UnrecognizedClient")
+        || has("SignatureDoesNotMatch")
+        || has("ExpiredToken")
+    {
+        "the credentials were refused: check --profile / AWS_PROFILE, or log in again (`aws sso login`)"
+    } else if has("loading credentials") || has("no credentials") || has("CredentialsNotLoaded") {
+        "no AWS credentials were found: pass --profile (or set AWS_PROFILE), run `aws sso login`, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+    } else if has("AccessDenied") || has("UnauthorizedOperation") {
+        "the credentials lack a permission: `rolesmith permissions --for plan` (or `--for apply`) prints the policy rolesmith needs"
+    } else if has("Connection refused") || has("dns error") || has("timed out") {
+        "the endpoint cannot be reached: check --endpoint-url (or AWS_ENDPOINT_URL), --region and the network"
+    } else {
+        return None;
+    };
+    Some(hint.to_owned())
 }
 
 fn init_logging(verbose: u8) {
@@ -205,20 +237,23 @@ fn init_logging(verbose: u8) {
     let mut filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("rolesmith={level}")));
     // The SDK's own trace output prints the resolved credentials' Debug form (the access key id)
-    // and request signing details; no log level may show them, whatever RUST_LOG says.
-    for directive in [
-        "aws_smithy_runtime=warn",
-        "aws_smithy_runtime_api=warn",
-        "aws_sigv4=warn",
-        "aws_runtime=warn",
-        "aws_config=warn",
-        "aws_credential_types=warn",
-        "aws_smithy_http_client=warn",
-        "aws_sdk_iam=warn",
-        "aws_sdk_sts=warn",
-        "aws_sdk_ec2=warn",
+    // and request signing details; no log level may show them, whatever RUST_LOG says. Its
+    // warnings (a credential provider that failed, as a Debug dump) only with -v: the error
+    // rolesmith reports says what failed and what to do.
+    let sdk = if verbose == 0 { "error" } else { "warn" };
+    for krate in [
+        "aws_smithy_runtime",
+        "aws_smithy_runtime_api",
+        "aws_sigv4",
+        "aws_runtime",
+        "aws_config",
+        "aws_credential_types",
+        "aws_smithy_http_client",
+        "aws_sdk_iam",
+        "aws_sdk_sts",
+        "aws_sdk_ec2",
     ] {
-        if let Ok(d) = directive.parse() {
+        if let Ok(d) = format!("{krate}={sdk}").parse() {
             filter = filter.add_directive(d);
         }
     }

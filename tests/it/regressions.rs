@@ -584,3 +584,47 @@ fn usage_errors_exit_1_never_the_changes_present_code() {
     assert_eq!(crate::support::run_offline(&["--help"]).code, Some(0));
     assert_eq!(crate::support::run_offline(&["--version"]).code, Some(0));
 }
+
+#[test]
+fn a_refused_connection_fails_at_once_naming_the_endpoint_without_a_debug_dump() {
+    // A loopback port nobody listens on (bound, then released).
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let mut cmd = crate::support::offline();
+    cmd.env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env_remove("AWS_PROFILE");
+    let started = std::time::Instant::now();
+    let r = crate::support::finish(
+        cmd,
+        &["plan", "examples/manifests", "--endpoint-url", &endpoint],
+        "",
+    );
+    let took = started.elapsed();
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(
+        took < std::time::Duration::from_secs(5),
+        "took {took:?}: {}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains(&format!("(endpoint {endpoint})")),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("hint: the endpoint cannot be reached"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        !r.stderr.contains("DispatchFailure("),
+        "no debug dump: {}",
+        r.stderr
+    );
+}

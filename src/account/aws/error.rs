@@ -8,7 +8,7 @@
 
 use std::fmt::Display;
 
-use aws_sdk_iam::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
 
 use crate::account::AccountError;
 
@@ -38,20 +38,36 @@ where
     err.message().unwrap_or_default()
 }
 
-/// `CODE: message` for service errors; the whole source chain for everything else (dispatch,
-/// timeout, credentials), which is where the useful part of those errors lives.
+/// `CODE: message` when AWS answered with an error code (modelled or not); otherwise the source
+/// chain's messages (dispatch, timeout, credentials), which is where the useful part of those
+/// errors lives — never the SDK's `Debug` dump.
 pub(super) fn describe<E, R>(err: &SdkError<E, R>) -> String
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug,
 {
-    match (err.as_service_error(), err.code()) {
-        (Some(_), Some(code)) => match err.message() {
+    match err.code() {
+        Some(code) => match err.message() {
             Some(m) if !m.is_empty() => format!("{code}: {m}"),
             _ => code.to_owned(),
         },
-        _ => DisplayErrorContext(err).to_string(),
+        None => chain(&err.to_string(), std::error::Error::source(err)),
     }
+}
+
+/// `first` and the messages of `source` and its sources, joined by `: `, each said once
+/// (wrappers often repeat their source's text).
+fn chain(first: &str, source: Option<&(dyn std::error::Error + 'static)>) -> String {
+    let mut parts: Vec<String> = vec![first.to_owned()];
+    let mut next = source;
+    while let Some(e) = next {
+        let text = e.to_string();
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = e.source();
+    }
+    parts.join(": ")
 }
 
 /// Maps an SDK error for `operation` on `entity` (e.g. `role web`) to an [`AccountError`].

@@ -14,6 +14,7 @@ mod instances;
 pub mod operations;
 mod read;
 pub mod stats;
+mod unreachable;
 mod write;
 
 use std::time::Duration;
@@ -21,6 +22,7 @@ use std::time::Duration;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
+use aws_sdk_sts::error::SdkError;
 
 use crate::account::AccountError;
 
@@ -82,6 +84,8 @@ pub struct AwsAccount {
     propagation_timeout: Duration,
     stats: CallStats,
     identity: std::sync::Arc<tokio::sync::OnceCell<Identity>>,
+    /// The endpoint override, named when it cannot be reached.
+    endpoint_url: Option<String>,
 }
 
 /// The region IAM and STS use when none is configured: IAM is global and answers there.
@@ -128,13 +132,16 @@ impl AwsAccount {
         let iam = aws_sdk_iam::config::Builder::from(&sdk)
             .region(global_region.clone())
             .interceptor(stats::StatsInterceptor::new(stats.clone()))
+            .retry_classifier(unreachable::Unreachable)
             .build();
         let sts = aws_sdk_sts::config::Builder::from(&sdk)
             .region(global_region)
             .interceptor(stats::StatsInterceptor::new(stats.clone()))
+            .retry_classifier(unreachable::Unreachable)
             .build();
         let ec2 = aws_sdk_ec2::config::Builder::from(&sdk)
             .interceptor(stats::StatsInterceptor::new(stats.clone()))
+            .retry_classifier(unreachable::Unreachable)
             .build();
         Ok(AwsAccount {
             iam: aws_sdk_iam::Client::from_conf(iam),
@@ -144,6 +151,7 @@ impl AwsAccount {
             propagation_timeout: opts.propagation_timeout,
             stats,
             identity: Default::default(),
+            endpoint_url: sdk.endpoint_url().map(str::to_owned),
         })
     }
 
@@ -156,12 +164,24 @@ impl AwsAccount {
     async fn caller(&self) -> Result<&Identity, AccountError> {
         self.identity
             .get_or_try_init(|| async {
-                let out = self
-                    .sts
-                    .get_caller_identity()
-                    .send()
-                    .await
-                    .map_err(|e| error::to_account_error("caller", "GetCallerIdentity", &e))?;
+                let out = self.sts.get_caller_identity().send().await.map_err(|e| {
+                    // The first call of a run: if it cannot reach the endpoint, say which.
+                    let unreached = match &e {
+                        SdkError::DispatchFailure(d) => d.is_io() || d.is_timeout(),
+                        SdkError::TimeoutError(_) => true,
+                        _ => false,
+                    };
+                    let mut err = error::to_account_error("caller", "GetCallerIdentity", &e);
+                    if let (true, AccountError::Aws { message, .. }) = (unreached, &mut err) {
+                        message.push_str(&format!(
+                            " (endpoint {})",
+                            self.endpoint_url
+                                .as_deref()
+                                .unwrap_or("of AWS STS for the region")
+                        ));
+                    }
+                    err
+                })?;
                 let account_id = out.account().unwrap_or_default().to_owned();
                 let arn = out.arn().unwrap_or_default();
                 let partition = partition_of_arn(arn).ok_or_else(|| {
