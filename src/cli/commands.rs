@@ -235,15 +235,35 @@ pub(super) fn run_steps(
     after_failure: &str,
 ) -> Result<ExitStatus, BoxError> {
     let bar = progress::Progress::applying(plan.steps.len(), account);
+    // Off a terminal (CI logs) each finished step is a line on stdout, as Terraform prints them;
+    // a terminal has the progress bar instead.
+    let step_lines = !std::io::stdout().is_terminal();
+    let started = std::sync::Mutex::new(std::collections::HashMap::new());
     let on_step = |event, i: usize, step: &crate::plan::Step| match event {
-        crate::apply::StepEvent::Started => tracing::info!(
-            "[{}/{}] {} {}",
-            i + 1,
-            plan.steps.len(),
-            step.mutation.operation(),
-            step.mutation.target()
-        ),
-        crate::apply::StepEvent::Done => bar.inc(),
+        crate::apply::StepEvent::Started => {
+            if step_lines {
+                lock(&started).insert(i, std::time::Instant::now());
+            }
+            tracing::info!(
+                "[{}/{}] {} {}",
+                i + 1,
+                plan.steps.len(),
+                step.mutation.operation(),
+                step.mutation.target()
+            )
+        }
+        crate::apply::StepEvent::Done => {
+            bar.inc();
+            if step_lines {
+                let took = lock(&started).remove(&i).map(|t| t.elapsed());
+                println!(
+                    "{}: {} done ({:.2} s)",
+                    step.mutation.target(),
+                    step.mutation.operation(),
+                    took.unwrap_or_default().as_secs_f64()
+                );
+            }
+        }
     };
     let options = crate::apply::ApplyOptions {
         parallelism: settings.parallelism,
@@ -273,6 +293,11 @@ pub(super) fn run_steps(
         report.applied
     );
     Ok(ExitStatus::Success)
+}
+
+/// The step start times, even if a step's observer panicked while holding them.
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// A stop signal raised by the first Ctrl-C (from now on, while `runtime` runs); the second
