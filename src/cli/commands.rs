@@ -24,6 +24,7 @@ pub(super) fn plan_command(
         ),
     };
     print!("{text}");
+    append_step_summary(plan, &planned.findings);
     if let Some(out) = out {
         save_plan(&planned, settings, out)?;
     }
@@ -35,6 +36,31 @@ pub(super) fn plan_command(
     } else {
         ExitStatus::Success
     })
+}
+
+/// In a GitHub Actions job (`GITHUB_STEP_SUMMARY` set), appends the Markdown plan to the job
+/// summary, so the run page — and the approval gate of a protected environment — shows what
+/// will run. A summary that cannot be written is a warning, never a failed plan.
+pub(super) fn append_step_summary(plan: &Plan, findings: &[Diagnostic]) {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return;
+    };
+    let markdown = render::markdown::render_with_findings(
+        plan,
+        findings,
+        render::markdown::GITHUB_COMMENT_LIMIT,
+    );
+    let written = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(&path)
+        .and_then(|mut f| writeln!(f, "{markdown}"));
+    if let Err(e) = written {
+        tracing::warn!(
+            "could not append the plan to GITHUB_STEP_SUMMARY ({}): {e}",
+            std::path::Path::new(&path).display()
+        );
+    }
 }
 
 /// Writes the saved plan (atomically: a half-written plan must never be applied).
@@ -200,6 +226,7 @@ pub(super) fn apply_command(
     } = make_plan(&settings, &runtime)?;
     let guard = OwnershipGuard::new(&live, &desired, &settings.ownership);
     print!("{}", render::text::render(&plan, stdout_color()));
+    append_step_summary(&plan, &[]);
     if plan.steps.is_empty() {
         if settings.account.live.stats {
             print_stats(&account);

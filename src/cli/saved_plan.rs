@@ -64,6 +64,7 @@ pub(super) fn apply_saved(
     for step in &saved.plan.steps {
         println!("  {} {}", step.mutation.operation(), step.mutation.target());
     }
+    append_step_summary(&saved.plan, &[]);
     if saved.plan.steps.is_empty() {
         if stats {
             print_stats(&account);

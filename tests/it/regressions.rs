@@ -628,3 +628,38 @@ fn a_refused_connection_fails_at_once_naming_the_endpoint_without_a_debug_dump()
         r.stderr
     );
 }
+
+#[test]
+fn plan_and_apply_append_the_markdown_plan_to_the_github_step_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    profile_manifests(dir.path());
+    write_snapshot(
+        &dir.path().join("account.json"),
+        &["plain"],
+        json!({OWNED.0: OWNED.1}),
+    );
+    let summary = dir.path().join("summary.md");
+    for args in [
+        &["plan", "roles.yaml", "--snapshot", "account.json"][..],
+        &[
+            "apply",
+            "roles.yaml",
+            "--snapshot",
+            "account.json",
+            "--auto-approve",
+        ],
+    ] {
+        let mut cmd = crate::support::offline();
+        cmd.current_dir(dir.path())
+            .env("GITHUB_STEP_SUMMARY", &summary);
+        crate::support::finish(cmd, args, "").success();
+    }
+    let text = std::fs::read_to_string(&summary).expect("the summary was written");
+    assert_eq!(
+        text.matches("### rolesmith plan for account `123456789012`")
+            .count(),
+        2,
+        "{text}"
+    );
+    assert!(text.contains("Plan id: `sha256:"), "{text}");
+}
