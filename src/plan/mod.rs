@@ -5,6 +5,7 @@
 //! change opens a permission gap, unless a quota forces room to be made first), and deletes in
 //! reverse dependency order. `apply` runs the steps as they are; it never re-diffs.
 
+pub mod fingerprint;
 mod order;
 pub mod saved;
 pub mod wire;
