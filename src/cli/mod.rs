@@ -237,6 +237,12 @@ fn print_diagnostics(diagnostics: &[Diagnostic]) {
 fn validate_command(settings: &ValidateSettings) -> ExitStatus {
     let loaded = load_paths(&settings.paths);
     let (desired, diagnostics) = validate(&loaded, &settings.context);
+    if !loaded.skipped.is_empty() {
+        eprintln!(
+            "note: skipped {} YAML file(s) without `apiVersion: rolesmith/…` (-v lists them)",
+            loaded.skipped.len()
+        );
+    }
     match settings.format {
         DiagnosticFormat::Json => print!("{}", render::diagnostics::render_json(&diagnostics)),
         DiagnosticFormat::Sarif => print!("{}", crate::lint::sarif::render(&diagnostics)),

@@ -1,0 +1,55 @@
+//! Failures must be loud and clear (issue 13): what is not a manifest is left alone, what IAM
+//! would refuse is an error before apply, and `validate --strict` fails on warnings.
+
+use crate::support::{Run, finish, offline, root, snapshot};
+
+/// A repository root: a rolesmith manifest next to `mkdocs.yml` and a compose file.
+const REPOSITORY: &str = "tests/fixtures/repository-root";
+
+/// Runs `rolesmith ARGS` with `dir` (relative to the crate root) as the working directory.
+fn run_in(dir: &str, args: &[&str]) -> Run {
+    let mut cmd = offline();
+    cmd.current_dir(root().join(dir));
+    finish(cmd, args, "")
+}
+
+#[test]
+fn other_yaml_found_in_a_directory_is_skipped_with_a_note() {
+    let run = run_in(REPOSITORY, &["validate"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("note: skipped 2 YAML file(s)"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.contains("1 manifest(s) in 1 file(s) are valid."));
+    insta::assert_snapshot!("repository_root", snapshot::render(&run));
+
+    // `-v` names them.
+    let verbose = run_in(REPOSITORY, &["-v", "validate"]);
+    assert_eq!(verbose.code, Some(0), "{}", verbose.stderr);
+    for file in ["docker-compose.yml", "mkdocs.yml"] {
+        assert!(
+            verbose
+                .stderr
+                .lines()
+                .any(|l| l.contains("skipped") && l.contains(file)),
+            "{file}: {}",
+            verbose.stderr
+        );
+    }
+}
+
+#[test]
+fn other_yaml_named_explicitly_is_an_error() {
+    let run = run_in(REPOSITORY, &["validate", "mkdocs.yml"]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("mkdocs.yml:1:1: error [missing-api-version]"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("note: skipped"), "{}", run.stderr);
+    insta::assert_snapshot!("named_other_yaml", snapshot::render(&run));
+}
