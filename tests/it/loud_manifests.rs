@@ -53,3 +53,43 @@ fn other_yaml_named_explicitly_is_an_error() {
     assert!(!run.stderr.contains("note: skipped"), "{}", run.stderr);
     insta::assert_snapshot!("named_other_yaml", snapshot::render(&run));
 }
+
+/// `FILE:LINE:COL: error [CODE]` and `help:` lines of a run's text report.
+fn reported(run: &Run) -> (Vec<&str>, Vec<&str>) {
+    let headers = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains(": error ["))
+        .collect();
+    let help = run
+        .stderr
+        .lines()
+        .map(str::trim_start)
+        .filter(|l| l.starts_with("help:"))
+        .collect();
+    (headers, help)
+}
+
+#[test]
+fn a_trust_statement_that_names_nobody_is_an_error() {
+    for (fixture, at) in [
+        ("65-trust-policy-empty-principal.yaml", "10:20"),
+        ("66-trust-policy-principal-empty-list.yaml", "11:11"),
+    ] {
+        let path = format!("tests/fixtures/invalid/{fixture}");
+        let run = crate::support::run_offline(&["validate", &path]);
+        assert_eq!(run.code, Some(1), "{fixture}: {}", run.stderr);
+        let (headers, help) = reported(&run);
+        assert_eq!(
+            headers,
+            [format!("{path}:{at}: error [empty-principal]")],
+            "{fixture}: {}",
+            run.stderr
+        );
+        assert_eq!(
+            help,
+            ["help: name who may assume the role, e.g. `Principal: {Service: ec2.amazonaws.com}`"],
+            "{fixture}"
+        );
+    }
+}
