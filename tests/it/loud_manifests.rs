@@ -93,3 +93,65 @@ fn a_trust_statement_that_names_nobody_is_an_error() {
         );
     }
 }
+
+#[test]
+fn a_policy_without_version_warns_and_can_be_suppressed() {
+    let fixture = "tests/fixtures/lint/missing-policy-version/triggers.yaml";
+    let run = crate::support::run_offline(&["validate", fixture]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains(": warning ["))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            format!("{fixture}:9:5: warning [missing-policy-version]"),
+            format!("{fixture}:16:7: warning [missing-policy-version]"),
+        ],
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("help: add `Version: \"2012-10-17\"` at the top of the document"),
+        "{}",
+        run.stderr
+    );
+
+    // Suppressed like every lint rule: per role, and by level in rolesmith.toml.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = std::fs::read_to_string(root().join(fixture)).expect("fixture");
+    let allowed = text.replace(
+        "spec:\n",
+        "spec:\n  lint:\n    allow: [missing-policy-version]\n    reason: legacy policy, tracked\n",
+    );
+    std::fs::write(dir.path().join("role.yaml"), allowed).expect("write manifest");
+    let run = finish(
+        offline(),
+        &["validate", &crate::support::arg(dir.path())],
+        "",
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("missing-policy-version"),
+        "{}",
+        run.stderr
+    );
+
+    let config = dir.path().join("rolesmith.toml");
+    std::fs::write(&config, "[lint]\nmissing-policy-version = \"off\"\n").expect("write config");
+    let run = crate::support::run_offline(&[
+        "--config",
+        &crate::support::arg(&config),
+        "validate",
+        fixture,
+    ]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("missing-policy-version"),
+        "{}",
+        run.stderr
+    );
+}
