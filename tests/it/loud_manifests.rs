@@ -155,3 +155,44 @@ fn a_policy_without_version_warns_and_can_be_suppressed() {
         run.stderr
     );
 }
+
+/// A manifest whose only finding is a warning (`unknown-action` for `s3:GetObjekt`).
+const WARNS: &str = "tests/fixtures/strict/unknown-action.yaml";
+
+#[test]
+fn strict_makes_warnings_fail_validate() {
+    let run = crate::support::run_offline(&["validate", WARNS]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("warning [unknown-action]"),
+        "{}",
+        run.stderr
+    );
+
+    let strict = crate::support::run_offline(&["validate", "--strict", WARNS]);
+    assert_eq!(strict.code, Some(1), "{}", strict.stderr);
+    assert!(!strict.stdout.contains("are valid"), "{}", strict.stdout);
+    insta::assert_snapshot!("strict", snapshot::render(&strict));
+
+    // The exit code is the same whatever the format.
+    let json = crate::support::run_offline(&["validate", "--strict", "--format", "json", WARNS]);
+    assert_eq!(json.code, Some(1), "{}", json.stderr);
+    assert_eq!(json.json()[0]["code"], "unknown-action", "{}", json.stdout);
+
+    // `strict = true` in rolesmith.toml does the same.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("rolesmith.toml");
+    std::fs::write(&config, "strict = true\n").expect("write config");
+    let config = crate::support::arg(&config);
+    let run = crate::support::run_offline(&["--config", &config, "validate", WARNS]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("fail validation in strict mode"),
+        "{}",
+        run.stderr
+    );
+    // Without warnings, strict passes.
+    let clean = "tests/fixtures/lint/unknown-action/clean.yaml";
+    let run = crate::support::run_offline(&["--config", &config, "validate", clean]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+}
