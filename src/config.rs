@@ -44,6 +44,8 @@ pub struct Config {
     pub max_deletions: Option<usize>,
     /// The `[lint]` table.
     pub lint: LintConfig,
+    /// `validate` fails on warnings too (as `--strict`).
+    pub strict: Option<bool>,
 }
 
 /// The `[lint]` table: a level per check code, and the reserved key `own_accounts`.
@@ -155,6 +157,7 @@ struct RawConfig {
     quotas: RawQuotas,
     parallelism: Option<Spanned<i64>>,
     max_deletions: Option<Spanned<i64>>,
+    strict: Option<bool>,
     /// Levels by code, and `own_accounts` (an array); told apart after parsing.
     #[serde(default)]
     lint: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
@@ -332,6 +335,7 @@ impl Config {
             parallelism,
             max_deletions,
             lint,
+            strict: raw.strict,
         })
     }
 }
@@ -417,6 +421,7 @@ prune = true
 region = "eu-west-1"
 parallelism = 4
 max_deletions = 3
+strict = true
 
 [ownership]
 key = "owner"
@@ -441,6 +446,7 @@ own_accounts = ["111122223333"]
         assert_eq!(c.prune, Some(true));
         assert_eq!(c.parallelism, Some(4));
         assert_eq!(c.max_deletions, Some(3));
+        assert_eq!(c.strict, Some(true));
         assert_eq!(c.ownership.unwrap().key, "owner");
         assert_eq!(c.limits.managed_policies_per_role, 20);
         assert_eq!(c.limits.trust_policy_size, 4096);

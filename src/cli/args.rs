@@ -37,6 +37,9 @@ pub enum Command {
         /// Output format for findings.
         #[arg(long, value_enum, default_value_t = DiagnosticFormat::Text)]
         format: DiagnosticFormat,
+        /// Fail on warnings too (exit 1), like `clippy -D warnings` (config: `strict = true`).
+        #[arg(long)]
+        strict: bool,
     },
     /// Show what apply would change. Makes only read calls.
     Plan {

@@ -98,8 +98,13 @@ pub fn run(cli: Cli) -> ExitStatus {
         Ok(Config::discover(cli.config.as_deref(), Path::new("."))?)
     };
     let result = match cli.command {
-        Command::Validate { paths, format } => config()
-            .map(|config| validate_command(&ValidateSettings::resolve(&paths, format, &config))),
+        Command::Validate {
+            paths,
+            format,
+            strict,
+        } => config().map(|config| {
+            validate_command(&ValidateSettings::resolve(&paths, format, strict, &config))
+        }),
         Command::Plan {
             common,
             format,
@@ -275,10 +280,22 @@ fn print_diagnostics(diagnostics: &[Diagnostic]) {
 }
 
 /// `rolesmith validate`: the manifests alone, with the quotas, ownership tag and lint levels of
-/// `rolesmith.toml` (so it reports exactly what `plan` would).
+/// `rolesmith.toml` (so it reports exactly what `plan` would). With `strict`, warnings fail it
+/// too.
 fn validate_command(settings: &ValidateSettings) -> ExitStatus {
     let loaded = load_paths(&settings.paths);
     let (desired, diagnostics) = validate(&loaded, &settings.context);
+    let warnings = diagnostics
+        .iter()
+        .filter(|d| d.severity == crate::diagnostic::Severity::Warning)
+        .count();
+    let strict_failure = settings.strict && warnings > 0;
+    if !loaded.skipped.is_empty() {
+        eprintln!(
+            "note: skipped {} YAML file(s) without `apiVersion: rolesmith/…` (-v lists them)",
+            loaded.skipped.len()
+        );
+    }
     match settings.format {
         DiagnosticFormat::Json => print!("{}", render::diagnostics::render_json(&diagnostics)),
         DiagnosticFormat::Sarif => print!("{}", crate::lint::sarif::render(&diagnostics)),
@@ -288,7 +305,13 @@ fn validate_command(settings: &ValidateSettings) -> ExitStatus {
                 .iter()
                 .filter(|d| d.severity == crate::diagnostic::Severity::Error)
                 .count();
-            if errors == 0 {
+            if errors == 0 && strict_failure {
+                eprintln!(
+                    "{warnings} warning(s) in {} file(s) fail validation in strict mode \
+                     (--strict or `strict = true`); nothing was changed.",
+                    loaded.files.len()
+                );
+            } else if errors == 0 {
                 println!(
                     "{} manifest(s) in {} file(s) are valid.",
                     desired.roles.len(),
@@ -302,7 +325,7 @@ fn validate_command(settings: &ValidateSettings) -> ExitStatus {
             }
         }
     }
-    if has_errors(&diagnostics) {
+    if has_errors(&diagnostics) || strict_failure {
         ExitStatus::Failure
     } else {
         ExitStatus::Success

@@ -316,14 +316,22 @@ pub struct ValidateSettings {
     /// The ownership tag, quotas and lint levels manifests are checked with (no account: the
     /// placeholders get a dummy account id).
     pub context: ResolveContext,
+    /// Warnings fail the command too (`--strict`, or `strict = true` in the config).
+    pub strict: bool,
 }
 
 impl ValidateSettings {
     /// Merges `validate`'s arguments over the config, so it checks what `plan` would.
-    pub fn resolve(paths: &[PathBuf], format: DiagnosticFormat, config: &Config) -> Self {
+    pub fn resolve(
+        paths: &[PathBuf],
+        format: DiagnosticFormat,
+        strict: bool,
+        config: &Config,
+    ) -> Self {
         Self {
             paths: resolve_paths(paths, config),
             format,
+            strict: strict || config.strict.unwrap_or(false),
             context: ResolveContext {
                 ownership: config.ownership.clone().unwrap_or_default(),
                 limits: config.limits,
@@ -618,14 +626,20 @@ managed_policies_per_role = 20
     #[test]
     fn validate_takes_paths_ownership_quotas_and_lint_from_the_config() {
         let text = format!("{CONFIG}[lint]\nwildcard-action = \"off\"\n");
-        let s = ValidateSettings::resolve(&[], DiagnosticFormat::Text, &config(&text));
+        let s = ValidateSettings::resolve(&[], DiagnosticFormat::Text, false, &config(&text));
         assert_eq!(s.paths, [PathBuf::from("teams")]);
         assert_eq!(s.context.ownership.key, "owner");
         assert_eq!(s.context.limits.managed_policies_per_role, 20);
         assert!(s.context.lint.off.contains("wildcard-action"));
-        let s = ValidateSettings::resolve(&["m".into()], DiagnosticFormat::Json, &config(""));
+        let s =
+            ValidateSettings::resolve(&["m".into()], DiagnosticFormat::Json, false, &config(""));
         assert_eq!(s.paths, [PathBuf::from("m")]);
         assert_eq!(s.context.ownership, Ownership::default());
+        assert!(!s.strict);
+        // `--strict`, or `strict = true` in the config.
+        assert!(ValidateSettings::resolve(&[], DiagnosticFormat::Text, true, &config("")).strict);
+        let strict = config("strict = true\n");
+        assert!(ValidateSettings::resolve(&[], DiagnosticFormat::Text, false, &strict).strict);
     }
 
     #[test]

@@ -94,6 +94,13 @@ codes! { Lint, LINT;
         "a `Resource` that is neither `*` nor an ARN",
         "IAM rejects resources that are not ARNs. Fix: write the ARN, e.g. \
          `arn:aws:s3:::bucket/*`.";
+    // Both kinds of document.
+    MISSING_POLICY_VERSION = "missing-policy-version", Warning,
+        "an inline policy or raw trust policy without `Version`",
+        "Without `Version`, IAM evaluates the document in the 2008-10-17 policy language, where \
+         policy variables such as `${aws:username}` are plain text, so a condition or resource \
+         using them never matches what it means. Fix: add `Version: \"2012-10-17\"` (quoted) at \
+         the top of the document.";
     // The suppression itself.
     LINT_ALLOW_WITHOUT_REASON = "lint-allow-without-reason", Error,
         "`spec.lint.allow` without a `reason`",

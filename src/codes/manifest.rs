@@ -247,6 +247,12 @@ codes! { Validate, VALIDATE;
         "a trust statement without `Principal`",
         "A trust statement says who may assume the role. Fix: add `Principal:`, e.g. `{Service: \
          ec2.amazonaws.com}`.";
+    EMPTY_PRINCIPAL = "empty-principal", Error,
+        "a trust statement whose `Principal` names nobody",
+        "`Principal: {}` or a principal whose lists are all empty (`{Service: []}`) passes no \
+         one; IAM refuses such a trust policy when the role is created or updated, so the apply \
+         would fail half-way. Fix: name who may assume the role, e.g. `Principal: {Service: \
+         ec2.amazonaws.com}`.";
     RESOURCE_IN_TRUST = "resource-in-trust", Error,
         "`Resource` or `NotResource` in a trust policy",
         "The resource of a trust policy is the role itself, so IAM rejects these elements \

@@ -216,7 +216,11 @@ pub fn lint_role(
                 })
                 .collect()
         } else {
-            statements(&yaml_path!["spec", "trustPolicy"], trust_doc)
+            let base = yaml_path!["spec", "trustPolicy"];
+            if let Some(raw) = &spec.trust_policy {
+                check_version(&base, raw, "the trust policy", &mut sink);
+            }
+            statements(&base, trust_doc)
         };
         for stmt in &stmts {
             trust::check_statement(stmt, &own, &mut sink);
@@ -226,6 +230,7 @@ pub fn lint_role(
     }
     for (name, policy) in &spec.inline_policies {
         let base = yaml_path!["spec", "inlinePolicies", name.as_str()];
+        check_version(&base, policy, &format!("inline policy `{name}`"), &mut sink);
         for stmt in statements(&base, policy) {
             permissions::check_statement(&stmt, ctx, &mut sink);
         }
@@ -245,6 +250,23 @@ pub fn lint_role(
             .with_help(f.help);
         d.severity = severity;
         out.push(d);
+    }
+}
+
+/// A document as written (`base`, described as `what`) states its policy language: without
+/// `Version` IAM applies 2008-10-17, where policy variables are plain text.
+fn check_version(base: &[Seg], policy: &PolicyDocumentInput, what: &str, sink: &mut Sink<'_>) {
+    if policy.version.is_none() {
+        sink.report(
+            codes::MISSING_POLICY_VERSION,
+            base,
+            "no `Version`",
+            format!(
+                "{what} has no `Version`: IAM reads it as the 2008-10-17 policy language, \
+                 where policy variables such as `${{aws:username}}` are plain text"
+            ),
+            "add `Version: \"2012-10-17\"` at the top of the document",
+        );
     }
 }
 

@@ -141,6 +141,20 @@ pub fn check_policy(
                         .at(doc.locate(&path), "statement")
                         .with_help("add `Principal:` with who may assume the role"),
                     );
+                } else if let Some(PrincipalInput::Map(map)) = &st.principal
+                    && map.values().all(OneOrMany::is_empty)
+                {
+                    out.push(
+                        Diagnostic::new(
+                            codes::EMPTY_PRINCIPAL,
+                            "the trust statement's Principal names nobody",
+                        )
+                        .at(doc.locate(&here("Principal")), "no principal")
+                        .with_help(
+                            "name who may assume the role, e.g. \
+                             `Principal: {Service: ec2.amazonaws.com}`",
+                        ),
+                    );
                 }
                 for field in ["Resource", "NotResource"] {
                     let present = if field == "Resource" {

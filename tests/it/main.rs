@@ -34,6 +34,7 @@ mod import_regressions;
 mod interrupts;
 mod invalid_manifests;
 mod lint;
+mod loud_manifests;
 mod plan_golden;
 mod progress;
 mod readme;

@@ -1,7 +1,10 @@
 //! Finding manifest files and parsing them into typed documents with their source index.
 //!
 //! Paths may be files or directories (searched recursively for `*.yaml` / `*.yml`, in sorted
-//! order); a file may hold several documents separated by `---`. Every problem becomes a
+//! order); a file may hold several documents separated by `---`. A file found in a directory
+//! none of whose documents has `apiVersion: rolesmith/…` (`mkdocs.yml`, a compose file) is not
+//! a manifest: it is skipped and listed in [`Loaded::skipped`]; a file named explicitly is
+//! always read as a manifest. Every problem becomes a
 //! [`Diagnostic`] with file:line:col; one bad document does not hide problems in the others.
 //! How serde-saphyr's errors are reworded is in `parse_errors`.
 
@@ -141,6 +144,9 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
     /// Every file read, in order.
     pub files: Vec<PathBuf>,
+    /// YAML files found in a directory that hold no rolesmith document, in order; not read as
+    /// manifests (and not in `files`).
+    pub skipped: Vec<PathBuf>,
 }
 
 /// Loads every manifest under the given paths (the current directory when empty).
@@ -150,6 +156,7 @@ pub fn load_paths(paths: &[PathBuf]) -> Loaded {
         all.documents.extend(one.documents);
         all.diagnostics.extend(one.diagnostics);
         all.files.extend(one.files);
+        all.skipped.extend(one.skipped);
     });
     all
 }
@@ -177,7 +184,7 @@ pub fn load_each_file_with<R: Send>(
     } else {
         paths
     };
-    let files: Vec<PathBuf> = paths
+    let files: Vec<(PathBuf, Found)> = paths
         .iter()
         .flat_map(|p| discover(p, &mut missing))
         .collect();
@@ -186,7 +193,9 @@ pub fn load_each_file_with<R: Send>(
         .min(files.len())
         .max(1);
     if workers == 1 {
-        files.iter().for_each(|f| each(work(load_file(f))));
+        files
+            .iter()
+            .for_each(|(f, found)| each(work(logged(load_file(f, *found)))));
     } else {
         let next = std::sync::atomic::AtomicUsize::new(0);
         let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, R)>(workers * 2);
@@ -196,8 +205,10 @@ pub fn load_each_file_with<R: Send>(
                 scope.spawn(move || {
                     loop {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(file) = files.get(i) else { break };
-                        if tx.send((i, work(load_file(file)))).is_err() {
+                        let Some((file, found)) = files.get(i) else {
+                            break;
+                        };
+                        if tx.send((i, work(logged(load_file(file, *found))))).is_err() {
                             break;
                         }
                     }
@@ -224,11 +235,35 @@ pub fn load_each_file_with<R: Send>(
     }
 }
 
-/// Reads and parses one file.
-fn load_file(file: &Path) -> Loaded {
+/// How a file came to be loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Found {
+    /// Named on the command line or in the config: a manifest, whatever it holds.
+    Named,
+    /// Found in a directory: a manifest only if one of its documents is rolesmith's.
+    InDirectory,
+}
+
+/// Logs a skipped file (at info, so `-v` lists them) and passes the result on.
+fn logged(loaded: Loaded) -> Loaded {
+    for path in &loaded.skipped {
+        tracing::info!(
+            "skipped {}: no document has `apiVersion: rolesmith/…`",
+            path.display()
+        );
+    }
+    loaded
+}
+
+/// Reads and parses one file (or skips it, if found in a directory and not a manifest).
+fn load_file(file: &Path, found: Found) -> Loaded {
     let mut loaded = Loaded::default();
     match fs_err::read(file) {
         Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) if found == Found::InDirectory && !is_manifest_text(&text) => {
+                loaded.skipped.push(file.to_path_buf());
+                return loaded;
+            }
             Ok(text) => load_text(file, &text, &mut loaded),
             Err(e) => loaded.diagnostics.push(
                 Diagnostic::new(
@@ -249,9 +284,9 @@ fn load_file(file: &Path) -> Loaded {
     loaded
 }
 
-fn discover(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+fn discover(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<(PathBuf, Found)> {
     if path.is_file() {
-        return vec![path.to_path_buf()];
+        return vec![(path.to_path_buf(), Found::Named)];
     }
     if !path.is_dir() {
         diagnostics.push(
@@ -276,7 +311,7 @@ fn discover(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
                     .extension()
                     .is_some_and(|x| x == "yaml" || x == "yml");
                 if is_yaml {
-                    files.push(e.into_path());
+                    files.push((e.into_path(), Found::InDirectory));
                 }
             }
             Ok(_) => {}
@@ -286,16 +321,93 @@ fn discover(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
     files
 }
 
+/// Whether a file's text holds a rolesmith document: one whose `apiVersion` starts with
+/// `rolesmith/`, or a file with no documents at all (an empty manifest file stays one).
+///
+/// Decided without parsing: a top-level `apiVersion:` line settles a document; only a document
+/// without one that still mentions `apiVersion` (flow style, a quoted key) has its header
+/// parsed.
+fn is_manifest_text(text: &str) -> bool {
+    let mut any = false;
+    for (_, range) in split_documents(text) {
+        let body = &text[range];
+        if is_blank(body) {
+            continue;
+        }
+        any = true;
+        if is_rolesmith_document(body) {
+            return true;
+        }
+    }
+    !any
+}
+
+/// Whether one document is meant for rolesmith (see [`is_manifest_text`]): its top-level
+/// `apiVersion` starts with `rolesmith/`, or it has no `apiVersion` but a rolesmith `kind:`
+/// (a manifest that forgot its `apiVersion` is reported, not skipped).
+fn is_rolesmith_document(body: &str) -> bool {
+    let unquote = |value: &str| value.trim().trim_matches(['"', '\'']).to_owned();
+    let mut kind = None;
+    let mut has_api_version = false;
+    for line in body.lines() {
+        // Only top-level keys count (a `--- ` marker may precede one on its line).
+        let line = line.strip_prefix("---").map_or(line, str::trim_start);
+        let Some((key, value)) = line.split_once(':') else {
+            continue;
+        };
+        if key.starts_with([' ', '\t']) {
+            continue;
+        }
+        let value = value.split(" #").next().unwrap_or_default().trim();
+        match unquote(key).as_str() {
+            "apiVersion" => {
+                has_api_version = true;
+                if unquote(value).starts_with(API_VERSION_PREFIX) {
+                    return true;
+                }
+                // A plain value settles it; anything else (empty, an anchor, a tag) is left to
+                // the header parse below.
+                if !value.is_empty() && !value.starts_with(['&', '!', '*']) {
+                    return false;
+                }
+            }
+            "kind" => kind = Some(unquote(value)),
+            _ => {}
+        }
+    }
+    if !has_api_version && kind.is_some_and(|k| KINDS.contains(&k.as_str())) {
+        return true;
+    }
+    if !body.contains("apiVersion") {
+        return false;
+    }
+    // Flow style or another shape the line scan does not settle: read just the header.
+    match parse::<Header>(&pad(body, 1)) {
+        Ok(header) => header
+            .api_version
+            .as_ref()
+            .and_then(|v| v.as_str())
+            .is_some_and(|v| v.starts_with(API_VERSION_PREFIX)),
+        Err(_) => false,
+    }
+}
+
+/// What every rolesmith `apiVersion` starts with.
+const API_VERSION_PREFIX: &str = "rolesmith/";
+
+/// Whether a document holds nothing but blank lines, comments and markers.
+fn is_blank(body: &str) -> bool {
+    body.lines().all(|l| {
+        let t = l.trim();
+        t.is_empty() || t.starts_with('#') || t == "---"
+    })
+}
+
 /// Loads the documents of one file's text.
 pub fn load_text(path: &Path, text: &str, loaded: &mut Loaded) {
     let source = SourceText::new(path, text);
     for (start_line, range) in split_documents(text) {
-        let body = &text[range.clone()];
-        let blank = body.lines().all(|l| {
-            let t = l.trim();
-            t.is_empty() || t.starts_with('#') || t == "---"
-        });
-        if blank {
+        if is_blank(&text[range.clone()]) {
             continue;
         }
         match load_document(&source, start_line, range) {
@@ -530,5 +642,33 @@ mod tests {
         let text = format!("{HEAD}spec:\n  trust: ec2.amazonaws.com\n");
         let d = &diagnostics(&text)[0];
         assert_eq!(d.message, "expected a list here");
+    }
+
+    #[test]
+    fn only_rolesmith_documents_make_a_file_a_manifest() {
+        // Other YAML: skipped when found in a directory.
+        for other in [
+            "site_name: rolesmith\nrepo_url: https://github.com/x/rolesmith/\n",
+            "services:\n  web:\n    image: nginx\n",
+            "apiVersion: v1\nkind: ConfigMap\n",
+            "items:\n  - apiVersion: rolesmith/v1\n",
+            "{apiVersion: apps/v1, kind: Deployment}\n",
+            "# only\n---\nname: x\n",
+        ] {
+            assert!(!is_manifest_text(other), "{other:?}");
+        }
+        // Rolesmith's (also broken ones): read as manifests.
+        for manifest in [
+            HEAD,
+            "--- apiVersion: rolesmith/v1\n",
+            "\"apiVersion\": 'rolesmith/v2' # newer\n",
+            "{apiVersion: rolesmith/v1, kind: Role}\n",
+            "kind: Role\nmetadata:\n  name: web\n",
+            "name: x\n---\napiVersion: rolesmith/v1\nkind: Role\n",
+            "apiVersion: rolesmith/v1\nspec: [\n",
+            "# an empty file\n",
+        ] {
+            assert!(is_manifest_text(manifest), "{manifest:?}");
+        }
     }
 }
