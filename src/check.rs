@@ -81,8 +81,19 @@ pub fn load_and_validate(
     paths: &[PathBuf],
     ctx: &ResolveContext,
 ) -> (DesiredState, Vec<Diagnostic>, Vec<PathBuf>) {
+    let (desired, diagnostics, files, _) = load_and_validate_noting_skipped(paths, ctx);
+    (desired, diagnostics, files)
+}
+
+/// [`load_and_validate`], also returning the YAML files directory discovery skipped because no
+/// document in them is a rolesmith manifest (for the note that counts them).
+pub fn load_and_validate_noting_skipped(
+    paths: &[PathBuf],
+    ctx: &ResolveContext,
+) -> (DesiredState, Vec<Diagnostic>, Vec<PathBuf>, Vec<PathBuf>) {
     let mut validator = Validator::new(ctx);
     let mut files = Vec::new();
+    let mut skipped = Vec::new();
     let (target, lint) = (ctx.target(), ctx.lint_context());
     // Each file is parsed and its documents checked on a worker thread; the results are merged
     // in file order here, where duplicates across files are found.
@@ -94,18 +105,19 @@ pub fn load_and_validate(
                 .iter()
                 .map(|doc| check_one(doc, &target, &lint))
                 .collect();
-            (loaded.diagnostics, loaded.files, checked)
+            (loaded.diagnostics, loaded.files, loaded.skipped, checked)
         },
-        |(diagnostics, loaded_files, checked)| {
+        |(diagnostics, loaded_files, loaded_skipped, checked)| {
             validator.diagnostics.extend(diagnostics);
             files.extend(loaded_files);
+            skipped.extend(loaded_skipped);
             for c in checked {
                 validator.merge(c);
             }
         },
     );
     let (desired, diagnostics) = validator.finish();
-    (desired, diagnostics, files)
+    (desired, diagnostics, files, skipped)
 }
 
 /// Validates and lints one document; safe to run on any thread.

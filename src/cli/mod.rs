@@ -270,6 +270,16 @@ fn init_logging(verbose: u8) {
         .try_init();
 }
 
+/// The note counting YAML files that directory discovery skipped (not rolesmith manifests).
+fn note_skipped(skipped: &[PathBuf]) {
+    if !skipped.is_empty() {
+        eprintln!(
+            "note: skipped {} YAML file(s) without `apiVersion: rolesmith/…` (-v lists them)",
+            skipped.len()
+        );
+    }
+}
+
 fn print_diagnostics(diagnostics: &[Diagnostic]) {
     if !diagnostics.is_empty() {
         eprint!(
@@ -290,12 +300,7 @@ fn validate_command(settings: &ValidateSettings) -> ExitStatus {
         .filter(|d| d.severity == crate::diagnostic::Severity::Warning)
         .count();
     let strict_failure = settings.strict && warnings > 0;
-    if !loaded.skipped.is_empty() {
-        eprintln!(
-            "note: skipped {} YAML file(s) without `apiVersion: rolesmith/…` (-v lists them)",
-            loaded.skipped.len()
-        );
-    }
+    note_skipped(&loaded.skipped);
     match settings.format {
         DiagnosticFormat::Json => print!("{}", render::diagnostics::render_json(&diagnostics)),
         DiagnosticFormat::Sarif => print!("{}", crate::lint::sarif::render(&diagnostics)),

@@ -86,7 +86,9 @@ pub(super) fn load_desired(
 ) -> Result<(DesiredState, ResolveContext, Vec<PathBuf>, Vec<Diagnostic>), BoxError> {
     let identity = runtime.block_on(account.identity())?;
     let ctx = resolve_context(settings, identity);
-    let (mut desired, mut diagnostics, files) = load_and_validate(&settings.paths, &ctx);
+    let (mut desired, mut diagnostics, files, skipped) =
+        crate::check::load_and_validate_noting_skipped(&settings.paths, &ctx);
+    note_skipped(&skipped);
     if let Some(prefix) = &settings.path_prefix {
         scope_to_prefix(&mut desired, &mut diagnostics, prefix);
     }

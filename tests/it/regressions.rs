@@ -663,3 +663,26 @@ fn plan_and_apply_append_the_markdown_plan_to_the_github_step_summary() {
     );
     assert!(text.contains("Plan id: `sha256:"), "{text}");
 }
+
+#[test]
+fn plan_counts_the_yaml_files_that_are_not_manifests_in_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    profile_manifests(dir.path());
+    std::fs::write(
+        dir.path().join("mkdocs.yml"),
+        "site_name: docs\nnav:\n  - index.md\n",
+    )
+    .unwrap();
+    write_snapshot(
+        &dir.path().join("account.json"),
+        &["web"],
+        json!({OWNED.0: OWNED.1}),
+    );
+    let r = offline(dir.path(), &["plan", ".", "--snapshot", "account.json"]).success();
+    assert!(
+        r.stderr
+            .contains("note: skipped 1 YAML file(s) without `apiVersion: rolesmith/…`"),
+        "{}",
+        r.stderr
+    );
+}
