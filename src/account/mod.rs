@@ -478,6 +478,9 @@ pub enum AccountError {
         /// `CODE: message` for service errors; the error chain for transport or credential
         /// failures.
         message: String,
+        /// What to do about it, when the failure's kind says (credentials, permissions, an
+        /// unreachable endpoint).
+        hint: Option<&'static str>,
     },
     /// A snapshot file could not be read or written.
     #[error("snapshot {path}: {message}")]

@@ -197,7 +197,7 @@ pub fn run(cli: Cli) -> ExitStatus {
                 e.downcast_ref::<AccountError>(),
             ) {
                 (Some(u), _) => u.hint.clone(),
-                (None, Some(a)) => account_error_hint(a),
+                (None, Some(AccountError::Aws { hint, .. })) => hint.map(str::to_owned),
                 _ => None,
             };
             if let Some(hint) = hint {
@@ -206,30 +206,6 @@ pub fn run(cli: Cli) -> ExitStatus {
             ExitStatus::Failure
         }
     }
-}
-
-/// What to do about an AWS failure that ended the run, from its error code or kind.
-fn account_error_hint(e: &AccountError) -> Option<String> {
-    let AccountError::Aws { message, .. } = e else {
-        return None;
-    };
-    let has = |s: &str| message.contains(s);
-    let hint = if has("InvalidClientTokenId")
-        || has("UnrecognizedClient")
-        || has("SignatureDoesNotMatch")
-        || has("ExpiredToken")
-    {
-        "the credentials were refused: check --profile / AWS_PROFILE, or log in again (`aws sso login`)"
-    } else if has("loading credentials") || has("no credentials") || has("CredentialsNotLoaded") {
-        "no AWS credentials were found: pass --profile (or set AWS_PROFILE), run `aws sso login`, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
-    } else if has("AccessDenied") || has("UnauthorizedOperation") {
-        "the credentials lack a permission: `rolesmith permissions --for plan` (or `--for apply`) prints the policy rolesmith needs"
-    } else if has("Connection refused") || has("dns error") || has("timed out") {
-        "the endpoint cannot be reached: check --endpoint-url (or AWS_ENDPOINT_URL), --region and the network"
-    } else {
-        return None;
-    };
-    Some(hint.to_owned())
 }
 
 fn init_logging(verbose: u8) {

@@ -18,8 +18,39 @@ pub(super) fn other(entity: &str, operation: &'static str, message: impl Display
         entity: entity.to_owned(),
         operation,
         message: message.to_string(),
+        hint: None,
     }
 }
+
+/// What to do about an unclassified AWS failure, from AWS's error code or how the request
+/// failed; `None` when neither says.
+fn hint<E, R>(err: &SdkError<E, R>) -> Option<&'static str>
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match err.code() {
+        Some("InvalidClientTokenId" | "UnrecognizedClient" | "SignatureDoesNotMatch")
+        | Some("ExpiredToken" | "ExpiredTokenException") => Some(
+            "the credentials were refused: check --profile / AWS_PROFILE, or log in again (`aws sso login`)",
+        ),
+        Some("AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation") => Some(
+            "the credentials lack a permission: `rolesmith permissions --for plan` (or `--for apply`) prints the policy rolesmith needs",
+        ),
+        Some(_) => None,
+        None => match err {
+            SdkError::DispatchFailure(d) if d.is_io() || d.is_timeout() => Some(UNREACHABLE),
+            SdkError::TimeoutError(_) => Some(UNREACHABLE),
+            // Credential providers fail inside dispatch, before anything is sent.
+            SdkError::DispatchFailure(d) if d.is_other() => Some(
+                "no AWS credentials were found: pass --profile (or set AWS_PROFILE), run `aws sso login`, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+            ),
+            _ => None,
+        },
+    }
+}
+
+const UNREACHABLE: &str = "the endpoint cannot be reached: check --endpoint-url (or AWS_ENDPOINT_URL), --region and the network";
 
 /// The AWS error code of a service error (`NoSuchEntity`, `InvalidParameterValue`, …); `None`
 /// for transport, timeout and construction failures.
@@ -96,7 +127,12 @@ where
             entity: entity_owned(),
             message: message(err).to_owned(),
         },
-        _ => other(entity, operation, describe(err)),
+        _ => AccountError::Aws {
+            entity: entity_owned(),
+            operation,
+            message: describe(err),
+            hint: hint(err),
+        },
     }
 }
 
