@@ -140,7 +140,7 @@ fn check_manifests_unchanged(
     settings: &Settings,
     path: &Path,
 ) -> Result<(), BoxError> {
-    let files = load_paths(&settings.paths).files;
+    let files = crate::manifest::load::manifest_files(&settings.paths);
     let changed = saved
         .provenance
         .manifests

@@ -178,16 +178,7 @@ pub fn load_each_file_with<R: Send>(
     mut each: impl FnMut(R),
 ) {
     let mut missing = Vec::new();
-    let default = [PathBuf::from(".")];
-    let paths = if paths.is_empty() {
-        &default[..]
-    } else {
-        paths
-    };
-    let files: Vec<(PathBuf, Found)> = paths
-        .iter()
-        .flat_map(|p| discover(p, &mut missing))
-        .collect();
+    let files = discover_all(paths, &mut missing);
     let workers = std::thread::available_parallelism()
         .map_or(1, usize::from)
         .min(files.len())
@@ -282,6 +273,38 @@ fn load_file(file: &Path, found: Found) -> Loaded {
     }
     loaded.files.push(file.to_path_buf());
     loaded
+}
+
+/// The files `paths` name (the current directory when none), in order.
+fn discover_all(paths: &[PathBuf], diagnostics: &mut Vec<Diagnostic>) -> Vec<(PathBuf, Found)> {
+    let default = [PathBuf::from(".")];
+    let paths = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
+    paths
+        .iter()
+        .flat_map(|p| discover(p, diagnostics))
+        .collect()
+}
+
+/// The manifest files loading `paths` reads — [`Loaded::files`] — found without parsing them
+/// (a YAML file found in a directory is read only to see whether it holds a rolesmith
+/// document). For digests of a manifest set, where parsing would be wasted.
+pub fn manifest_files(paths: &[PathBuf]) -> Vec<PathBuf> {
+    discover_all(paths, &mut Vec::new())
+        .into_iter()
+        .filter(|(file, found)| {
+            *found == Found::Named
+                || match fs_err::read(file).map(String::from_utf8) {
+                    Ok(Ok(text)) => is_manifest_text(&text),
+                    // Unreadable and non-UTF-8 files are in `files` too (with a diagnostic).
+                    _ => true,
+                }
+        })
+        .map(|(file, _)| file)
+        .collect()
 }
 
 fn discover(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<(PathBuf, Found)> {
@@ -602,6 +625,20 @@ mod tests {
     }
 
     const HEAD: &str = "apiVersion: rolesmith/v1\nkind: Role\nmetadata:\n  name: web\n";
+
+    #[test]
+    fn manifest_files_are_the_files_loading_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("web.yaml"), HEAD).unwrap();
+        std::fs::write(dir.path().join("mkdocs.yml"), "site_name: docs\n").unwrap();
+        std::fs::write(dir.path().join("binary.yaml"), [0xff, 0xfe]).unwrap();
+        let named = dir.path().join("mkdocs.yml");
+        for paths in [vec![dir.path().to_path_buf()], vec![named]] {
+            let files = manifest_files(&paths);
+            assert_eq!(files, load_paths(&paths).files, "{paths:?}");
+            assert!(!files.is_empty());
+        }
+    }
 
     #[test]
     fn missing_field_points_at_the_mapping_that_lacks_it() {
