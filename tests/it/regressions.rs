@@ -305,6 +305,21 @@ fn offline(dir: &Path, args: &[&str]) -> crate::support::Run {
     crate::support::finish(cmd, args, "")
 }
 
+/// Applies `roles.yaml` to the snapshot `account.json` in `dir`; must succeed.
+fn apply_offline(dir: &Path) {
+    offline(
+        dir,
+        &[
+            "apply",
+            "roles.yaml",
+            "--snapshot",
+            "account.json",
+            "--auto-approve",
+        ],
+    )
+    .success();
+}
+
 fn ops(plan: &Value) -> Vec<String> {
     plan["steps"]
         .as_array()
@@ -359,17 +374,7 @@ fn profile_holding_another_owned_role_gets_its_role_back_without_being_deleted()
         ],
         "the instance keeps its profile throughout"
     );
-    offline(
-        dir.path(),
-        &[
-            "apply",
-            "roles.yaml",
-            "--snapshot",
-            "account.json",
-            "--auto-approve",
-        ],
-    )
-    .success();
+    apply_offline(dir.path());
     let r = offline(
         dir.path(),
         &["plan", "roles.yaml", "--snapshot", "account.json"],
@@ -420,17 +425,7 @@ fn tag_added_by_hand_to_a_managed_instance_profile_is_drift_and_is_removed() {
         ["UntagInstanceProfile instance profile web"],
         "declared profile tags are enforced"
     );
-    offline(
-        dir.path(),
-        &[
-            "apply",
-            "roles.yaml",
-            "--snapshot",
-            "account.json",
-            "--auto-approve",
-        ],
-    )
-    .success();
+    apply_offline(dir.path());
     let r = offline(
         dir.path(),
         &["drift", "roles.yaml", "--snapshot", "account.json"],
