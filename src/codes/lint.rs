@@ -54,6 +54,13 @@ codes! { Lint, LINT;
         "IAM shows a unique id in a policy once the role or user it named was deleted; a new \
          principal with the same name does not match it. Fix: name the current role or user \
          ARN, or remove the principal.";
+    UNKNOWN_SERVICE_PRINCIPAL = "unknown-service-principal", Warning,
+        "a well-formed service principal that no AWS service is known to use",
+        "The name is not in the service-principal list committed with the code (the principals \
+         AWS's managed policies name), so it is most likely a typo; IAM refuses an unknown \
+         principal at apply time. Fix: correct the spelling; if the service is new, suppress \
+         the code for the role (`lint: {allow: [unknown-service-principal], reason: ...}`) \
+         and update the list.";
     SERVICE_WITHOUT_SOURCE_CONDITION = "service-without-source-condition", Info,
         "service principal without `aws:SourceAccount` / `aws:SourceArn`",
         "Some services act for many accounts; a source condition makes sure the service uses \

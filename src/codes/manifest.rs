@@ -143,6 +143,11 @@ codes! { Validate, VALIDATE;
         "IAM counts the trust policy's non-whitespace characters against a quota (2048 by \
          default, up to 4096 on request). Fix: merge principals into fewer statements, or have \
          AWS raise the quota and set `[quotas] trust_policy_size` in rolesmith.toml.";
+    INVALID_SERVICE_PRINCIPAL = "invalid-service-principal", Error,
+        "a service principal IAM would refuse: wrong domain, spaces or empty labels",
+        "Service principals are DNS names such as `ec2.amazonaws.com` (`amazonaws.com.cn` in \
+         China); IAM refuses anything else only when the role is created. The help line names \
+         the closest known principal. Fix: correct the name.";
     INVALID_ARN = "invalid-arn", Error,
         "a principal, policy or boundary ARN of the wrong shape",
         "Principals are account ids or IAM ARNs (`arn:aws:iam::123456789012:role/NAME`); \

@@ -9,6 +9,8 @@ use std::collections::BTreeSet;
 use super::{Sink, Stmt, base_operator};
 use crate::codes;
 use crate::manifest::limits::is_unique_id;
+use crate::manifest::source::Seg;
+use crate::policy::service_principal::{self, ServicePrincipal};
 use crate::policy::{Effect, PrincipalInput};
 
 const GITHUB_HOST: &str = "token.actions.githubusercontent.com";
@@ -96,6 +98,28 @@ fn web_identity_provider(federated: &str) -> Option<&str> {
     (federated == COGNITO || BUILT_IN_WEB_IDENTITY.contains(&federated)).then_some(federated)
 }
 
+/// A well-formed service principal that no AWS service is known to use (malformed ones are
+/// validation errors and never reach the linter).
+fn check_service_known(value: &str, path: &[Seg], sink: &mut Sink<'_>) {
+    if let ServicePrincipal::Unknown { suggestion } = service_principal::classify(value) {
+        let help = match suggestion {
+            Some(s) => format!(
+                "did you mean `{s}`? If `{value}` is a new service, suppress the code for this role"
+            ),
+            None => format!(
+                "check the service's documentation for its principal; if `{value}` is a new service, suppress the code for this role"
+            ),
+        };
+        sink.report(
+            codes::UNKNOWN_SERVICE_PRINCIPAL,
+            path,
+            "unknown service",
+            format!("no AWS service is known to use the principal `{value}`"),
+            help,
+        );
+    }
+}
+
 pub(crate) fn check_statement(stmt: &Stmt<'_>, own: &BTreeSet<String>, sink: &mut Sink<'_>) {
     let st = stmt.st;
     if st.effect != Effect::Allow {
@@ -133,6 +157,7 @@ pub(crate) fn check_statement(stmt: &Stmt<'_>, own: &BTreeSet<String>, sink: &mu
                         }
                         "Service" => {
                             kinds.insert(Kind::Service);
+                            check_service_known(v, &path(), sink);
                             if !PASS_ROLE_COMPUTE.contains(&v.as_str())
                                 && !stmt.constrains(SOURCE_KEYS)
                             {

@@ -4,6 +4,7 @@
 
 pub mod document;
 pub mod normalize;
+pub mod service_principal;
 pub mod set;
 pub mod trust;
 

@@ -196,3 +196,46 @@ fn strict_makes_warnings_fail_validate() {
     let run = crate::support::run_offline(&["--config", &config, "validate", clean]);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
 }
+
+#[test]
+fn a_service_principal_typo_is_an_error_with_the_right_name() {
+    for typo in ["ec2.amazonaws.co", "ec2.amazon.com", "ec2 amazonaws com"] {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("role.yaml");
+        std::fs::write(
+            &file,
+            format!(
+                "apiVersion: rolesmith/v1\nkind: Role\nmetadata:\n  name: agent\nspec:\n  trust:\n    - service: \"{typo}\"\n"
+            ),
+        )
+        .unwrap();
+        let run = crate::support::run_offline(&["validate", file.to_str().unwrap()]);
+        assert_eq!(run.code, Some(1), "{typo}: {}", run.stderr);
+        let (headers, help) = reported(&run);
+        assert_eq!(
+            headers,
+            [format!(
+                "{}:7:16: error [invalid-service-principal]",
+                file.display()
+            )],
+            "{typo}: {}",
+            run.stderr
+        );
+        assert_eq!(help, ["help: did you mean `ec2.amazonaws.com`?"], "{typo}");
+    }
+}
+
+#[test]
+fn a_well_formed_unknown_service_principal_is_a_warning_that_strict_fails() {
+    let fixture = "tests/fixtures/lint/unknown-service-principal/triggers.yaml";
+    let run = crate::support::run_offline(&["validate", fixture]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("warning [unknown-service-principal]")
+            && run.stderr.contains("did you mean `lambda.amazonaws.com`?"),
+        "{}",
+        run.stderr
+    );
+    let strict = crate::support::run_offline(&["validate", "--strict", fixture]);
+    assert_eq!(strict.code, Some(1), "{}", strict.stderr);
+}

@@ -11,6 +11,7 @@ use crate::manifest::limits;
 use crate::manifest::load::LoadedDocument;
 use crate::manifest::model::RoleSpec;
 use crate::manifest::source::Seg;
+use crate::policy::service_principal::{self, ServicePrincipal};
 use crate::policy::{
     OneOrMany, Policy, PolicyDocumentInput, PrincipalInput, TrustContext, TrustEntry, TrustError,
     TrustErrorKind, expand_trust,
@@ -199,26 +200,50 @@ pub(super) fn check_arns(
         };
         for (kind, values) in map {
             for (vi, v) in values.iter().enumerate() {
-                let result = principal_shape(kind, v);
-                if result.is_err() {
-                    let candidates = principal_paths(shorthand, many_statements, si, kind, vi);
-                    let at = || match candidates.iter().find(|p| doc.index().contains(p)) {
-                        Some(p) => doc.locate(p),
-                        None => doc.locate_key(&yaml_path![
-                            "spec",
-                            if shorthand { "trust" } else { "trustPolicy" }
-                        ]),
-                    };
-                    check(
-                        out,
-                        result,
-                        codes::INVALID_ARN,
-                        at,
-                        "principals are account ids or IAM ARNs like arn:aws:iam::123456789012:role/NAME",
-                    );
+                let candidates = || principal_paths(shorthand, many_statements, si, kind, vi);
+                let at = || match candidates().iter().find(|p| doc.index().contains(p)) {
+                    Some(p) => doc.locate(p),
+                    None => doc.locate_key(&yaml_path![
+                        "spec",
+                        if shorthand { "trust" } else { "trustPolicy" }
+                    ]),
+                };
+                if kind == "Service" {
+                    check_service(v, at, out);
+                    continue;
                 }
+                check(
+                    out,
+                    principal_shape(kind, v),
+                    codes::INVALID_ARN,
+                    at,
+                    "principals are account ids or IAM ARNs like arn:aws:iam::123456789012:role/NAME",
+                );
             }
         }
+    }
+}
+
+/// A service principal IAM would refuse is an error, with the closest known name. A well-formed
+/// unknown one is the linter's warning (`unknown-service-principal`), not an error.
+fn check_service(
+    value: &str,
+    at: impl FnOnce() -> crate::diagnostic::Location,
+    out: &mut Vec<Diagnostic>,
+) {
+    if let ServicePrincipal::Malformed { suggestion } = service_principal::classify(value) {
+        let help = match suggestion {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => "service principals look like `ec2.amazonaws.com`".to_owned(),
+        };
+        out.push(
+            Diagnostic::new(
+                codes::INVALID_SERVICE_PRINCIPAL,
+                format!("`{value}` is not a service principal"),
+            )
+            .at(at(), "here")
+            .with_help(help),
+        );
     }
 }
 
@@ -256,7 +281,15 @@ fn principal_paths(
 ) -> Vec<Vec<Seg>> {
     let mut candidates: Vec<Vec<Seg>> = Vec::new();
     if shorthand {
-        for key in ["account", "role", "user", "saml", "oidc", "githubActions"] {
+        for key in [
+            "service",
+            "account",
+            "role",
+            "user",
+            "saml",
+            "oidc",
+            "githubActions",
+        ] {
             let p = yaml_path!["spec", "trust", si, key].to_vec();
             let mut item = p.clone();
             item.push(Seg::Index(vi));
