@@ -364,6 +364,7 @@ mod tests {
             changes: Vec::new(),
             conflicts: Vec::new(),
             notes: Vec::new(),
+            warnings: Vec::new(),
             steps: [put("ours"), put("theirs")]
                 .into_iter()
                 .map(|mutation| Step {

@@ -324,6 +324,7 @@ mod tests {
             changes: vec![],
             conflicts: vec![],
             notes: vec![],
+            warnings: Vec::new(),
             steps,
         }
     }

@@ -20,6 +20,15 @@ pub fn instance_attributes(have: &InstanceState, want: &InstanceState) -> Vec<At
     }]
 }
 
+/// `k=v, k=v` of the selector's tags.
+fn selector_text(spec: &BindingSpec) -> String {
+    spec.selector
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub(super) fn diff_bindings(
     profile: &str,
     spec: &BindingSpec,
@@ -44,11 +53,20 @@ pub(super) fn diff_bindings(
         }
     }
     if !spec.selector.is_empty() {
-        for i in live.instances.values().filter(|i| i.is_bindable()) {
-            if spec.selector.iter().all(|(k, v)| i.tags.get(k) == Some(v)) {
-                targets.insert(i.id.clone());
-            }
+        let selected: Vec<String> = live
+            .instances
+            .values()
+            .filter(|i| i.is_bindable())
+            .filter(|i| spec.selector.iter().all(|(k, v)| i.tags.get(k) == Some(v)))
+            .map(|i| i.id.clone())
+            .collect();
+        if selected.is_empty() {
+            out.warnings.push(format!(
+                "the `ec2` selector of instance profile {profile} ({}) matches no running or stopped instance in this account and region; check the region and the tags",
+                selector_text(spec)
+            ));
         }
+        targets.extend(selected);
     }
     let binding = |id: &str, association_id: Option<String>| BindingState {
         instance_id: id.to_owned(),

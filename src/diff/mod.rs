@@ -43,6 +43,9 @@ pub struct Diff {
     pub conflicts: Vec<Conflict>,
     /// Informational notes (e.g. owned roles left alone without `--prune`).
     pub notes: Vec<String>,
+    /// What is probably not what the manifests meant, though nothing is in the way (e.g. a tag
+    /// selector that matches no instance: the wrong region, or a typo in a tag).
+    pub warnings: Vec<String>,
 }
 
 /// Compares desired with live state.

@@ -112,6 +112,8 @@ pub struct Plan {
     pub conflicts: Vec<Conflict>,
     /// Notes for the reader.
     pub notes: Vec<String>,
+    /// What is probably not what the manifests meant (see [`Diff::warnings`]).
+    pub warnings: Vec<String>,
     /// The steps apply runs, in order.
     pub steps: Vec<Step>,
 }
@@ -129,6 +131,7 @@ impl Plan {
             changes,
             conflicts: diff.conflicts,
             notes,
+            warnings: diff.warnings,
             steps,
         }
     }

@@ -306,6 +306,7 @@ pub fn prove(saved: &Plan, derived: &Plan) -> Result<(), Unproven> {
     out.description_differs = saved.changes != derived.changes
         || saved.conflicts != derived.conflicts
         || saved.notes != derived.notes
+        || saved.warnings != derived.warnings
         || saved.account_id != derived.account_id;
     Err(out)
 }

@@ -31,6 +31,8 @@ struct PlanOut<'a, P: Serialize> {
     changes: &'a [Change],
     conflicts: &'a [Conflict],
     notes: &'a [String],
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    warnings: &'a [String],
     steps: Vec<StepOut<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     stats: Option<StatsOut<'a>>,
@@ -84,6 +86,8 @@ pub struct PlanIn {
     changes: Vec<Change>,
     conflicts: Vec<Conflict>,
     notes: Vec<String>,
+    #[serde(default)]
+    warnings: Vec<String>,
     steps: Vec<StepIn>,
     #[serde(default)]
     #[allow(dead_code)]
@@ -103,6 +107,7 @@ impl From<PlanIn> for Plan {
             changes: p.changes,
             conflicts: p.conflicts,
             notes: p.notes,
+            warnings: p.warnings,
             steps: p
                 .steps
                 .into_iter()
@@ -131,6 +136,7 @@ pub fn to_json<P: Serialize>(
         changes: &plan.changes,
         conflicts: &plan.conflicts,
         notes: &plan.notes,
+        warnings: &plan.warnings,
         steps: plan
             .steps
             .iter()

@@ -31,6 +31,10 @@ pub fn render_with_findings(plan: &Plan, findings: &[Diagnostic], limit: usize) 
     );
     if plan.is_empty() {
         head.push_str("**No changes.** The account matches the manifests.\n");
+        if !plan.warnings.is_empty() {
+            head.push('\n');
+            head.push_str(&warnings_block(&plan.warnings));
+        }
         if !plan.notes.is_empty() {
             head.push_str("\n**Notes**\n\n");
             for note in &plan.notes {
@@ -48,6 +52,7 @@ pub fn render_with_findings(plan: &Plan, findings: &[Diagnostic], limit: usize) 
     if !plan.steps.is_empty() {
         let _ = writeln!(head, "Plan id: `{}`\n", plan.id());
     }
+    head.push_str(&warnings_block(&plan.warnings));
     if !findings.is_empty() {
         let budget = limit.saturating_sub(head.chars().count()) / 4;
         head.push_str(&findings_section(findings, budget));
@@ -104,6 +109,14 @@ pub fn render_with_findings(plan: &Plan, findings: &[Diagnostic], limit: usize) 
         out.push('\n');
     }
     out
+}
+
+/// One GitHub warning alert per warning, each followed by a blank line.
+fn warnings_block(warnings: &[String]) -> String {
+    warnings
+        .iter()
+        .map(|w| format!("> [!WARNING]\n> {w}\n\n"))
+        .collect()
 }
 
 /// The collapsible "Lint findings" section, at most `budget` characters (or just its summary and

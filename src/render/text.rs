@@ -14,6 +14,9 @@ pub fn render(plan: &Plan, color: bool) -> String {
     let mut out = String::new();
     if plan.is_empty() {
         out.push_str("No changes. The account matches the manifests.\n");
+        for warning in &plan.warnings {
+            let _ = writeln!(out, "warning: {warning}");
+        }
         for note in &plan.notes {
             let _ = writeln!(out, "note: {note}");
         }
@@ -43,10 +46,13 @@ pub fn render(plan: &Plan, color: bool) -> String {
         let _ = writeln!(out, "      {}", conflict.message);
         let _ = writeln!(out, "      hint: {}\n", conflict.help);
     }
+    for warning in &plan.warnings {
+        let _ = writeln!(out, "warning: {warning}");
+    }
     for note in &plan.notes {
         let _ = writeln!(out, "note: {note}");
     }
-    if !plan.notes.is_empty() {
+    if !plan.notes.is_empty() || !plan.warnings.is_empty() {
         out.push('\n');
     }
     let _ = writeln!(out, "{}", p.bold(&summary_line(&plan.summary())));
@@ -357,6 +363,7 @@ mod deletion_color_tests {
             }],
             conflicts: Vec::new(),
             notes: Vec::new(),
+            warnings: Vec::new(),
             steps: Vec::new(),
         };
         let red = Style::new().fg_color(Some(AnsiColor::Red.into())).bold();

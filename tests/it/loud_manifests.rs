@@ -239,3 +239,67 @@ fn a_well_formed_unknown_service_principal_is_a_warning_that_strict_fails() {
     let strict = crate::support::run_offline(&["validate", "--strict", fixture]);
     assert_eq!(strict.code, Some(1), "{}", strict.stderr);
 }
+
+#[test]
+fn a_selector_that_matches_no_instance_is_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("agent.yaml"),
+        "apiVersion: rolesmith/v1\nkind: Role\nmetadata:\n  name: agent\nspec:\n  trust:\n    - service: ec2.amazonaws.com\n  instanceProfile: true\n  ec2:\n    selector:\n      tags:\n        cloudwatch-agent: enabled\n",
+    )
+    .unwrap();
+    let snapshot = dir.path().join("account.json");
+    let (manifests, snapshot) = (dir.path().to_str().unwrap(), snapshot.to_str().unwrap());
+    let warning = "warning: the `ec2` selector of instance profile agent (cloudwatch-agent=enabled) matches no running or stopped instance in this account and region; check the region and the tags";
+
+    // An account with no instance at all: the apply creates the role and profile and says so.
+    let apply = crate::support::run_offline(&[
+        "apply",
+        manifests,
+        "--snapshot",
+        snapshot,
+        "--auto-approve",
+    ]);
+    assert_eq!(apply.code, Some(0), "{}", apply.stderr);
+    assert!(apply.stdout.contains(warning), "{}", apply.stdout);
+
+    // The next plan has nothing to do, and still warns, in every format.
+    let plan = crate::support::run_offline(&["plan", manifests, "--snapshot", snapshot]);
+    assert_eq!(plan.code, Some(0), "{}", plan.stderr);
+    assert!(
+        plan.stdout.starts_with(&format!(
+            "No changes. The account matches the manifests.\n{warning}\n"
+        )),
+        "{}",
+        plan.stdout
+    );
+    let markdown = crate::support::run_offline(&[
+        "plan",
+        manifests,
+        "--snapshot",
+        snapshot,
+        "--format",
+        "markdown",
+    ]);
+    assert!(
+        markdown.stdout.contains(&format!(
+            "> [!WARNING]\n> {}",
+            warning.trim_start_matches("warning: ")
+        )),
+        "{}",
+        markdown.stdout
+    );
+    let json = crate::support::run_offline(&[
+        "plan",
+        manifests,
+        "--snapshot",
+        snapshot,
+        "--format",
+        "json",
+    ]);
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(
+        value["warnings"][0].as_str(),
+        Some(warning.trim_start_matches("warning: "))
+    );
+}
