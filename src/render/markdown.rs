@@ -64,6 +64,7 @@ pub fn render_with_findings(plan: &Plan, findings: &[Diagnostic], limit: usize) 
         single.changes = vec![change.clone()];
         single.conflicts.clear();
         single.notes.clear();
+        single.warnings.clear();
         let body = text::render(&single, false);
         let body: String = body
             .lines()
