@@ -482,6 +482,18 @@ pub enum AccountError {
         /// unreachable endpoint).
         hint: Option<&'static str>,
     },
+    /// The named profile is defined in neither shared AWS file.
+    #[error("profile `{profile}` not found in {config_file} or {credentials_file}")]
+    UnknownProfile {
+        /// The profile asked for (`--profile` or `AWS_PROFILE`).
+        profile: String,
+        /// The config file read (`AWS_CONFIG_FILE` or `~/.aws/config`).
+        config_file: String,
+        /// The credentials file read (`AWS_SHARED_CREDENTIALS_FILE` or `~/.aws/credentials`).
+        credentials_file: String,
+        /// The profiles the files do define, sorted.
+        defined: Vec<String>,
+    },
     /// A snapshot file could not be read or written.
     #[error("snapshot {path}: {message}")]
     Snapshot {
@@ -490,4 +502,29 @@ pub enum AccountError {
         /// What went wrong.
         message: String,
     },
+}
+
+impl AccountError {
+    /// What to do about the failure, when its kind says.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            AccountError::Aws { hint, .. } => hint.map(str::to_owned),
+            AccountError::UnknownProfile {
+                profile, defined, ..
+            } => {
+                let known = match crate::diagnostic::did_you_mean(
+                    profile,
+                    defined.iter().map(String::as_str),
+                ) {
+                    Some(close) => format!("did you mean `{close}`? "),
+                    None if defined.is_empty() => "no profile is defined there; ".to_owned(),
+                    None => format!("defined there: {}; ", defined.join(", ")),
+                };
+                Some(format!(
+                    "{known}create it with `aws configure --profile {profile}` (or `aws configure sso`), or name another with --profile / AWS_PROFILE"
+                ))
+            }
+            _ => None,
+        }
+    }
 }

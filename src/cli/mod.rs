@@ -197,7 +197,7 @@ pub fn run(cli: Cli) -> ExitStatus {
                 e.downcast_ref::<AccountError>(),
             ) {
                 (Some(u), _) => u.hint.clone(),
-                (None, Some(AccountError::Aws { hint, .. })) => hint.map(str::to_owned),
+                (None, Some(account)) => account.hint(),
                 _ => None,
             };
             if let Some(hint) = hint {

@@ -20,6 +20,7 @@ mod support;
 mod architecture;
 mod aws_account;
 mod aws_ec2;
+mod aws_errors;
 mod aws_import;
 mod cli;
 mod codes;

@@ -96,16 +96,15 @@ impl AwsAccount {
 
     /// After the propagation wait ran out on an unknown profile: `NoSuchEntity` when IAM does
     /// not know it either, the EC2 error otherwise.
-    async fn profile_error<E, R>(
+    async fn profile_error<E>(
         &self,
         entity: &str,
         op: &'static str,
         profile_name: &str,
-        err: &SdkError<E, R>,
+        err: &SdkError<E>,
     ) -> Result<(), AccountError>
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: std::fmt::Debug,
     {
         let profile_entity = format!("instance profile {profile_name}");
         match self

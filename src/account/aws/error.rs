@@ -24,12 +24,11 @@ pub(super) fn other(entity: &str, operation: &'static str, message: impl Display
 
 /// What to do about an unclassified AWS failure, from AWS's error code or how the request
 /// failed; `None` when neither says.
-fn hint<E, R>(err: &SdkError<E, R>) -> Option<&'static str>
+fn hint<E>(err: &SdkError<E>) -> Option<&'static str>
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
 {
-    match err.code() {
+    match answer(err).as_ref().map(|a| a.code.as_str()) {
         Some("InvalidClientTokenId" | "UnrecognizedClient" | "SignatureDoesNotMatch")
         | Some("ExpiredToken" | "ExpiredTokenException") => Some(
             "the credentials were refused: check --profile / AWS_PROFILE, or log in again (`aws sso login`)",
@@ -72,18 +71,50 @@ where
 /// `CODE: message` when AWS answered with an error code (modelled or not); otherwise the source
 /// chain's messages (dispatch, timeout, credentials), which is where the useful part of those
 /// errors lives — never the SDK's `Debug` dump.
-pub(super) fn describe<E, R>(err: &SdkError<E, R>) -> String
+pub(super) fn describe<E>(err: &SdkError<E>) -> String
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
 {
-    match err.code() {
-        Some(code) => match err.message() {
-            Some(m) if !m.is_empty() => format!("{code}: {m}"),
-            _ => code.to_owned(),
-        },
+    match answer(err) {
+        Some(Answer { code, message }) if !message.is_empty() => format!("{code}: {message}"),
+        Some(Answer { code, .. }) => code,
         None => chain(&err.to_string(), std::error::Error::source(err)),
     }
+}
+
+/// AWS's error code and message, when AWS answered with an error.
+struct Answer {
+    code: String,
+    message: String,
+}
+
+/// The SDK's parse of the error, or, when it found no code in an answer, the first `<Code>` and
+/// `<Message>` of the XML body: some AWS-compatible endpoints (moto's authentication errors,
+/// proxies) wrap the error in `<Errors>`, a shape the query-protocol parser does not read, and
+/// the answer would otherwise print as "unhandled error".
+fn answer<E>(err: &SdkError<E>) -> Option<Answer>
+where
+    E: ProvideErrorMetadata,
+{
+    if let Some(code) = err.code() {
+        return Some(Answer {
+            code: code.to_owned(),
+            message: err.message().unwrap_or_default().to_owned(),
+        });
+    }
+    let body = std::str::from_utf8(err.raw_response()?.body().bytes()?).ok()?;
+    Some(Answer {
+        code: xml_element(body, "Code")?.to_owned(),
+        message: xml_element(body, "Message").unwrap_or_default().to_owned(),
+    })
+}
+
+/// The text of the first `<NAME>…</NAME>` in `xml`, trimmed; `None` when absent or empty.
+fn xml_element<'a>(xml: &'a str, name: &str) -> Option<&'a str> {
+    let open = format!("<{name}>");
+    let start = xml.find(&open)? + open.len();
+    let len = xml[start..].find(&format!("</{name}>"))?;
+    Some(xml[start..start + len].trim()).filter(|t| !t.is_empty())
 }
 
 /// `first` and the messages of `source` and its sources, joined by `: `, each said once
@@ -102,14 +133,13 @@ fn chain(first: &str, source: Option<&(dyn std::error::Error + 'static)>) -> Str
 }
 
 /// Maps an SDK error for `operation` on `entity` (e.g. `role web`) to an [`AccountError`].
-pub(super) fn to_account_error<E, R>(
+pub(super) fn to_account_error<E>(
     entity: &str,
     operation: &'static str,
-    err: &SdkError<E, R>,
+    err: &SdkError<E>,
 ) -> AccountError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
 {
     let entity_owned = || entity.to_owned();
     match code(err) {
@@ -159,6 +189,19 @@ pub(super) fn conflict_attached(entity: &str, iam_message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn xml_elements_are_read_from_wrapped_error_bodies() {
+        let body = "<?xml version=\"1.0\"?><ErrorResponse><Errors><Error><Code>InvalidClientTokenId</Code><Message>The security token included in the request is invalid.</Message></Error></Errors></ErrorResponse>";
+        assert_eq!(xml_element(body, "Code"), Some("InvalidClientTokenId"));
+        assert_eq!(
+            xml_element(body, "Message"),
+            Some("The security token included in the request is invalid.")
+        );
+        assert_eq!(xml_element(body, "RequestId"), None);
+        assert_eq!(xml_element("<Code> </Code>", "Code"), None);
+        assert_eq!(xml_element("<Code>never closed", "Code"), None);
+    }
 
     #[test]
     fn conflict_messages_name_what_is_attached() {

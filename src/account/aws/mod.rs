@@ -12,6 +12,7 @@ mod ec2;
 mod error;
 mod instances;
 pub mod operations;
+mod profile;
 mod read;
 pub mod stats;
 mod unreachable;
@@ -93,9 +94,11 @@ const DEFAULT_GLOBAL_REGION: &str = "us-east-1";
 
 impl AwsAccount {
     /// Loads the SDK configuration and builds the IAM, STS and EC2 clients, all sharing one
-    /// configuration and one [`CallStats`]. Makes no call; credential problems surface on the
-    /// first read or write.
+    /// configuration and one [`CallStats`]. Makes no call; a named profile that the shared AWS
+    /// files do not define is an error here, other credential problems surface on the first read
+    /// or write.
     pub async fn connect(opts: AwsOptions) -> Result<AwsAccount, AccountError> {
+        profile::check_defined(opts.profile.as_deref()).await?;
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .retry_config(RetryConfig::adaptive().with_max_attempts(opts.max_attempts.max(1)))
             .timeout_config(

@@ -78,6 +78,12 @@ impl Moto {
     /// Installs moto if needed, starts a server on a free loopback port and waits until it
     /// answers. Panics with an actionable message when it cannot.
     pub fn start() -> Moto {
+        Moto::start_with(&[])
+    }
+
+    /// [`Moto::start`] with extra environment for the server, e.g.
+    /// `INITIAL_NO_AUTH_ACTION_COUNT` to switch its authentication on.
+    pub fn start_with(server_env: &[(&str, &str)]) -> Moto {
         let (program, prefix, watchdog) = match std::env::var_os("ROLESMITH_MOTO_SERVER") {
             Some(server) => (PathBuf::from(server), vec![], false),
             None => (
@@ -106,6 +112,7 @@ impl Moto {
             .env("AWS_ACCESS_KEY_ID", "testing")
             .env("AWS_SECRET_ACCESS_KEY", "testing")
             .env("AWS_DEFAULT_REGION", REGION)
+            .envs(server_env.iter().copied())
             .stdin(if watchdog {
                 Stdio::piped()
             } else {
