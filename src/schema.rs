@@ -2,8 +2,14 @@
 
 use crate::manifest::model::Manifest;
 
+/// Where the committed schema is published (the raw file on the default branch): its `$id`, so
+/// editors and validators that fetch it by URL resolve its `$ref`s against one base.
+pub const SCHEMA_ID: &str =
+    "https://raw.githubusercontent.com/rolesmith/rolesmith/main/schema/rolesmith.schema.json";
+
 /// The JSON Schema for manifests, pretty-printed with a trailing newline.
 pub fn manifest_schema() -> String {
-    let schema = schemars::schema_for!(Manifest);
+    let mut schema = schemars::schema_for!(Manifest);
+    schema.insert("$id".to_owned(), SCHEMA_ID.into());
     crate::json::pretty(&schema)
 }

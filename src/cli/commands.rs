@@ -2,6 +2,7 @@
 //! applies a saved plan). Each takes resolved [`Settings`], never clap types.
 
 use super::*;
+use crate::plan::RunContext;
 
 /// `rolesmith plan`.
 pub(super) fn plan_command(
@@ -12,19 +13,20 @@ pub(super) fn plan_command(
 ) -> Result<ExitStatus, BoxError> {
     let runtime = tokio_runtime()?;
     let planned = make_plan(settings, &runtime)?;
-    let (plan, account) = (&planned.plan, &planned.account);
+    let (plan, account, context) = (&planned.plan, &planned.account, Some(&planned.context));
     let stats = matches!(account, AnyAccount::Aws(_)).then(|| account.call_counts());
     let text = match format {
-        Format::Text => render::text::render(plan, stdout_color()),
-        Format::Json => render::json::render_with_stats(plan, stats.as_ref()),
-        Format::Markdown => render::markdown::render_with_findings(
+        Format::Text => render::text::render_in(context, plan, stdout_color()),
+        Format::Json => render::json::render_with_stats(plan, context, stats.as_ref()),
+        Format::Markdown => render::markdown::render_in(
+            context,
             plan,
             &planned.findings,
             render::markdown::GITHUB_COMMENT_LIMIT,
         ),
     };
     print!("{text}");
-    append_step_summary(plan, &planned.findings);
+    append_step_summary(plan, &planned.context, &planned.findings);
     if let Some(out) = out {
         save_plan(&planned, settings, out)?;
     }
@@ -41,11 +43,12 @@ pub(super) fn plan_command(
 /// In a GitHub Actions job (`GITHUB_STEP_SUMMARY` set), appends the Markdown plan to the job
 /// summary, so the run page — and the approval gate of a protected environment — shows what
 /// will run. A summary that cannot be written is a warning, never a failed plan.
-pub(super) fn append_step_summary(plan: &Plan, findings: &[Diagnostic]) {
+pub(super) fn append_step_summary(plan: &Plan, context: &RunContext, findings: &[Diagnostic]) {
     let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
         return;
     };
-    let markdown = render::markdown::render_with_findings(
+    let markdown = render::markdown::render_in(
+        Some(context),
         plan,
         findings,
         render::markdown::GITHUB_COMMENT_LIMIT,
@@ -81,7 +84,7 @@ pub(super) fn save_plan(
         manifests: ManifestDigest::of_files(&planned.files)?,
         live: LiveFingerprint::take(&planned.desired, &planned.live, &settings.ownership),
     };
-    let json = saved::to_json(&planned.plan, &provenance);
+    let json = saved::to_json(&planned.plan, Some(&planned.context), &provenance);
     let dir = out
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -139,6 +142,7 @@ pub(super) fn drift_command(
     });
     let report = render::drift::DriftReport {
         account_id: live.account_id.clone(),
+        context: Some(run_context(settings, &account, &live.account_id)),
         findings: render::drift::findings(&d),
         unmanaged,
     };
@@ -222,11 +226,15 @@ pub(super) fn apply_command(
         account,
         desired,
         live,
+        context,
         ..
     } = make_plan(&settings, &runtime)?;
     let guard = OwnershipGuard::new(&live, &desired, &settings.ownership);
-    print!("{}", render::text::render(&plan, stdout_color()));
-    append_step_summary(&plan, &[]);
+    print!(
+        "{}",
+        render::text::render_in(Some(&context), &plan, stdout_color())
+    );
+    append_step_summary(&plan, &context, &[]);
     if plan.steps.is_empty() {
         if settings.account.live.stats {
             print_stats(&account);

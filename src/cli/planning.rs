@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::codes;
+use crate::plan::{AccountSource, CiRun, RunContext};
 
 /// The snapshot file when one is given, else the live account.
 pub(super) fn open_account(
@@ -34,6 +35,60 @@ pub(super) struct Planned {
     pub(super) files: Vec<PathBuf>,
     /// The manifests' warnings and infos (errors end the run before a plan).
     pub(super) findings: Vec<Diagnostic>,
+    /// What the run ran against, for the headers.
+    pub(super) context: RunContext,
+}
+
+/// What this run runs against, for the headers of plan, drift and apply: the account, the
+/// snapshot file or how the live account was reached (the region and endpoint the SDK resolved,
+/// the profile chosen), and the GitHub Actions run when its variables are set.
+pub(super) fn run_context(
+    settings: &Settings,
+    account: &AnyAccount,
+    account_id: &str,
+) -> RunContext {
+    let source = match (account, &settings.account.snapshot) {
+        (AnyAccount::Aws(aws), _) => AccountSource::Live {
+            region: aws.region().map(str::to_owned),
+            profile: settings
+                .account
+                .live
+                .profile
+                .clone()
+                .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty())),
+            endpoint_url: aws.endpoint_url().map(str::to_owned),
+        },
+        (AnyAccount::Snapshot(_), path) => AccountSource::Snapshot {
+            path: path.clone().unwrap_or_default(),
+        },
+    };
+    RunContext {
+        account_id: account_id.to_owned(),
+        source,
+        ci: github_run(|name| std::env::var(name).ok().filter(|v| !v.is_empty())),
+    }
+}
+
+/// The GitHub Actions run, from its default variables (`GITHUB_SHA`, `GITHUB_SERVER_URL`,
+/// `GITHUB_REPOSITORY`, `GITHUB_RUN_ID`) as `var` reads them; `None` outside Actions.
+pub(super) fn github_run(var: impl Fn(&str) -> Option<String>) -> Option<CiRun> {
+    let commit = var("GITHUB_SHA");
+    let repo_url = match (var("GITHUB_SERVER_URL"), var("GITHUB_REPOSITORY")) {
+        (Some(server), Some(repo)) => Some(format!("{}/{repo}", server.trim_end_matches('/'))),
+        _ => None,
+    };
+    let run = CiRun {
+        commit_url: repo_url
+            .as_ref()
+            .zip(commit.as_ref())
+            .map(|(repo, sha)| format!("{repo}/commit/{sha}")),
+        run_url: repo_url
+            .as_ref()
+            .zip(var("GITHUB_RUN_ID"))
+            .map(|(repo, id)| format!("{repo}/actions/runs/{id}")),
+        commit,
+    };
+    (run != CiRun::default()).then_some(run)
 }
 
 /// The resolve context for `settings` in the account `identity` names.
@@ -134,6 +189,7 @@ pub(super) fn make_plan(
     let live = read_account(runtime, &account, &scope)?;
     let plan = derive_plan(settings, &desired, &live);
     check_deletions(&plan.deleted_roles(), settings.max_deletions)?;
+    let context = run_context(settings, &account, &live.account_id);
     Ok(Planned {
         plan,
         account,
@@ -142,6 +198,7 @@ pub(super) fn make_plan(
         scope,
         files,
         findings,
+        context,
     })
 }
 

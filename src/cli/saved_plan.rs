@@ -51,6 +51,8 @@ pub(super) fn apply_saved(
     check_deletions(&saved.plan.deleted_roles(), settings.max_deletions)?;
 
     let s = saved.plan.summary();
+    let context = run_context(&settings, &account, &live.account_id);
+    println!("{}", render::header::text_line(&context));
     println!(
         "Saved plan {} ({}) for account {}: {} to add, {} to change, {} to destroy; {} step(s).",
         path.display(),
@@ -64,7 +66,7 @@ pub(super) fn apply_saved(
     for step in &saved.plan.steps {
         println!("  {} {}", step.mutation.operation(), step.mutation.target());
     }
-    append_step_summary(&saved.plan, &[]);
+    append_step_summary(&saved.plan, &context, &[]);
     if saved.plan.steps.is_empty() {
         if stats {
             print_stats(&account);

@@ -17,6 +17,7 @@
 //! * `trust.rs`: who may assume the role;
 //! * `permissions.rs`: actions, resources and conditions of inline policies;
 //! * `catalogue.rs`: the embedded IAM action catalogue;
+//! * `grants.rs`: what is admin-grade (also read by the PR comment);
 //! * `sarif.rs`: SARIF 2.1.0 output for code scanning.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -29,6 +30,7 @@ use crate::policy::{ConditionBlock, OneOrMany, PolicyDocumentInput, StatementInp
 use crate::yaml_path;
 
 pub mod catalogue;
+pub mod grants;
 mod permissions;
 pub mod sarif;
 mod trust;

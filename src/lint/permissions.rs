@@ -203,11 +203,10 @@ fn check_grants(stmt: &Stmt<'_>, sink: &mut Sink<'_>) {
             "list the allowed actions under `Action`, or use `Deny` with `NotAction`",
         );
     }
-    let mut everything = false;
+    let everything = super::grants::allows_every_action(st);
     if let Some(list) = &st.action {
         for (i, a) in list.iter().enumerate() {
             let whole = a == "*" || a.ends_with(":*");
-            everything |= a == "*";
             if whole {
                 let what = if a == "*" {
                     "every action of every service".to_owned()

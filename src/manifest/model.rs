@@ -2,9 +2,10 @@
 //! JSON Schema. Field names are the user-facing contract (camelCase, IAM documents in IAM's
 //! PascalCase); unknown fields are rejected everywhere.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use schemars::JsonSchema;
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Serialize};
 
 use crate::policy::{PolicyDocumentInput, TrustEntry};
@@ -12,16 +13,52 @@ use crate::policy::{PolicyDocumentInput, TrustEntry};
 /// The only manifest API version.
 pub const API_VERSION: &str = "rolesmith/v1";
 
-/// Any manifest document. Used for the JSON Schema; the loader dispatches on `kind` itself so
-/// that errors point at the right place.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+/// A managed policy as `managedPolicies` and `permissionsBoundary` take it, for the JSON Schema:
+/// `aws:NAME` (an AWS managed policy, `aws:service-role/NAME` under a path) or a policy ARN of a
+/// partition (or `${AWS::Partition}`) and of `aws` or an account (or `${AWS::AccountId}`).
+/// Validation checks the same shape after placeholders are resolved (`limits::managed_policy_arn`).
+pub const MANAGED_POLICY_PATTERN: &str = r"^(aws:([\w+=,.@-]+/)*[\w+=,.@-]{1,128}|arn:(aws[a-z-]*|\$\{AWS::Partition\}):iam::([0-9]{12}|aws|\$\{AWS::AccountId\}):policy/([\w+=,.@-]+/)*[\w+=,.@-]{1,128})$";
+
+/// Any manifest document. The loader dispatches on `kind` itself so that errors point at the
+/// right place; the JSON Schema does the same (see the `JsonSchema` impl).
+#[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
-#[schemars(title = "rolesmith manifest")]
 pub enum Manifest {
     /// `kind: Role`.
     Role(Box<RoleManifest>),
     /// `kind: ServiceLinkedRole`.
     ServiceLinkedRole(ServiceLinkedRoleManifest),
+}
+
+/// `kind` selects the branch (`if`/`then` on its value), so an editor reports a typo in a Role's
+/// field against the Role schema rather than "not valid under any of the schemas" of an
+/// untagged union.
+impl JsonSchema for Manifest {
+    fn schema_name() -> Cow<'static, str> {
+        "Manifest".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let branch = |kind: &str, then: Schema| {
+            json_schema!({
+                "if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]},
+                "then": then
+            })
+        };
+        let role = branch("Role", generator.subschema_for::<RoleManifest>());
+        let service_linked = branch(
+            "ServiceLinkedRole",
+            generator.subschema_for::<ServiceLinkedRoleManifest>(),
+        );
+        json_schema!({
+            "title": "rolesmith manifest",
+            "description": "One rolesmith manifest document: `kind` is `Role` or `ServiceLinkedRole` and selects the schema of the rest.",
+            "type": "object",
+            "properties": {"kind": {"enum": ["Role", "ServiceLinkedRole"]}},
+            "required": ["apiVersion", "kind", "metadata", "spec"],
+            "allOf": [role, service_linked]
+        })
+    }
 }
 
 /// `apiVersion: rolesmith/v1`.
@@ -85,6 +122,7 @@ pub struct Metadata {
 /// The desired shape of a role.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(extend("oneOf" = [{"required": ["trust"]}, {"required": ["trustPolicy"]}]))]
 pub struct RoleSpec {
     /// Human description, at most 1000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -95,8 +133,9 @@ pub struct RoleSpec {
     /// Maximum session duration in seconds, 3600–43200 (default 3600).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_session_duration: Option<u32>,
-    /// ARN of the managed policy used as permissions boundary.
+    /// The managed policy used as permissions boundary: its ARN, or `aws:NAME`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(MANAGED_POLICY_PATTERN))]
     pub permissions_boundary: Option<String>,
     /// Who may assume the role, in shorthand. Exactly one of `trust` and `trustPolicy`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -107,6 +146,7 @@ pub struct RoleSpec {
     /// Managed policies to attach: full ARNs, or `aws:NAME` for AWS managed policies
     /// (`aws:service-role/NAME` for those under a path).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(inner(pattern(MANAGED_POLICY_PATTERN)))]
     pub managed_policies: Vec<String>,
     /// Inline policies, by name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]

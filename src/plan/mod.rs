@@ -5,6 +5,7 @@
 //! change opens a permission gap, unless a quota forces room to be made first), and deletes in
 //! reverse dependency order. `apply` runs the steps as they are; it never re-diffs.
 
+pub mod context;
 pub mod fingerprint;
 mod order;
 pub mod saved;
@@ -16,6 +17,7 @@ use sha2::{Digest, Sha256};
 pub use crate::diff::change::{
     Action, Address, AttributeChange, BindingState, Change, Conflict, Resource,
 };
+pub use context::{AccountSource, CiRun, RunContext};
 pub use order::build_steps;
 
 use crate::account::Mutation;
@@ -23,8 +25,10 @@ use crate::diff::Diff;
 use crate::quotas::Limits;
 use crate::state::AccountState;
 
-/// The version of the JSON plan format.
-pub const FORMAT_VERSION: &str = "1.0";
+/// The version of the JSON plan format, `MAJOR.MINOR`: a new field raises the minor (readers
+/// ignore fields they do not know), anything else the major (saved plans of another major are
+/// refused). 1.1 added `context`.
+pub const FORMAT_VERSION: &str = "1.1";
 
 /// When a step runs. Phases run in this order; steps within a phase are independent of each
 /// other across roles.

@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 use crate::account::ReadScope;
 use crate::plan::fingerprint::sha256_hex;
 pub use crate::plan::fingerprint::{Fingerprint, How, LiveFingerprint, Moved};
-use crate::plan::{FORMAT_VERSION, Plan, PlanId, Step, wire};
+use crate::plan::{FORMAT_VERSION, Plan, PlanId, RunContext, Step, wire};
 use crate::state::Ownership;
 
 /// The `kind` marking a JSON file as a saved plan.
@@ -137,6 +137,8 @@ pub struct SavedPlan {
     pub plan_id: PlanId,
     /// What it was made from.
     pub provenance: Provenance,
+    /// What the plan run ran against (shown, never checked: the proof re-reads the account).
+    pub context: Option<RunContext>,
 }
 
 /// Why a file cannot be used as a saved plan.
@@ -177,9 +179,10 @@ pub enum LoadError {
     },
 }
 
-/// Serializes a plan with what it was made from (pretty JSON, trailing newline).
-pub fn to_json(plan: &Plan, provenance: &Provenance) -> String {
-    wire::to_json(plan, None, Some((KIND, provenance)))
+/// Serializes a plan with what it was made from and, when given, what it ran against (pretty
+/// JSON, trailing newline).
+pub fn to_json(plan: &Plan, context: Option<&RunContext>, provenance: &Provenance) -> String {
+    wire::to_json(plan, context, None, Some((KIND, provenance)))
 }
 
 impl SavedPlan {
@@ -230,6 +233,7 @@ impl SavedPlan {
             plan,
             plan_id: actual,
             provenance,
+            context: doc.context,
         })
     }
 }

@@ -6,7 +6,9 @@
 //! test holds that). Steps carry `operation` and `target` for readers; they are derived from the
 //! mutation and ignored on reading, so editing them changes nothing. `summary` is derived from
 //! the changes on writing and ignored on reading for the same reason. Writing borrows the plan
-//! (a 10,000-role plan is not copied to be printed); reading owns.
+//! (a 10,000-role plan is not copied to be printed); reading owns. `context` (what the run ran
+//! against, [`RunContext`]) is shown to readers and kept in saved plans, but it is not part of
+//! the [`Plan`]: the plan id and a saved plan's proof do not depend on it.
 
 use std::collections::BTreeMap;
 
@@ -14,7 +16,9 @@ use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 
 use crate::account::Mutation;
-use crate::plan::{Change, Conflict, FORMAT_VERSION, Phase, Plan, PlanId, Step, Summary};
+use crate::plan::{
+    Change, Conflict, FORMAT_VERSION, Phase, Plan, PlanId, RunContext, Step, Summary,
+};
 
 /// API calls made to produce a plan, by operation (`stats.calls`).
 pub type CallCounts = BTreeMap<String, u64>;
@@ -27,6 +31,8 @@ struct PlanOut<'a, P: Serialize> {
     #[serde(skip_serializing_if = "Option::is_none")]
     plan_id: Option<PlanId>,
     account_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    context: Option<&'a RunContext>,
     summary: Summary,
     changes: &'a [Change],
     conflicts: &'a [Conflict],
@@ -64,6 +70,9 @@ pub struct PlanDocument<P> {
     /// The plan id it was written with (absent when it has no steps).
     #[serde(default)]
     pub plan_id: Option<PlanId>,
+    /// What the run that wrote it ran against (absent before format 1.1).
+    #[serde(default)]
+    pub context: Option<RunContext>,
     /// The plan.
     #[serde(flatten)]
     pub plan: PlanIn,
@@ -120,10 +129,11 @@ impl From<PlanIn> for Plan {
     }
 }
 
-/// Writes a plan as pretty JSON with a trailing newline: the plan id when it has steps, the API
-/// calls when given, and `kind` + provenance when it is a saved plan.
+/// Writes a plan as pretty JSON with a trailing newline: the plan id when it has steps, what it
+/// ran against and the API calls when given, and `kind` + provenance when it is a saved plan.
 pub fn to_json<P: Serialize>(
     plan: &Plan,
+    context: Option<&RunContext>,
     calls: Option<&CallCounts>,
     saved: Option<(&'static str, &P)>,
 ) -> String {
@@ -132,6 +142,7 @@ pub fn to_json<P: Serialize>(
         format_version: FORMAT_VERSION,
         plan_id: (!plan.steps.is_empty()).then(|| plan.id()),
         account_id: &plan.account_id,
+        context,
         summary: plan.summary(),
         changes: &plan.changes,
         conflicts: &plan.conflicts,

@@ -12,12 +12,13 @@ use serde::Serialize;
 
 use crate::diff::Diff;
 use crate::plan::saved::{How, Moved};
-use crate::plan::{Action, Address, AttributeChange, Change, Resource};
-use crate::render::policy_diff;
+use crate::plan::{Action, Address, AttributeChange, Change, Resource, RunContext};
+use crate::render::{header, policy_diff};
 use crate::state::{RoleState, TagEdit, tag_edits};
 
-/// The version of the JSON drift format.
-pub const FORMAT_VERSION: &str = "1.0";
+/// The version of the JSON drift format (`MAJOR.MINOR`, a new field raises the minor; 1.1
+/// added `context`).
+pub const FORMAT_VERSION: &str = "1.1";
 
 /// What kind of difference a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -71,6 +72,8 @@ pub struct UnmanagedRole {
 pub struct DriftReport {
     /// The account.
     pub account_id: String,
+    /// What the run ran against, for the header.
+    pub context: Option<RunContext>,
     /// Differences, in address order.
     pub findings: Vec<Finding>,
     /// Undeclared, unowned roles (only listed with `--unmanaged`).
@@ -350,6 +353,9 @@ pub fn unmanaged_roles<'a>(
 /// Drift as text (for a terminal or a log).
 pub fn render_text(report: &DriftReport) -> String {
     let mut out = String::new();
+    if let Some(ctx) = &report.context {
+        let _ = writeln!(out, "{}", header::text_line(ctx));
+    }
     if !report.has_drift() {
         let _ = writeln!(
             out,
@@ -408,6 +414,8 @@ fn diff_body(diff: &str) -> impl Iterator<Item = &str> {
 struct JsonDrift<'a> {
     format_version: &'static str,
     account_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    context: Option<&'a RunContext>,
     drift: bool,
     findings: &'a [Finding],
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -419,6 +427,7 @@ pub fn render_json(report: &DriftReport) -> String {
     let wire = JsonDrift {
         format_version: FORMAT_VERSION,
         account_id: &report.account_id,
+        context: report.context.as_ref(),
         drift: report.has_drift(),
         findings: &report.findings,
         unmanaged: report.unmanaged.as_deref(),
@@ -434,6 +443,9 @@ pub fn render_markdown(report: &DriftReport, limit: usize) -> String {
         "### rolesmith drift report for account `{}`\n",
         report.account_id
     );
+    if let Some(ctx) = &report.context {
+        let _ = writeln!(out, "{}\n", header::markdown_line(ctx));
+    }
     if !report.has_drift() {
         out.push_str("**No drift.** The account matches the manifests.\n");
         return out;
@@ -526,6 +538,7 @@ mod tests {
         };
         DriftReport {
             account_id: "123456789012".into(),
+            context: None,
             findings: findings(&diff),
             unmanaged: None,
         }

@@ -1,13 +1,18 @@
-//! Markdown for pull-request comments: a summary line, a collapsible "Lint findings" section when
-//! the manifests have warnings or infos, one collapsible section per resource with policy changes
-//! as ```diff blocks, and a truncation note that keeps the comment under GitHub's 65,536-character
+//! Markdown for pull-request comments: a heading naming the account with a line naming how it
+//! was reached (and the CI run), a summary line, a collapsible "Lint findings" section when the
+//! manifests have warnings or infos, one collapsible section per resource with policy changes as
+//! ```diff blocks, and a truncation note that keeps the comment under GitHub's 65,536-character
 //! limit.
+//!
+//! Each section's summary names what changes (`~ role.ops — trust policy, −AdministratorAccess`);
+//! the sections a reviewer must not skip (deletions, replacements, trust changes, admin-grade
+//! grants: [`outline::is_risky`]) start open.
 
 use std::fmt::Write;
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::plan::{Action, Plan};
-use crate::render::{summary_line, text};
+use crate::plan::{Change, Plan, RunContext};
+use crate::render::{header, outline, summary_line, text};
 
 /// GitHub's limit on a comment body, in characters.
 pub const GITHUB_COMMENT_LIMIT: usize = 65_536;
@@ -17,18 +22,31 @@ pub fn render(plan: &Plan, limit: usize) -> String {
     render_with_findings(plan, &[], limit)
 }
 
-/// Renders a plan as Markdown no longer than `limit` characters, with the manifests' lint
-/// findings (the warnings and infos `plan` printed; errors stop a plan before it is rendered) in a
-/// collapsible section after the summary. The findings take at most a quarter of the budget, so
-/// the changes keep the rest; findings past that are counted, not listed. With no findings the
-/// output is exactly [`render`]'s.
+/// [`render_in`] without a run context.
 pub fn render_with_findings(plan: &Plan, findings: &[Diagnostic], limit: usize) -> String {
+    render_in(None, plan, findings, limit)
+}
+
+/// Renders a plan as Markdown no longer than `limit` characters: under the heading, what the
+/// run ran against (when given); then the manifests' lint findings (the warnings and infos
+/// `plan` printed; errors stop a plan before it is rendered) in a collapsible section after the
+/// summary. The findings take at most a quarter of the budget, so the changes keep the rest;
+/// findings past that are counted, not listed.
+pub fn render_in(
+    context: Option<&RunContext>,
+    plan: &Plan,
+    findings: &[Diagnostic],
+    limit: usize,
+) -> String {
     let mut head = String::new();
     let _ = writeln!(
         head,
         "### rolesmith plan for account `{}`\n",
         plan.account_id
     );
+    if let Some(ctx) = context {
+        let _ = writeln!(head, "{}\n", header::markdown_line(ctx));
+    }
     if plan.is_empty() {
         head.push_str("**No changes.** The account matches the manifests.\n");
         if !plan.warnings.is_empty() {
@@ -58,33 +76,7 @@ pub fn render_with_findings(plan: &Plan, findings: &[Diagnostic], limit: usize) 
         head.push_str(&findings_section(findings, budget));
         head.push('\n');
     }
-    let mut sections = Vec::new();
-    for change in &plan.changes {
-        let mut single = plan.clone();
-        single.changes = vec![change.clone()];
-        single.conflicts.clear();
-        single.notes.clear();
-        single.warnings.clear();
-        let body = text::render(&single, false);
-        let body: String = body
-            .lines()
-            .skip(2)
-            .take_while(|l| !l.starts_with("Plan: "))
-            .map(|l| format!("{}\n", l.strip_prefix("  ").unwrap_or(l)))
-            .collect();
-        let deleted = if change.action == Action::Delete {
-            " ⚠️"
-        } else {
-            ""
-        };
-        sections.push(format!(
-            "<details{}><summary><code>{}</code> <code>{}</code>{deleted}</summary>\n\n```diff\n{}```\n\n</details>\n",
-            if change.action == Action::Delete { " open" } else { "" },
-            change.action.symbol(),
-            change.address,
-            diffify(body.trim_end_matches('\n')),
-        ));
-    }
+    let mut sections: Vec<String> = plan.changes.iter().map(change_section).collect();
     for conflict in &plan.conflicts {
         sections.push(format!(
             "> [!WARNING]\n> `{}` is in the way (`{}`): {}\n> hint: {}\n",
@@ -118,6 +110,34 @@ fn warnings_block(warnings: &[String]) -> String {
         .iter()
         .map(|w| format!("> [!WARNING]\n> {w}\n\n"))
         .collect()
+}
+
+/// One change as a collapsible section: the summary names the action, the address and what
+/// changes; risky changes are open and marked ⚠️; the body is the text plan's as a ```diff.
+fn change_section(change: &Change) -> String {
+    let risky = outline::is_risky(change);
+    let parts = outline::parts(change);
+    let what = if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" — {}", escape(&parts.join(", ")))
+    };
+    let body = text::change_text(change);
+    format!(
+        "<details{}><summary><code>{}</code> <code>{}</code>{what}{}</summary>\n\n```diff\n{}```\n\n</details>\n",
+        if risky { " open" } else { "" },
+        change.action.symbol(),
+        change.address,
+        if risky { " ⚠️" } else { "" },
+        diffify(body.trim_end_matches('\n')),
+    )
+}
+
+/// Text safe inside HTML: `<`, `>` and `&` escaped.
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// The collapsible "Lint findings" section, at most `budget` characters (or just its summary and

@@ -3,13 +3,16 @@
 
 pub mod diagnostics;
 pub mod drift;
+pub mod header;
 pub mod json;
 pub mod markdown;
+pub mod outline;
 pub mod text;
 
 use similar::TextDiff;
 
 use crate::plan::Summary;
+pub use crate::plan::{AccountSource, CiRun, RunContext};
 use crate::policy::Policy;
 
 /// Output format of `plan`.

@@ -4,14 +4,22 @@ use std::fmt::Write;
 
 use anstyle::{AnsiColor, Style};
 
-use crate::plan::{Action, Address, AttributeChange, Change, Plan, Resource};
-use crate::render::{policy_diff, summary_line, tags_inline};
+use crate::plan::{Action, Address, AttributeChange, Change, Plan, Resource, RunContext};
+use crate::render::{header, policy_diff, summary_line, tags_inline};
 use crate::state::{TagEdit, tag_edits};
 
 /// Renders a plan as text. With `color`, actions and diff lines are colored.
 pub fn render(plan: &Plan, color: bool) -> String {
+    render_in(None, plan, color)
+}
+
+/// Renders a plan as text under a first line naming what the run ran against (when given).
+pub fn render_in(context: Option<&RunContext>, plan: &Plan, color: bool) -> String {
     let p = Painter { color };
     let mut out = String::new();
+    if let Some(ctx) = context {
+        let _ = writeln!(out, "{}", header::text_line(ctx));
+    }
     if plan.is_empty() {
         out.push_str("No changes. The account matches the manifests.\n");
         for warning in &plan.warnings {
@@ -109,6 +117,16 @@ fn verb(action: Action) -> &'static str {
         Action::Delete => "will be destroyed",
         Action::Replace => "must be replaced",
     }
+}
+
+/// One change as the text plan shows it, uncolored and without the plan's indentation (the
+/// Markdown plan puts it in a ```diff block).
+pub(crate) fn change_text(change: &Change) -> String {
+    let mut out = String::new();
+    render_change(&mut out, &Painter { color: false }, change);
+    out.lines()
+        .map(|l| format!("{}\n", l.strip_prefix("  ").unwrap_or(l)))
+        .collect()
 }
 
 fn render_change(out: &mut String, p: &Painter, change: &Change) {

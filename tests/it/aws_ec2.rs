@@ -158,7 +158,12 @@ fn cloudwatch_example_binds_tagged_instances_then_plans_no_changes() {
     assert_no_changes(&plan);
     assert_only_reads(&plan);
     let text = run_live(&moto, &["plan", CLOUDWATCH]).success();
-    assert!(text.stdout.starts_with("No changes."), "{}", text.stdout);
+    assert_eq!(
+        text.stdout.lines().nth(1),
+        Some("No changes. The account matches the manifests."),
+        "{}",
+        text.stdout
+    );
 }
 
 /// A role without an instance profile costs no EC2 call at all.

@@ -60,8 +60,13 @@ fn plan_json_has_format_version() {
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert!(r.stdout.contains("\"format_version\""));
     let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("stdout is only JSON");
-    assert_eq!(v["format_version"], "1.0");
+    assert_eq!(v["format_version"], rolesmith::plan::FORMAT_VERSION);
     assert_eq!(v["account_id"], "123456789012");
+    assert_eq!(
+        v["context"],
+        serde_json::json!({"account_id": "123456789012", "account": "snapshot", "path": DEMO}),
+        "the plan names what it ran against"
+    );
 }
 
 #[test]
@@ -168,7 +173,12 @@ fn detailed_exitcode_is_2_only_with_changes() {
         "--detailed-exitcode",
     ]);
     assert_eq!(r.code, Some(0), "{}", r.stderr);
-    assert!(r.stdout.starts_with("No changes."), "{}", r.stdout);
+    assert_eq!(
+        r.stdout.lines().nth(1),
+        Some("No changes. The account matches the manifests."),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]

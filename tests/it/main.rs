@@ -37,6 +37,7 @@ mod invalid_manifests;
 mod lint;
 mod loud_manifests;
 mod plan_golden;
+mod pr_comment;
 mod progress;
 mod readme;
 mod regressions;

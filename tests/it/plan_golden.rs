@@ -21,7 +21,7 @@ fn golden(scenario: &str) -> Plan {
     let r = render_all(&plan);
     // The JSON rendering must be valid JSON with a version, whatever the snapshot says.
     let value: serde_json::Value = serde_json::from_str(&r.json).expect("plan JSON parses");
-    assert_eq!(value["format_version"], "1.0");
+    assert_eq!(value["format_version"], rolesmith::plan::FORMAT_VERSION);
     insta::assert_snapshot!(format!("{scenario}-text"), r.text);
     insta::assert_snapshot!(format!("{scenario}-json"), r.json);
     insta::assert_snapshot!(format!("{scenario}-markdown"), r.markdown);

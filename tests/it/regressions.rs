@@ -483,7 +483,7 @@ fn saved_plan_round_trips_to_the_same_plan() {
     assert_eq!(saved.plan_id.to_string(), json["plan_id"].as_str().unwrap());
     // And writing the read-back plan gives the same document.
     assert_eq!(
-        rolesmith::render::json::render(&from_json),
+        rolesmith::render::json::render_with_stats(&from_json, doc.context.as_ref(), None),
         serde_json::to_string_pretty(&json).unwrap() + "\n"
     );
 }

@@ -147,3 +147,131 @@ fn invalid_documents_are_rejected() {
         assert!(!v.is_valid(&doc), "{what} should be rejected: {doc}");
     }
 }
+
+#[test]
+fn the_schema_has_an_id_naming_the_committed_file() {
+    let schema: Value = serde_json::from_str(&committed_schema_text()).unwrap();
+    let id = schema["$id"].as_str().expect("an $id");
+    assert_eq!(id, rolesmith::schema::SCHEMA_ID);
+    assert!(
+        id.starts_with("https://") && id.ends_with("/schema/rolesmith.schema.json"),
+        "{id}"
+    );
+}
+
+/// `kind` selects the branch: a Role's typo is reported against the Role schema only, never as
+/// a mismatch with the service-linked schema (and the other way round).
+#[test]
+fn kind_selects_the_branch_errors_are_reported_against() {
+    let v = validator();
+    let mut typo = minimal_role();
+    typo["spec"]["descripton"] = json!("typo");
+    let found = errors(&v, &typo);
+    assert!(!found.is_empty());
+    for e in &found {
+        assert!(
+            e.starts_with("/spec: ") && e.contains("descripton") && !e.contains("service"),
+            "{found:#?}"
+        );
+    }
+
+    let service_linked = json!({
+        "apiVersion": "rolesmith/v1",
+        "kind": "ServiceLinkedRole",
+        "metadata": {"name": "AWSServiceRoleForAutoScaling"},
+        "spec": {"service": "autoscaling.amazonaws.com", "trust": []}
+    });
+    let found = errors(&v, &service_linked);
+    assert!(!found.is_empty());
+    for e in &found {
+        assert!(
+            e.starts_with("/spec: ") && e.contains("'trust' was unexpected"),
+            "{found:#?}"
+        );
+    }
+
+    let mut unknown_kind = minimal_role();
+    unknown_kind["kind"] = json!("Rol");
+    let found = errors(&v, &unknown_kind);
+    assert!(
+        found.iter().all(|e| e.starts_with("/kind: ")) && !found.is_empty(),
+        "{found:#?}"
+    );
+}
+
+/// Strings for `managedPolicies` and `permissionsBoundary`, and whether rolesmith accepts them.
+const POLICY_REFERENCES: &[(&str, bool)] = &[
+    ("aws:ReadOnlyAccess", true),
+    ("aws:service-role/AmazonEC2RoleforSSM", true),
+    ("arn:aws:iam::aws:policy/ReadOnlyAccess", true),
+    ("arn:aws:iam::123456789012:policy/team/web-boundary", true),
+    ("arn:aws-us-gov:iam::123456789012:policy/boundary", true),
+    (
+        "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/boundary",
+        true,
+    ),
+    ("ReadOnlyAccess", false),
+    ("arn:aws:iam::12345:policy/x", false),
+    ("arn:aws:iam::123456789012:role/web", false),
+    ("arn:aws:s3:::bucket", false),
+    ("aws:", false),
+];
+
+#[test]
+fn managed_policies_and_the_boundary_must_be_policy_references() {
+    let v = validator();
+    for (reference, ok) in POLICY_REFERENCES {
+        let mut managed = minimal_role();
+        managed["spec"]["managedPolicies"] = json!([reference]);
+        let mut boundary = minimal_role();
+        boundary["spec"]["permissionsBoundary"] = json!(reference);
+        for (doc, at) in [
+            (managed, "/spec/managedPolicies/0: "),
+            (boundary, "/spec/permissionsBoundary: "),
+        ] {
+            let found = errors(&v, &doc);
+            assert_eq!(found.is_empty(), *ok, "{reference}: {found:#?}");
+            assert!(found.iter().all(|e| e.starts_with(at)), "{found:#?}");
+        }
+    }
+}
+
+/// The schema's pattern and validation agree: a reference the schema accepts is, once `aws:`
+/// is expanded and the placeholders resolved, an ARN `rolesmith validate` accepts.
+#[test]
+fn the_policy_pattern_agrees_with_validation() {
+    use rolesmith::manifest::limits::managed_policy_arn;
+    for (reference, ok) in POLICY_REFERENCES {
+        let arn = match reference.strip_prefix("aws:") {
+            Some(name) => format!("arn:aws:iam::aws:policy/{name}"),
+            None => reference
+                .replace("${AWS::Partition}", "aws")
+                .replace("${AWS::AccountId}", "123456789012"),
+        };
+        assert_eq!(managed_policy_arn(&arn).is_ok(), *ok, "{reference}");
+    }
+}
+
+#[test]
+fn a_role_takes_exactly_one_of_trust_and_trust_policy() {
+    let v = validator();
+    let trust_policy = json!({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]
+    });
+    let mut raw = minimal_role();
+    raw["spec"] = json!({"trustPolicy": trust_policy});
+    assert!(errors(&v, &raw).is_empty(), "{:#?}", errors(&v, &raw));
+
+    let mut both = minimal_role();
+    both["spec"]["trustPolicy"] = trust_policy;
+    let mut neither = minimal_role();
+    neither["spec"] = json!({"description": "no trust"});
+    for (what, doc) in [("both", both), ("neither", neither)] {
+        let found = errors(&v, &doc);
+        assert!(
+            !found.is_empty() && found.iter().all(|e| e.starts_with("/spec: ")),
+            "{what}: {found:#?}"
+        );
+    }
+}

@@ -87,6 +87,8 @@ pub struct AwsAccount {
     identity: std::sync::Arc<tokio::sync::OnceCell<Identity>>,
     /// The endpoint override, named when it cannot be reached.
     endpoint_url: Option<String>,
+    /// The region the SDK resolved (flag, environment or profile), for the run's header.
+    region: Option<String>,
 }
 
 /// The region IAM and STS use when none is configured: IAM is global and answers there.
@@ -155,7 +157,19 @@ impl AwsAccount {
             stats,
             identity: Default::default(),
             endpoint_url: sdk.endpoint_url().map(str::to_owned),
+            region: sdk.region().map(|r| r.as_ref().to_owned()),
         })
+    }
+
+    /// The region the SDK resolved (`None`: none is configured).
+    pub fn region(&self) -> Option<&str> {
+        self.region.as_deref()
+    }
+
+    /// The endpoint override every call goes to, if any (`--endpoint-url` or
+    /// `AWS_ENDPOINT_URL`).
+    pub fn endpoint_url(&self) -> Option<&str> {
+        self.endpoint_url.as_deref()
     }
 
     /// A handle on the call counters (shared: later calls show up in it).

@@ -43,15 +43,30 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
 /// The `rolesmith` binary from the crate root with no colors, no `RUST_LOG` and no `COLUMNS`
 /// (help wraps at clap's default width), for the commands that need no AWS (`validate`,
 /// `schema`, `permissions`, `--snapshot` plans and applies). Run it with [`finish`], which
-/// gives it its stdin (so it never reads a terminal's size from there).
+/// gives it its stdin (so it never reads a terminal's size from there). Outside a CI job too:
+/// the GitHub Actions variables of a test run in Actions are removed ([`GITHUB_VARIABLES`]).
 pub fn offline() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_rolesmith"));
     cmd.current_dir(root())
         .env("NO_COLOR", "1")
         .env_remove("RUST_LOG")
         .env_remove("COLUMNS");
+    for name in GITHUB_VARIABLES {
+        cmd.env_remove(name);
+    }
     cmd
 }
+
+/// The GitHub Actions variables rolesmith reads (the run's commit and page, the job summary):
+/// removed from every child so output does not depend on where the tests run; a test that
+/// wants them sets them on its child.
+pub const GITHUB_VARIABLES: &[&str] = &[
+    "GITHUB_SHA",
+    "GITHUB_SERVER_URL",
+    "GITHUB_REPOSITORY",
+    "GITHUB_RUN_ID",
+    "GITHUB_STEP_SUMMARY",
+];
 
 /// Runs [`offline`] with `args`, stdin empty.
 pub fn run_offline(args: &[&str]) -> Run {
@@ -73,6 +88,9 @@ pub fn command_for(program: impl AsRef<std::ffi::OsStr>, moto: &Moto) -> std::pr
         .env("NO_COLOR", "1")
         .env_remove("RUST_LOG")
         .stdin(std::process::Stdio::null());
+    for name in GITHUB_VARIABLES {
+        cmd.env_remove(name);
+    }
     moto.configure(&mut cmd);
     cmd
 }
