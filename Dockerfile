@@ -15,12 +15,10 @@ FROM rust:1.95-alpine3.22 AS build
 # hadolint ignore=DL3018
 RUN apk add --no-cache musl-dev
 WORKDIR /src
-# Only what the build reads (.dockerignore keeps everything else out of the context); the
-# benches are declared in Cargo.toml, so cargo wants their files even when not building them.
-COPY Cargo.toml Cargo.lock ./
-COPY benches ./benches
-COPY data ./data
-COPY src ./src
+# The context is only what the build reads: .dockerignore lets in the manifest, lock file,
+# build script, sources, compiled-in data and the benches (Cargo.toml declares them, so cargo
+# wants their files even when not building them).
+COPY . .
 ENV RUSTFLAGS="-C target-feature=+crt-static"
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \

@@ -35,6 +35,7 @@ mod interrupts;
 mod invalid_manifests;
 mod lint;
 mod loud_manifests;
+mod packaging;
 mod plan_golden;
 mod progress;
 mod readme;
