@@ -124,7 +124,12 @@ unpack() {
             if command -v unzip >/dev/null 2>&1; then
                 unzip -q "$archive" -d "$dir" || die "could not unpack $(basename "$archive")"
             else
-                powershell -NoProfile -Command "Expand-Archive -LiteralPath '$archive' -DestinationPath '$dir'" ||
+                # PowerShell wants Windows paths; Git Bash's are POSIX ones.
+                local from="$archive" to="$dir"
+                if command -v cygpath >/dev/null 2>&1; then
+                    from="$(cygpath -w "$archive")" to="$(cygpath -w "$dir")"
+                fi
+                powershell -NoProfile -Command "Expand-Archive -LiteralPath '$from' -DestinationPath '$to'" ||
                     die "could not unpack $(basename "$archive")"
             fi
             ;;
