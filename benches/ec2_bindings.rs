@@ -41,6 +41,10 @@ use rolesmith::state::Ownership;
 #[allow(dead_code)]
 #[path = "../tests/it/support/moto.rs"]
 mod moto;
+/// The venv installer `moto` uses (as `super::venv`, here as in the tests).
+#[allow(dead_code)]
+#[path = "../tests/it/support/venv.rs"]
+mod venv;
 
 /// The seed's example, relative to the crate root.
 const EXAMPLE: &str = "examples/manifests/cloudwatch-agent.yaml";

@@ -31,6 +31,10 @@ use rolesmith::state::Ownership;
 #[allow(dead_code)]
 #[path = "../tests/it/support/moto.rs"]
 mod moto;
+/// The venv installer `moto` uses (as `super::venv`, here as in the tests).
+#[allow(dead_code)]
+#[path = "../tests/it/support/venv.rs"]
+mod venv;
 
 fn manifest(i: usize) -> String {
     let mut y = String::new();

@@ -1,16 +1,15 @@
-//! The GitOps pieces that need no AWS: the example workflows pass actionlint, the bootstrap roles
-//! carry exactly the policy `rolesmith permissions` prints, drift on a snapshot file (an
-//! instance rebound by hand; the Markdown report), and `rolesmith.toml` precedence and errors.
+//! The GitOps pieces that need no AWS: the example workflows run the commands as documented
+//! (actionlint checks them in `packaging`), the bootstrap roles carry exactly the policy
+//! `rolesmith permissions` prints, drift on a snapshot file (an instance rebound by hand; the
+//! Markdown report), and `rolesmith.toml` precedence and errors.
 
-use std::fs::{self, OpenOptions};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::fs;
+use std::path::Path;
 
 use rolesmith::check::{ResolveContext, load_and_validate};
 use rolesmith::policy::{NormalizeContext, Policy};
 use serde_json::json;
 
-use crate::support::moto::target_dir;
 use crate::support::snapshot;
 use crate::support::{Run, arg as s, finish, offline, root};
 
@@ -22,141 +21,8 @@ fn rolesmith(dir: &Path, args: &[&str]) -> Run {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Workflows.
+// Workflows (actionlint runs on them in `packaging`, with the release and CI workflows).
 // ---------------------------------------------------------------------------------------------
-
-fn actionlint_requirements() -> PathBuf {
-    root().join("tests/actionlint-requirements.txt")
-}
-
-fn actionlint_help(venv: &Path) -> String {
-    format!(
-        "This test needs actionlint (PyPI, pinned in {req}). It installs it itself on first use;\n\
-         to do it by hand:\n\
-         \x20   python3 -m venv {venv}\n\
-         \x20   {venv}/bin/pip install -r {req}\n\
-         (Debian/Ubuntu: `apt-get install python3-venv python3-pip` if venv or pip is missing.)\n\
-         Or point ROLESMITH_ACTIONLINT at an actionlint executable.",
-        venv = venv.display(),
-        req = actionlint_requirements().display(),
-    )
-}
-
-/// The actionlint executable: `ROLESMITH_ACTIONLINT`, else installed into
-/// `<target dir>/actionlint-venv` (under a file lock, once per requirements). Panics with the
-/// steps to fix it when it cannot: the test never skips.
-fn actionlint() -> PathBuf {
-    if let Some(exe) = std::env::var_os("ROLESMITH_ACTIONLINT") {
-        return PathBuf::from(exe);
-    }
-    let venv = target_dir().join("actionlint-venv");
-    let exe = venv.join("bin/actionlint");
-    let marker = venv.join(".rolesmith-installed");
-    let requirements = fs::read_to_string(actionlint_requirements()).expect("requirements");
-    let installed =
-        || fs::read_to_string(&marker).is_ok_and(|t| t == requirements) && exe.is_file();
-    if installed() {
-        return exe;
-    }
-    fs::create_dir_all(target_dir()).expect("target dir");
-    let lock = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(target_dir().join("actionlint-venv.lock"))
-        .expect("lock file");
-    lock.lock().expect("lock");
-    if !installed() {
-        let python = std::env::var("ROLESMITH_PYTHON").unwrap_or_else(|_| "python3".to_owned());
-        eprintln!("installing actionlint into {} (first use)", venv.display());
-        let _ = fs::remove_file(&marker);
-        let steps: [(PathBuf, Vec<String>); 2] = [
-            (
-                PathBuf::from(&python),
-                vec!["-m".into(), "venv".into(), "--clear".into(), s(&venv)],
-            ),
-            (
-                venv.join("bin/pip"),
-                vec![
-                    "install".into(),
-                    "--quiet".into(),
-                    "--disable-pip-version-check".into(),
-                    "-r".into(),
-                    s(&actionlint_requirements()),
-                ],
-            ),
-        ];
-        for (program, args) in steps {
-            let shown = format!("{} {}", program.display(), args.join(" "));
-            let out = Command::new(&program)
-                .args(&args)
-                .stdin(Stdio::null())
-                .output()
-                .unwrap_or_else(|e| {
-                    panic!("cannot run `{shown}`: {e}\n\n{}", actionlint_help(&venv))
-                });
-            assert!(
-                out.status.success(),
-                "`{shown}` failed ({}):\n{}{}\n\n{}",
-                out.status,
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr),
-                actionlint_help(&venv)
-            );
-        }
-        fs::write(&marker, &requirements).expect("write marker");
-    }
-    drop(lock);
-    assert!(
-        exe.is_file(),
-        "no {} after install\n{}",
-        exe.display(),
-        actionlint_help(&venv)
-    );
-    exe
-}
-
-fn run_actionlint(exe: &Path, files: &[PathBuf]) -> (bool, String) {
-    let out = Command::new(exe)
-        .arg("-no-color")
-        .args(files)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", exe.display()));
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
-}
-
-#[test]
-fn example_workflows_pass_actionlint() {
-    let exe = actionlint();
-    // The linter really runs: a broken workflow fails it.
-    let dir = tempfile::tempdir().expect("temp dir");
-    let broken = dir.path().join("broken.yml");
-    fs::write(
-        &broken,
-        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.evnt }}\n",
-    )
-    .expect("write");
-    let (ok, out) = run_actionlint(&exe, &[broken]);
-    assert!(
-        !ok && out.contains("evnt"),
-        "actionlint accepted a broken workflow:\n{out}"
-    );
-
-    let files: Vec<PathBuf> = ["plan.yml", "apply.yml", "drift.yml"]
-        .iter()
-        .map(|f| root().join("examples/github").join(f))
-        .collect();
-    let (ok, out) = run_actionlint(&exe, &files);
-    assert!(ok, "actionlint found problems:\n{out}");
-}
 
 #[test]
 fn workflows_use_the_commands_as_documented() {

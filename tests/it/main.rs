@@ -36,6 +36,7 @@ mod interrupts;
 mod invalid_manifests;
 mod lint;
 mod loud_manifests;
+mod packaging;
 mod plan_golden;
 mod pr_comment;
 mod progress;

@@ -3,7 +3,9 @@
 //! and file conveniences. Submodules hold the bigger pieces: [`plans`] (plan fixtures and the
 //! in-process pipeline), [`snapshot`] (a whole run of the binary as one string for insta),
 //! [`moto`] (the server), [`proxy`] (a recording, fault-injecting proxy in front of it), [`ec2`]
-//! and [`fleet`] (EC2 instances and generated role fleets).
+//! and [`fleet`] (EC2 instances and generated role fleets), [`venv`] (the Python tools the
+//! tests install from PyPI: moto, actionlint, hadolint, cargo-dist), [`release`] (fake release
+//! folders for the install script).
 
 pub mod ec2;
 pub mod fleet;
@@ -11,7 +13,9 @@ pub mod iam;
 pub mod moto;
 pub mod plans;
 pub mod proxy;
+pub mod release;
 pub mod snapshot;
+pub mod venv;
 
 use std::future::Future;
 use std::path::{Path, PathBuf};

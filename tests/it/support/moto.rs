@@ -2,19 +2,20 @@
 //! it over loopback with fake credentials, never to AWS.
 //!
 //! moto (PyPI `moto[server]`, pinned in `tests/moto-requirements.txt`) is installed on first use
-//! into `<target dir>/moto-venv`, under a file lock so parallel tests install it once; a marker
-//! file holding the requirements makes later runs skip pip. A test that cannot get its server
-//! panics with the steps to fix it: it never skips.
+//! into `<target dir>/moto-venv` by [`crate::support::venv`] (once, under a file lock). A test
+//! that cannot get its server panics with the steps to fix it: it never skips.
 //!
 //! Overrides: `ROLESMITH_MOTO_SERVER=/path/to/moto_server` uses an existing install;
 //! `ROLESMITH_PYTHON` names the interpreter that creates the venv (default `python3`).
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::time::{Duration, Instant};
+
+use super::venv::MOTO;
 
 /// How long a server may take to listen and answer.
 const START_DEADLINE: Duration = Duration::from_secs(30);
@@ -87,7 +88,7 @@ impl Moto {
         let (program, prefix, watchdog) = match std::env::var_os("ROLESMITH_MOTO_SERVER") {
             Some(server) => (PathBuf::from(server), vec![], false),
             None => (
-                install_moto().join("bin/python3"),
+                MOTO.ensure().join("bin/python3"),
                 vec!["-c", WATCHDOG],
                 true,
             ),
@@ -121,13 +122,7 @@ impl Moto {
             .stdout(Stdio::from(out))
             .stderr(Stdio::from(err))
             .spawn()
-            .unwrap_or_else(|e| {
-                panic!(
-                    "cannot run {}: {e}\n{}",
-                    program.display(),
-                    install_help(&venv_dir())
-                )
-            });
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}\n{}", program.display(), MOTO.help()));
         let lifeline = child.stdin.take();
         let mut moto = Moto {
             endpoint: String::new(),
@@ -227,7 +222,7 @@ impl Moto {
                 panic!(
                     "moto_server exited ({status}) before listening.\n--- moto output ---\n{}\n{}",
                     self.log_tail(),
-                    install_help(&venv_dir())
+                    MOTO.help()
                 );
             }
             if Instant::now() > deadline {
@@ -309,126 +304,4 @@ fn tail(path: &Path, lines: usize) -> String {
     let text = fs::read_to_string(path).unwrap_or_default();
     let all: Vec<&str> = text.lines().collect();
     all[all.len().saturating_sub(lines)..].join("\n")
-}
-
-/// Cargo's target directory: `CARGO_TARGET_DIR`, else the ancestor of this test executable that
-/// holds cargo's `CACHEDIR.TAG`, else `<crate>/target`.
-pub fn target_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
-        let dir = PathBuf::from(dir);
-        return if dir.is_absolute() {
-            dir
-        } else {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join(dir)
-        };
-    }
-    if let Ok(exe) = std::env::current_exe()
-        && let Some(dir) = exe
-            .ancestors()
-            .skip(1)
-            .find(|d| d.join("CACHEDIR.TAG").is_file())
-    {
-        return dir.to_path_buf();
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("target")
-}
-
-/// `<target dir>/moto-venv`.
-pub fn venv_dir() -> PathBuf {
-    target_dir().join("moto-venv")
-}
-
-fn requirements_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/moto-requirements.txt")
-}
-
-fn install_help(venv: &Path) -> String {
-    format!(
-        "The AWS integration tests need moto (a local AWS API server, PyPI `moto[server]`).\n\
-         They install it themselves on first use; to do it by hand:\n\
-         \x20   python3 -m venv {venv}\n\
-         \x20   {venv}/bin/pip install -r {req}\n\
-         (Debian/Ubuntu: `apt-get install python3-venv python3-pip` if venv or pip is missing.)\n\
-         Or point ROLESMITH_MOTO_SERVER at an existing moto_server executable.",
-        venv = venv.display(),
-        req = requirements_path().display(),
-    )
-}
-
-/// The venv holding moto, installing it first if needed.
-fn install_moto() -> PathBuf {
-    let venv = venv_dir();
-    let server = venv.join("bin/moto_server");
-    let marker = venv.join(".rolesmith-installed");
-    let requirements = fs::read_to_string(requirements_path())
-        .unwrap_or_else(|e| panic!("{}: {e}", requirements_path().display()));
-    let installed = |m: &Path| fs::read_to_string(m).is_ok_and(|t| t == requirements);
-    if installed(&marker) && server.is_file() {
-        return venv;
-    }
-    fs::create_dir_all(target_dir()).expect("create the target dir");
-    let lock_path = target_dir().join("moto-venv.lock");
-    let lock = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .unwrap_or_else(|e| panic!("{}: {e}", lock_path.display()));
-    lock.lock()
-        .unwrap_or_else(|e| panic!("lock {}: {e}", lock_path.display()));
-    // Another test may have installed it while this one waited for the lock.
-    if !(installed(&marker) && server.is_file()) {
-        install(&venv, &marker, &requirements);
-    }
-    drop(lock); // unlocks
-    venv
-}
-
-fn install(venv: &Path, marker: &Path, requirements: &str) {
-    let python = std::env::var("ROLESMITH_PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    eprintln!(
-        "installing moto into {} (first use; takes about a minute)",
-        venv.display()
-    );
-    let _ = fs::remove_file(marker);
-    run_step(
-        Command::new(&python)
-            .args(["-m", "venv", "--clear"])
-            .arg(venv),
-        &format!("{python} -m venv --clear {}", venv.display()),
-        venv,
-    );
-    run_step(
-        Command::new(venv.join("bin/pip"))
-            .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
-            .arg(requirements_path()),
-        &format!(
-            "{}/bin/pip install -r {}",
-            venv.display(),
-            requirements_path().display()
-        ),
-        venv,
-    );
-    fs::write(marker, requirements).unwrap_or_else(|e| panic!("write {}: {e}", marker.display()));
-}
-
-fn run_step(cmd: &mut Command, shown: &str, venv: &Path) {
-    let out = cmd
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run `{shown}`: {e}\n\n{}", install_help(venv)));
-    if !out.status.success() {
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let lines: Vec<&str> = text.lines().collect();
-        panic!(
-            "`{shown}` failed ({}):\n{}\n\n{}",
-            out.status,
-            lines[lines.len().saturating_sub(30)..].join("\n"),
-            install_help(venv)
-        );
-    }
 }
