@@ -13,7 +13,7 @@ use std::time::Duration;
 use crate::account::aws::AwsOptions;
 use crate::check::ResolveContext;
 use crate::cli::UserError;
-use crate::cli::args::{AccountArgs, DiagnosticFormat, LiveArgs, PlanArgs};
+use crate::cli::args::{DiagnosticFormat, LiveArgs, PlanArgs};
 use crate::config::{Config, LintConfig};
 use crate::import::ImportOptions;
 use crate::quotas::Limits;
@@ -23,6 +23,43 @@ use crate::state::Ownership;
 pub const DEFAULT_MAX_DELETIONS: usize = 10;
 /// Lanes of a phase applied at once by default.
 pub const DEFAULT_PARALLELISM: u16 = 8;
+
+/// Plan's or apply's flags as given, gathered from their clap structs (which differ in help
+/// text, not in meaning).
+#[derive(Debug, Clone, Copy)]
+pub struct PlanFlags<'a> {
+    /// Manifest paths (apply: or the saved plan).
+    pub paths: &'a [PathBuf],
+    /// Which account.
+    pub account: AccountFlags<'a>,
+    /// Prune, deletion limit, empty sets, ownership tag.
+    pub choices: &'a PlanArgs,
+    /// `--parallelism`.
+    pub parallelism: Option<u16>,
+}
+
+/// The account flags of plan, apply or drift as given.
+#[derive(Debug, Clone, Copy)]
+pub struct AccountFlags<'a> {
+    /// `--snapshot`.
+    pub snapshot: Option<&'a Path>,
+    /// `--account-id`.
+    pub account_id: &'a str,
+    /// How to reach the live account.
+    pub live: LiveFlags<'a>,
+}
+
+/// The live-account flags of a command as given: the shared [`LiveArgs`], and the path prefix
+/// and propagation timeout, whose help differs by command.
+#[derive(Debug, Clone, Copy)]
+pub struct LiveFlags<'a> {
+    /// Profile, region, endpoint, retries, stats.
+    pub args: &'a LiveArgs,
+    /// `--path-prefix`.
+    pub path_prefix: Option<&'a str>,
+    /// `--propagation-timeout`, in seconds.
+    pub propagation_timeout: u64,
+}
 
 /// What plan, apply and drift run with.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,10 +104,10 @@ pub struct AccountTarget {
 
 impl AccountTarget {
     /// Merges the account flags over the config.
-    pub fn resolve(account: &AccountArgs, config: &Config) -> Self {
+    pub fn resolve(account: &AccountFlags, config: &Config) -> Self {
         Self {
-            snapshot: account.snapshot.clone(),
-            snapshot_account_id: account.account_id.clone(),
+            snapshot: account.snapshot.map(Path::to_path_buf),
+            snapshot_account_id: account.account_id.to_owned(),
             live: LiveSettings::resolve(&account.live, config),
             create_missing_snapshot: false,
         }
@@ -98,10 +135,11 @@ pub fn parse_ownership(tag: &str) -> Result<Ownership, UserError> {
 
 impl Settings {
     /// Merges plan/apply flags over the config.
-    pub fn for_plan(args: &PlanArgs, config: &Config) -> Result<Self, UserError> {
+    pub fn for_plan(flags: &PlanFlags, config: &Config) -> Result<Self, UserError> {
+        let args = flags.choices;
         let mut s = Self::common(
-            &args.paths,
-            &args.account,
+            flags.paths,
+            &flags.account,
             args.ownership_tag.as_deref(),
             config,
         )?;
@@ -118,7 +156,8 @@ impl Settings {
             .unwrap_or(DEFAULT_MAX_DELETIONS);
         s.allow_empty = args.allow_empty;
         s.parallelism = usize::from(
-            args.parallelism
+            flags
+                .parallelism
                 .or(config.parallelism)
                 .unwrap_or(DEFAULT_PARALLELISM),
         );
@@ -127,8 +166,8 @@ impl Settings {
 
     /// Merges apply's flags over the config: plan's, and a missing `--snapshot` file starts as
     /// an empty account.
-    pub fn for_apply(args: &PlanArgs, config: &Config) -> Result<Self, UserError> {
-        let mut s = Self::for_plan(args, config)?;
+    pub fn for_apply(flags: &PlanFlags, config: &Config) -> Result<Self, UserError> {
+        let mut s = Self::for_plan(flags, config)?;
         s.account.create_missing_snapshot = true;
         Ok(s)
     }
@@ -136,7 +175,7 @@ impl Settings {
     /// Merges drift's flags over the config.
     pub fn for_drift(
         paths: &[PathBuf],
-        account: &AccountArgs,
+        account: &AccountFlags,
         ownership_tag: Option<&str>,
         allow_empty: bool,
         config: &Config,
@@ -149,7 +188,7 @@ impl Settings {
     /// Merges the flags drift shares with plan over the config.
     pub fn common(
         paths: &[PathBuf],
-        account: &AccountArgs,
+        account: &AccountFlags,
         ownership_tag: Option<&str>,
         config: &Config,
     ) -> Result<Self, UserError> {
@@ -257,16 +296,17 @@ pub struct LiveSettings {
 impl LiveSettings {
     /// Merges the live-account flags over the config (which may set `region` and
     /// `path_prefix`; the rest have clap defaults).
-    pub fn resolve(live: &LiveArgs, config: &Config) -> Self {
+    pub fn resolve(flags: &LiveFlags, config: &Config) -> Self {
+        let live = flags.args;
         Self {
             region: live.region.clone().or_else(|| config.region.clone()),
             profile: live.profile.clone(),
             endpoint_url: live.endpoint_url.clone(),
-            path_prefix: live
+            path_prefix: flags
                 .path_prefix
-                .clone()
+                .map(str::to_owned)
                 .or_else(|| config.path_prefix.clone()),
-            propagation_timeout: Duration::from_secs(live.propagation_timeout),
+            propagation_timeout: Duration::from_secs(flags.propagation_timeout),
             max_attempts: live.max_attempts,
             call_timeout: Duration::from_secs(live.call_timeout),
             stats: live.stats,
@@ -353,7 +393,7 @@ pub struct SnapshotSettings {
 
 impl SnapshotSettings {
     /// Merges `snapshot`'s flags over the config.
-    pub fn resolve(out: &Path, live: &LiveArgs, config: &Config) -> Self {
+    pub fn resolve(out: &Path, live: &LiveFlags, config: &Config) -> Self {
         Self {
             out: out.to_path_buf(),
             live: LiveSettings::resolve(live, config),
@@ -379,7 +419,7 @@ pub struct ImportFlags<'a> {
     /// `--ownership-tag`.
     pub ownership_tag: Option<&'a str>,
     /// How to reach the account.
-    pub live: &'a LiveArgs,
+    pub live: LiveFlags<'a>,
 }
 
 /// What `import` runs with.
@@ -421,7 +461,7 @@ impl ImportSettings {
                 with_bindings: flags.with_bindings,
                 ownership: resolve_ownership(flags.ownership_tag, config)?,
             },
-            live: LiveSettings::resolve(flags.live, config),
+            live: LiveSettings::resolve(&flags.live, config),
         })
     }
 }
@@ -436,11 +476,19 @@ mod tests {
 
     fn plan_settings(argv: &[&str], config: &str) -> Settings {
         let cli = Cli::try_parse_from(argv).unwrap();
-        let Command::Plan { common, .. } = cli.command else {
+        let Command::Plan {
+            paths,
+            account,
+            choices,
+            parallelism,
+            ..
+        } = cli.command
+        else {
             panic!("not plan")
         };
         let config = Config::parse(config, Path::new("rolesmith.toml")).unwrap();
-        Settings::for_plan(&common, &config).unwrap()
+        let flags = choices.flags(&paths, account.flags(), parallelism);
+        Settings::for_plan(&flags, &config).unwrap()
     }
 
     const CONFIG: &str = r#"
@@ -528,7 +576,9 @@ managed_policies_per_role = 20
             force,
             snapshot,
             ownership_tag,
+            path_prefix,
             live,
+            unused,
         } = cli.command
         else {
             panic!("not import")
@@ -541,7 +591,7 @@ managed_policies_per_role = 20
             force,
             snapshot: snapshot.as_deref(),
             ownership_tag: ownership_tag.as_deref(),
-            live: &live,
+            live: live.flags(path_prefix.as_deref(), unused.propagation_timeout),
         };
         ImportSettings::resolve(&flags, &config(config_text))
     }
@@ -612,9 +662,16 @@ managed_policies_per_role = 20
     #[test]
     fn snapshot_takes_region_and_prefix_from_the_config() {
         let cli = Cli::try_parse_from(["rolesmith", "snapshot", "--out", "a.json"]).unwrap();
-        let Command::Snapshot { out, live } = cli.command else {
+        let Command::Snapshot {
+            out,
+            path_prefix,
+            live,
+            unused,
+        } = cli.command
+        else {
             panic!("not snapshot")
         };
+        let live = live.flags(path_prefix.as_deref(), unused.propagation_timeout);
         let s = SnapshotSettings::resolve(&out, &live, &config(CONFIG));
         let aws = s.live.aws_options();
         assert_eq!(aws.region.as_deref(), Some("eu-west-1"));
@@ -645,12 +702,23 @@ managed_policies_per_role = 20
     #[test]
     fn plan_and_snapshot_resolve_the_live_account_alike() {
         let cli = Cli::try_parse_from(["rolesmith", "plan", "--profile", "p"]).unwrap();
-        let Command::Plan { common, .. } = cli.command else {
+        let Command::Plan {
+            paths,
+            account,
+            choices,
+            parallelism,
+            ..
+        } = cli.command
+        else {
             panic!("not plan")
         };
         let config = config(CONFIG);
-        let settings = Settings::for_plan(&common, &config).unwrap();
-        let live = LiveSettings::resolve(&common.account.live, &config);
+        let settings = Settings::for_plan(
+            &choices.flags(&paths, account.flags(), parallelism),
+            &config,
+        )
+        .unwrap();
+        let live = LiveSettings::resolve(&account.flags().live, &config);
         assert_eq!(settings.aws_options(), live.aws_options());
         assert_eq!(live.profile.as_deref(), Some("p"));
     }
