@@ -251,6 +251,9 @@ pub enum Command {
         /// The subcommand whose page to print, e.g. `plan` (default: the `rolesmith` page).
         #[arg(value_name = "COMMAND")]
         command: Option<String>,
+        /// List the commands that have a page, one a line, instead.
+        #[arg(long, conflicts_with = "command")]
+        list: bool,
     },
     /// Print the version (the same as `--version`).
     #[command(hide = true)]

@@ -64,18 +64,29 @@ pub fn man_page(command: Option<&str>) -> Option<String> {
         .map(|(_, text)| text)
 }
 
-/// `rolesmith man [COMMAND]`.
-pub(super) fn man_command(command: Option<&str>) -> Result<ExitStatus, BoxError> {
+/// The visible subcommands, in the order `--help` lists them.
+fn command_names() -> Vec<String> {
+    Cli::command()
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set())
+        .map(|s| s.get_name().to_owned())
+        .collect()
+}
+
+/// `rolesmith man [COMMAND]`, or with `list` the commands that have a page.
+pub(super) fn man_command(command: Option<&str>, list: bool) -> Result<ExitStatus, BoxError> {
+    if list {
+        for name in command_names() {
+            println!("{name}");
+        }
+        return Ok(ExitStatus::Success);
+    }
     if let Some(page) = man_page(command) {
         print!("{page}");
         return Ok(ExitStatus::Success);
     }
     let command = command.unwrap_or_default();
-    let names: Vec<String> = Cli::command()
-        .get_subcommands()
-        .filter(|s| !s.is_hide_set())
-        .map(|s| s.get_name().to_owned())
-        .collect();
+    let names = command_names();
     let hint = match crate::diagnostic::did_you_mean(command, names.iter().map(String::as_str)) {
         Some(c) => format!("did you mean `rolesmith man {c}`?"),
         None => format!("the commands are: {}", names.join(", ")),

@@ -81,9 +81,11 @@ Examples:
 /// `rolesmith schema --help`.
 pub const SCHEMA: &str = "\
 Examples:
-  rolesmith schema > manifests/rolesmith.schema.json
-  # then, first line of a manifest:
-  # yaml-language-server: $schema=rolesmith.schema.json";
+  rolesmith schema > manifests/rolesmith.schema.json   # beside the manifests
+  rolesmith schema | diff - schema/rolesmith.schema.json   # is a committed copy current?
+
+Editors that read modelines then check a manifest that starts with
+`# yaml-language-server: $schema=rolesmith.schema.json`.";
 
 /// `rolesmith completions --help`.
 pub const COMPLETIONS: &str = "\

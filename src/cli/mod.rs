@@ -216,7 +216,7 @@ pub fn run(cli: Cli) -> ExitStatus {
             print!("{}", completion_script(shell));
             Ok(ExitStatus::Success)
         }
-        Command::Man { command } => docs::man_command(command.as_deref()),
+        Command::Man { command, list } => docs::man_command(command.as_deref(), list),
         Command::Version => {
             println!("rolesmith {VERSION}");
             Ok(ExitStatus::Success)

@@ -700,6 +700,52 @@ managed_policies_per_role = 20
     }
 
     #[test]
+    fn flags_hidden_on_plan_resolve_as_they_do_on_apply() {
+        // `--parallelism`, `--propagation-timeout` and `--account-id` are hidden on plan (they
+        // do nothing there) but still accepted and resolved, so one flag set serves both.
+        let flags = [
+            "--prune",
+            "--max-deletions",
+            "3",
+            "--parallelism",
+            "4",
+            "--propagation-timeout",
+            "7",
+            "--account-id",
+            "111111111111",
+            "--snapshot",
+            "s.json",
+            "--path-prefix",
+            "/a/",
+            "--ownership-tag",
+            "team=iam",
+        ];
+        let plan = plan_settings(&[&["rolesmith", "plan"][..], &flags].concat(), CONFIG);
+        let cli = Cli::try_parse_from([&["rolesmith", "apply"][..], &flags].concat()).unwrap();
+        let Command::Apply {
+            paths,
+            account,
+            choices,
+            parallelism,
+            ..
+        } = cli.command
+        else {
+            panic!("not apply")
+        };
+        let flags = choices.flags(&paths, account.flags(), parallelism);
+        let mut apply = Settings::for_apply(&flags, &config(CONFIG)).unwrap();
+        assert!(apply.account.create_missing_snapshot);
+        apply.account.create_missing_snapshot = false;
+        assert_eq!(plan, apply);
+        assert_eq!(plan.parallelism, 4);
+        assert_eq!(
+            plan.account.live.propagation_timeout,
+            Duration::from_secs(7)
+        );
+        assert_eq!(plan.account.snapshot_account_id, "111111111111");
+    }
+
+    #[test]
     fn plan_and_snapshot_resolve_the_live_account_alike() {
         let cli = Cli::try_parse_from(["rolesmith", "plan", "--profile", "p"]).unwrap();
         let Command::Plan {
