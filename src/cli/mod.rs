@@ -10,18 +10,30 @@ use std::process::ExitCode;
 mod args;
 mod capture;
 mod commands;
+mod docs;
+mod examples;
+mod init;
 mod planning;
 mod progress;
 mod saved_plan;
 mod settings;
+mod show;
 
 use commands::*;
 use planning::*;
 use saved_plan::apply_saved;
 
-pub use args::{AccountArgs, Cli, Command, DiagnosticFormat, LiveArgs, PermissionsFor, PlanArgs};
+pub use args::{
+    ApplyAccountArgs, Cli, Command, CompletionShell, DiagnosticFormat, LiveArgs, PermissionsFor,
+    PlanArgs, ReadAccountArgs,
+};
+pub use docs::{completion_script, man_page, man_pages};
 pub use settings::{DEFAULT_MAX_DELETIONS, Settings};
 use settings::{ImportFlags, ImportSettings, SnapshotSettings, ValidateSettings};
+
+/// The version `--version` and `rolesmith version` print after the name: the package version,
+/// then the commit and build date when `build.rs` knew them, e.g. `0.1.0 (e950fff 2026-12-01)`.
+pub const VERSION: &str = env!("ROLESMITH_VERSION");
 
 use crate::account::aws::AwsAccount;
 use crate::account::snapshot::SnapshotAccount;
@@ -106,23 +118,33 @@ pub fn run(cli: Cli) -> ExitStatus {
             validate_command(&ValidateSettings::resolve(&paths, format, strict, &config))
         }),
         Command::Plan {
-            common,
+            paths,
+            account,
+            choices,
+            parallelism,
             format,
             detailed_exitcode,
             out,
         } => config().and_then(|config| {
-            let settings = Settings::for_plan(&common, &config)?;
+            let flags = choices.flags(&paths, account.flags(), parallelism);
+            let settings = Settings::for_plan(&flags, &config)?;
             plan_command(&settings, format, detailed_exitcode, out.as_deref())
         }),
         Command::Apply {
-            common,
+            paths,
+            account,
+            choices,
+            parallelism,
             auto_approve,
             expect_plan_id,
         } => config().and_then(|config| {
-            let saved = saved_plan_arg(&common.paths)?;
-            let settings = Settings::for_apply(&common, &config)?;
+            let saved = saved_plan_arg(&paths)?;
+            let flags = choices.flags(&paths, account.flags(), parallelism);
+            let settings = Settings::for_apply(&flags, &config)?;
             apply_command(settings, saved, auto_approve, expect_plan_id.as_deref())
         }),
+        Command::Show { plan, format } => show::show_command(&plan, format),
+        Command::Init { dir, github } => init::init_command(&dir, github),
         Command::Drift {
             paths,
             account,
@@ -134,14 +156,20 @@ pub fn run(cli: Cli) -> ExitStatus {
         } => config().and_then(|config| {
             let settings = Settings::for_drift(
                 &paths,
-                &account,
+                &account.flags(),
                 ownership_tag.as_deref(),
                 allow_empty,
                 &config,
             )?;
             drift_command(&settings, format, unmanaged, include_reserved)
         }),
-        Command::Snapshot { out, live } => config().and_then(|config| {
+        Command::Snapshot {
+            out,
+            path_prefix,
+            live,
+            unused,
+        } => config().and_then(|config| {
+            let live = live.flags(path_prefix.as_deref(), unused.propagation_timeout);
             capture::snapshot_command(&SnapshotSettings::resolve(&out, &live, &config))
         }),
         Command::Import {
@@ -152,7 +180,9 @@ pub fn run(cli: Cli) -> ExitStatus {
             force,
             snapshot,
             ownership_tag,
+            path_prefix,
             live,
+            unused,
         } => config().and_then(|config| {
             let flags = ImportFlags {
                 out: &out,
@@ -162,7 +192,7 @@ pub fn run(cli: Cli) -> ExitStatus {
                 force,
                 snapshot: snapshot.as_deref(),
                 ownership_tag: ownership_tag.as_deref(),
-                live: &live,
+                live: live.flags(path_prefix.as_deref(), unused.propagation_timeout),
             };
             capture::import_command(&ImportSettings::resolve(&flags, &config)?)
         }),
@@ -182,6 +212,15 @@ pub fn run(cli: Cli) -> ExitStatus {
             all,
             markdown,
         } => explain_command(code.as_deref(), all, markdown),
+        Command::Completions { shell } => {
+            print!("{}", completion_script(shell));
+            Ok(ExitStatus::Success)
+        }
+        Command::Man { command, list } => docs::man_command(command.as_deref(), list),
+        Command::Version => {
+            println!("rolesmith {VERSION}");
+            Ok(ExitStatus::Success)
+        }
     };
     match result {
         Ok(status) => status,

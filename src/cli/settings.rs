@@ -13,7 +13,7 @@ use std::time::Duration;
 use crate::account::aws::AwsOptions;
 use crate::check::ResolveContext;
 use crate::cli::UserError;
-use crate::cli::args::{AccountArgs, DiagnosticFormat, LiveArgs, PlanArgs};
+use crate::cli::args::{DiagnosticFormat, LiveArgs, PlanArgs};
 use crate::config::{Config, LintConfig};
 use crate::import::ImportOptions;
 use crate::quotas::Limits;
@@ -23,6 +23,43 @@ use crate::state::Ownership;
 pub const DEFAULT_MAX_DELETIONS: usize = 10;
 /// Lanes of a phase applied at once by default.
 pub const DEFAULT_PARALLELISM: u16 = 8;
+
+/// Plan's or apply's flags as given, gathered from their clap structs (which differ in help
+/// text, not in meaning).
+#[derive(Debug, Clone, Copy)]
+pub struct PlanFlags<'a> {
+    /// Manifest paths (apply: or the saved plan).
+    pub paths: &'a [PathBuf],
+    /// Which account.
+    pub account: AccountFlags<'a>,
+    /// Prune, deletion limit, empty sets, ownership tag.
+    pub choices: &'a PlanArgs,
+    /// `--parallelism`.
+    pub parallelism: Option<u16>,
+}
+
+/// The account flags of plan, apply or drift as given.
+#[derive(Debug, Clone, Copy)]
+pub struct AccountFlags<'a> {
+    /// `--snapshot`.
+    pub snapshot: Option<&'a Path>,
+    /// `--account-id`.
+    pub account_id: &'a str,
+    /// How to reach the live account.
+    pub live: LiveFlags<'a>,
+}
+
+/// The live-account flags of a command as given: the shared [`LiveArgs`], and the path prefix
+/// and propagation timeout, whose help differs by command.
+#[derive(Debug, Clone, Copy)]
+pub struct LiveFlags<'a> {
+    /// Profile, region, endpoint, retries, stats.
+    pub args: &'a LiveArgs,
+    /// `--path-prefix`.
+    pub path_prefix: Option<&'a str>,
+    /// `--propagation-timeout`, in seconds.
+    pub propagation_timeout: u64,
+}
 
 /// What plan, apply and drift run with.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,10 +104,10 @@ pub struct AccountTarget {
 
 impl AccountTarget {
     /// Merges the account flags over the config.
-    pub fn resolve(account: &AccountArgs, config: &Config) -> Self {
+    pub fn resolve(account: &AccountFlags, config: &Config) -> Self {
         Self {
-            snapshot: account.snapshot.clone(),
-            snapshot_account_id: account.account_id.clone(),
+            snapshot: account.snapshot.map(Path::to_path_buf),
+            snapshot_account_id: account.account_id.to_owned(),
             live: LiveSettings::resolve(&account.live, config),
             create_missing_snapshot: false,
         }
@@ -98,10 +135,11 @@ pub fn parse_ownership(tag: &str) -> Result<Ownership, UserError> {
 
 impl Settings {
     /// Merges plan/apply flags over the config.
-    pub fn for_plan(args: &PlanArgs, config: &Config) -> Result<Self, UserError> {
+    pub fn for_plan(flags: &PlanFlags, config: &Config) -> Result<Self, UserError> {
+        let args = flags.choices;
         let mut s = Self::common(
-            &args.paths,
-            &args.account,
+            flags.paths,
+            &flags.account,
             args.ownership_tag.as_deref(),
             config,
         )?;
@@ -118,7 +156,8 @@ impl Settings {
             .unwrap_or(DEFAULT_MAX_DELETIONS);
         s.allow_empty = args.allow_empty;
         s.parallelism = usize::from(
-            args.parallelism
+            flags
+                .parallelism
                 .or(config.parallelism)
                 .unwrap_or(DEFAULT_PARALLELISM),
         );
@@ -127,8 +166,8 @@ impl Settings {
 
     /// Merges apply's flags over the config: plan's, and a missing `--snapshot` file starts as
     /// an empty account.
-    pub fn for_apply(args: &PlanArgs, config: &Config) -> Result<Self, UserError> {
-        let mut s = Self::for_plan(args, config)?;
+    pub fn for_apply(flags: &PlanFlags, config: &Config) -> Result<Self, UserError> {
+        let mut s = Self::for_plan(flags, config)?;
         s.account.create_missing_snapshot = true;
         Ok(s)
     }
@@ -136,7 +175,7 @@ impl Settings {
     /// Merges drift's flags over the config.
     pub fn for_drift(
         paths: &[PathBuf],
-        account: &AccountArgs,
+        account: &AccountFlags,
         ownership_tag: Option<&str>,
         allow_empty: bool,
         config: &Config,
@@ -149,7 +188,7 @@ impl Settings {
     /// Merges the flags drift shares with plan over the config.
     pub fn common(
         paths: &[PathBuf],
-        account: &AccountArgs,
+        account: &AccountFlags,
         ownership_tag: Option<&str>,
         config: &Config,
     ) -> Result<Self, UserError> {
@@ -257,16 +296,17 @@ pub struct LiveSettings {
 impl LiveSettings {
     /// Merges the live-account flags over the config (which may set `region` and
     /// `path_prefix`; the rest have clap defaults).
-    pub fn resolve(live: &LiveArgs, config: &Config) -> Self {
+    pub fn resolve(flags: &LiveFlags, config: &Config) -> Self {
+        let live = flags.args;
         Self {
             region: live.region.clone().or_else(|| config.region.clone()),
             profile: live.profile.clone(),
             endpoint_url: live.endpoint_url.clone(),
-            path_prefix: live
+            path_prefix: flags
                 .path_prefix
-                .clone()
+                .map(str::to_owned)
                 .or_else(|| config.path_prefix.clone()),
-            propagation_timeout: Duration::from_secs(live.propagation_timeout),
+            propagation_timeout: Duration::from_secs(flags.propagation_timeout),
             max_attempts: live.max_attempts,
             call_timeout: Duration::from_secs(live.call_timeout),
             stats: live.stats,
@@ -353,7 +393,7 @@ pub struct SnapshotSettings {
 
 impl SnapshotSettings {
     /// Merges `snapshot`'s flags over the config.
-    pub fn resolve(out: &Path, live: &LiveArgs, config: &Config) -> Self {
+    pub fn resolve(out: &Path, live: &LiveFlags, config: &Config) -> Self {
         Self {
             out: out.to_path_buf(),
             live: LiveSettings::resolve(live, config),
@@ -379,7 +419,7 @@ pub struct ImportFlags<'a> {
     /// `--ownership-tag`.
     pub ownership_tag: Option<&'a str>,
     /// How to reach the account.
-    pub live: &'a LiveArgs,
+    pub live: LiveFlags<'a>,
 }
 
 /// What `import` runs with.
@@ -421,237 +461,9 @@ impl ImportSettings {
                 with_bindings: flags.with_bindings,
                 ownership: resolve_ownership(flags.ownership_tag, config)?,
             },
-            live: LiveSettings::resolve(flags.live, config),
+            live: LiveSettings::resolve(&flags.live, config),
         })
     }
 }
 #[cfg(test)]
-mod tests {
-    use std::path::Path;
-
-    use clap::Parser;
-
-    use super::*;
-    use crate::cli::{Cli, Command};
-
-    fn plan_settings(argv: &[&str], config: &str) -> Settings {
-        let cli = Cli::try_parse_from(argv).unwrap();
-        let Command::Plan { common, .. } = cli.command else {
-            panic!("not plan")
-        };
-        let config = Config::parse(config, Path::new("rolesmith.toml")).unwrap();
-        Settings::for_plan(&common, &config).unwrap()
-    }
-
-    const CONFIG: &str = r#"
-paths = ["teams"]
-prune = true
-max_deletions = 3
-parallelism = 2
-path_prefix = "/app/"
-region = "eu-west-1"
-[ownership]
-key = "owner"
-value = "platform"
-[quotas]
-managed_policies_per_role = 20
-"#;
-
-    #[test]
-    fn config_fills_what_flags_leave_out() {
-        let s = plan_settings(&["rolesmith", "plan"], CONFIG);
-        assert_eq!(s.paths, [PathBuf::from("teams")]);
-        assert!(s.prune);
-        assert_eq!(s.max_deletions, 3);
-        assert_eq!(s.parallelism, 2);
-        assert_eq!(s.path_prefix.as_deref(), Some("/app/"));
-        assert_eq!(s.region.as_deref(), Some("eu-west-1"));
-        assert_eq!(s.ownership.key, "owner");
-        assert_eq!(s.limits.managed_policies_per_role, 20);
-        assert_eq!(
-            s.limits.trust_policy_size,
-            Limits::default().trust_policy_size
-        );
-    }
-
-    #[test]
-    fn flags_override_the_config() {
-        let s = plan_settings(
-            &[
-                "rolesmith",
-                "plan",
-                "other",
-                "--no-prune",
-                "--max-deletions",
-                "20",
-                "--parallelism",
-                "16",
-                "--path-prefix",
-                "/ops/",
-                "--region",
-                "us-west-2",
-                "--ownership-tag",
-                "team=iam",
-            ],
-            CONFIG,
-        );
-        assert_eq!(s.paths, [PathBuf::from("other")]);
-        assert!(!s.prune);
-        assert_eq!(s.max_deletions, 20);
-        assert_eq!(s.parallelism, 16);
-        assert_eq!(s.path_prefix.as_deref(), Some("/ops/"));
-        assert_eq!(s.region.as_deref(), Some("us-west-2"));
-        assert_eq!(s.ownership.key, "team");
-    }
-
-    #[test]
-    fn defaults_without_config_or_flags() {
-        let s = plan_settings(&["rolesmith", "plan"], "");
-        assert!(s.paths.is_empty());
-        assert!(!s.prune);
-        assert_eq!(s.max_deletions, DEFAULT_MAX_DELETIONS);
-        assert_eq!(s.parallelism, usize::from(DEFAULT_PARALLELISM));
-        assert_eq!(s.ownership, Ownership::default());
-    }
-
-    fn config(text: &str) -> Config {
-        Config::parse(text, Path::new("rolesmith.toml")).unwrap()
-    }
-
-    fn import_settings(argv: &[&str], config_text: &str) -> Result<ImportSettings, UserError> {
-        let cli = Cli::try_parse_from(argv).unwrap();
-        let Command::Import {
-            out,
-            name,
-            adopt,
-            with_bindings,
-            force,
-            snapshot,
-            ownership_tag,
-            live,
-        } = cli.command
-        else {
-            panic!("not import")
-        };
-        let flags = ImportFlags {
-            out: &out,
-            name: name.as_deref(),
-            adopt,
-            with_bindings,
-            force,
-            snapshot: snapshot.as_deref(),
-            ownership_tag: ownership_tag.as_deref(),
-            live: &live,
-        };
-        ImportSettings::resolve(&flags, &config(config_text))
-    }
-
-    #[test]
-    fn import_takes_ownership_region_and_prefix_from_the_config() {
-        let s = import_settings(&["rolesmith", "import", "--out", "m"], CONFIG).unwrap();
-        assert_eq!(
-            s.options.ownership,
-            Ownership {
-                key: "owner".into(),
-                value: "platform".into()
-            }
-        );
-        assert_eq!(s.live.path_prefix.as_deref(), Some("/app/"));
-        assert_eq!(s.live.region.as_deref(), Some("eu-west-1"));
-        assert_eq!(s.out, PathBuf::from("m"));
-
-        let s = import_settings(
-            &[
-                "rolesmith",
-                "import",
-                "--out",
-                "m",
-                "--ownership-tag",
-                "team=iam",
-                "--path-prefix",
-                "/ops/",
-                "--region",
-                "us-west-2",
-                "--name",
-                "^web",
-                "--adopt",
-            ],
-            CONFIG,
-        )
-        .unwrap();
-        assert_eq!(s.options.ownership.key, "team");
-        assert_eq!(s.live.path_prefix.as_deref(), Some("/ops/"));
-        assert_eq!(s.live.region.as_deref(), Some("us-west-2"));
-        assert!(s.options.adopt);
-        assert!(
-            s.options
-                .name
-                .as_ref()
-                .is_some_and(|re| re.is_match("web-1"))
-        );
-
-        let s = import_settings(&["rolesmith", "import", "--out", "m"], "").unwrap();
-        assert_eq!(s.options.ownership, Ownership::default());
-        assert_eq!(s.live.path_prefix, None);
-    }
-
-    #[test]
-    fn import_flags_that_do_not_parse_are_user_errors_with_a_hint() {
-        let e =
-            import_settings(&["rolesmith", "import", "--out", "m", "--name", "("], "").unwrap_err();
-        assert!(e.to_string().starts_with("--name `(`"), "{e}");
-        assert!(e.hint.is_some());
-        let e = import_settings(
-            &["rolesmith", "import", "--out", "m", "--ownership-tag", "x"],
-            "",
-        )
-        .unwrap_err();
-        assert!(e.to_string().contains("--ownership-tag"), "{e}");
-    }
-
-    #[test]
-    fn snapshot_takes_region_and_prefix_from_the_config() {
-        let cli = Cli::try_parse_from(["rolesmith", "snapshot", "--out", "a.json"]).unwrap();
-        let Command::Snapshot { out, live } = cli.command else {
-            panic!("not snapshot")
-        };
-        let s = SnapshotSettings::resolve(&out, &live, &config(CONFIG));
-        let aws = s.live.aws_options();
-        assert_eq!(aws.region.as_deref(), Some("eu-west-1"));
-        assert_eq!(aws.path_prefix.as_deref(), Some("/app/"));
-        assert_eq!(aws.max_attempts, 8);
-        assert_eq!(s.out, PathBuf::from("a.json"));
-    }
-
-    #[test]
-    fn validate_takes_paths_ownership_quotas_and_lint_from_the_config() {
-        let text = format!("{CONFIG}[lint]\nwildcard-action = \"off\"\n");
-        let s = ValidateSettings::resolve(&[], DiagnosticFormat::Text, false, &config(&text));
-        assert_eq!(s.paths, [PathBuf::from("teams")]);
-        assert_eq!(s.context.ownership.key, "owner");
-        assert_eq!(s.context.limits.managed_policies_per_role, 20);
-        assert!(s.context.lint.off.contains("wildcard-action"));
-        let s =
-            ValidateSettings::resolve(&["m".into()], DiagnosticFormat::Json, false, &config(""));
-        assert_eq!(s.paths, [PathBuf::from("m")]);
-        assert_eq!(s.context.ownership, Ownership::default());
-        assert!(!s.strict);
-        // `--strict`, or `strict = true` in the config.
-        assert!(ValidateSettings::resolve(&[], DiagnosticFormat::Text, true, &config("")).strict);
-        let strict = config("strict = true\n");
-        assert!(ValidateSettings::resolve(&[], DiagnosticFormat::Text, false, &strict).strict);
-    }
-
-    #[test]
-    fn plan_and_snapshot_resolve_the_live_account_alike() {
-        let cli = Cli::try_parse_from(["rolesmith", "plan", "--profile", "p"]).unwrap();
-        let Command::Plan { common, .. } = cli.command else {
-            panic!("not plan")
-        };
-        let config = config(CONFIG);
-        let settings = Settings::for_plan(&common, &config).unwrap();
-        let live = LiveSettings::resolve(&common.account.live, &config);
-        assert_eq!(settings.aws_options(), live.aws_options());
-        assert_eq!(live.profile.as_deref(), Some("p"));
-    }
-}
+mod tests;

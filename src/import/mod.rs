@@ -21,7 +21,7 @@ use crate::policy::TrustContext;
 use crate::state::{AccountState, DEFAULT_MAX_SESSION_DURATION, Ownership, RoleState};
 
 pub use trust::shorthand as trust_shorthand;
-pub use write::{WriteError, WriteReport, write};
+pub use write::{WriteError, WriteReport, write, write_new};
 
 /// What to import and how.
 #[derive(Debug, Clone, Default)]

@@ -14,6 +14,10 @@
 //!   its inspected folder and renamed over its name. A rename replaces whatever has the name,
 //!   even a link made in the meantime, and never touches what a link points at.
 //!
+//! [`write_new`] is the same walk for files that must not exist yet (`rolesmith init`): any
+//! existing one refuses the whole write by name, and each file is created with `create_new`
+//! (`O_EXCL`), which fails on an existing name or link instead of following it.
+//!
 //! DIR itself is the user's choice and may be a link to a folder. What this cannot rule out
 //! without directory file descriptors (`openat`) is a folder below DIR being swapped for a link
 //! between its inspection and the rename, by someone who can already write in DIR.
@@ -36,13 +40,13 @@ pub struct WriteReport {
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
     /// A symbolic link where a manifest, the schema or a folder of them would go.
-    #[error("{link} is a symbolic link; import does not write through links")]
+    #[error("{link} is a symbolic link; rolesmith does not write through links")]
     Symlink {
         /// The link.
         link: PathBuf,
     },
     /// A file or other non-folder where a folder of manifests would go.
-    #[error("{path} is not a folder, but import needs one there for {file}")]
+    #[error("{path} is not a folder, but rolesmith needs one there for {file}")]
     NotAFolder {
         /// What is in the way.
         path: PathBuf,
@@ -50,9 +54,15 @@ pub enum WriteError {
         file: PathBuf,
     },
     /// A folder (or other non-file) where a file would go.
-    #[error("{path} is not a regular file, so import cannot replace it")]
+    #[error("{path} is not a regular file, so rolesmith cannot replace it")]
     NotAFile {
         /// What is in the way.
+        path: PathBuf,
+    },
+    /// A file that exists where [`write_new`] would create one.
+    #[error("{path} already exists; nothing was written")]
+    Exists {
+        /// The file.
         path: PathBuf,
     },
     /// A file path that is absolute or climbs out of the output folder (a bug in the caller).
@@ -77,10 +87,13 @@ impl WriteError {
     pub fn hint(&self) -> &'static str {
         match self {
             Self::Symlink { .. } => {
-                "remove the link (import never follows one out of the --out folder), or import into a new folder"
+                "remove the link (rolesmith never follows one out of the folder it writes to), or write into a new folder"
             }
             Self::NotAFolder { .. } | Self::NotAFile { .. } => {
-                "move it out of the way, or import into a new folder"
+                "move it out of the way, or write into a new folder"
+            }
+            Self::Exists { .. } => {
+                "nothing is overwritten: move the file out of the way, or write into a new folder"
             }
             Self::Escapes { .. } => "this is a bug in rolesmith; please report it",
             Self::Io { .. } => "check that the folder exists and is writable",
@@ -134,6 +147,42 @@ pub fn write(
         }
     }
     Ok(report)
+}
+
+/// Creates `files` (paths relative to `dir`, with their text) under `dir`, which is made if
+/// missing. All or nothing up front: before anything is written, an existing file (or anything
+/// else) at any of the paths, or a link on the way, refuses the whole write by name. Each file is
+/// then created with `create_new`, so one that appears in the meantime is an error, never
+/// written through. Returns the files written, in order.
+pub fn write_new(dir: &Path, files: &[(&Path, &str)]) -> Result<Vec<PathBuf>, WriteError> {
+    for (rel, _) in files {
+        let path = dir.join(rel);
+        match inspect(dir, rel) {
+            Ok(true) | Err(WriteError::NotAFile { .. }) => {
+                return Err(WriteError::Exists { path });
+            }
+            Ok(false) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    fs_err::create_dir_all(dir).map_err(|source| io(dir, source))?;
+    let mut written = Vec::new();
+    for (rel, text) in files {
+        make_folders(dir, rel)?;
+        let path = dir.join(rel);
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|source| match source.kind() {
+                std::io::ErrorKind::AlreadyExists => WriteError::Exists { path: path.clone() },
+                _ => io(&path, source),
+            })?;
+        file.write_all(text.as_bytes())
+            .map_err(|source| io(&path, source))?;
+        written.push(path);
+    }
+    Ok(written)
 }
 
 /// Whether `dir/rel` exists as a regular file; an error for a link on the way or at the end,
@@ -311,6 +360,52 @@ mod tests {
         std::fs::create_dir(dir.path().join("web.yaml")).unwrap();
         let err = write(&import_of(&["web.yaml"]), dir.path(), "{}", true).unwrap_err();
         assert!(matches!(&err, WriteError::NotAFile { .. }), "{err}");
+    }
+
+    #[test]
+    fn write_new_refuses_an_existing_file_before_writing_any() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("m")).unwrap();
+        std::fs::write(dir.path().join("m/b.yaml"), "mine\n").unwrap();
+        let files: [(&Path, &str); 2] =
+            [(Path::new("a.toml"), "a\n"), (Path::new("m/b.yaml"), "b\n")];
+        let err = write_new(dir.path(), &files).unwrap_err();
+        assert!(
+            matches!(&err, WriteError::Exists { path } if path.ends_with("m/b.yaml")),
+            "{err}"
+        );
+        assert!(!dir.path().join("a.toml").exists());
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("m/b.yaml")).unwrap(),
+            "mine\n"
+        );
+        let fresh = dir.path().join("new");
+        let written = write_new(&fresh, &files).unwrap();
+        assert_eq!(written, [fresh.join("a.toml"), fresh.join("m/b.yaml")]);
+        assert_eq!(
+            std::fs::read_to_string(fresh.join("m/b.yaml")).unwrap(),
+            "b\n"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn write_new_never_writes_through_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let elsewhere = dir.path().join("elsewhere");
+        std::fs::create_dir(&elsewhere).unwrap();
+        let out = dir.path().join("out");
+        std::fs::create_dir(&out).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, out.join("m")).unwrap();
+        std::os::unix::fs::symlink(elsewhere.join("x"), out.join("dangling.toml")).unwrap();
+        let err = write_new(&out, &[(Path::new("m/b.yaml"), "b")]).unwrap_err();
+        assert!(
+            matches!(&err, WriteError::Symlink { link } if *link == out.join("m")),
+            "{err}"
+        );
+        let err = write_new(&out, &[(Path::new("dangling.toml"), "b")]).unwrap_err();
+        assert!(matches!(&err, WriteError::Symlink { .. }), "{err}");
+        assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0);
     }
 
     #[test]

@@ -6,45 +6,207 @@ use crate::support::plans::fixture;
 use crate::support::snapshot;
 use crate::support::{DEMO, finish, offline, run_offline as run};
 
+/// Every visible subcommand, as `rolesmith --help` lists them.
+const SUBCOMMANDS: [&str; 13] = [
+    "init",
+    "validate",
+    "plan",
+    "apply",
+    "show",
+    "drift",
+    "snapshot",
+    "import",
+    "permissions",
+    "explain",
+    "schema",
+    "completions",
+    "man",
+];
+
 #[test]
-fn help_of_each_subcommand_mentions_its_flags() {
-    let cases: [(&str, &[&str]); 4] = [
-        ("validate", &["--format"]),
+fn help_of_each_subcommand_shows_what_applies_to_it_and_ends_with_examples() {
+    // (subcommand, flags and texts its help has, ones it must not have)
+    let cases: [(&str, &[&str], &[&str]); 13] = [
+        ("init", &["--github", "[DIR]"], &["--snapshot"]),
+        ("validate", &["--format", "--strict"], &["--snapshot"]),
         (
             "plan",
             &[
                 "--snapshot",
+                "It must exist",
                 "--format",
                 "--detailed-exitcode",
                 "--prune",
                 "--ownership-tag",
+                "--out",
+            ],
+            &[
+                "saved plan file",
+                "apply rewrites",
+                "writes the changes",
+                "--propagation-timeout",
+                "--parallelism",
                 "--account-id",
+                "--auto-approve",
             ],
         ),
         (
             "apply",
-            &["--snapshot", "--auto-approve", "--prune", "--ownership-tag"],
+            &[
+                "--snapshot",
+                "apply writes the changes to it",
+                "--account-id",
+                "--auto-approve",
+                "--expect-plan-id",
+                "--prune",
+                "--parallelism",
+                "--propagation-timeout",
+                "saved plan file",
+            ],
+            &["--detailed-exitcode", "It must exist"],
         ),
-        ("schema", &["--help"]),
+        (
+            "show",
+            &["<PLAN>", "--format"],
+            &["--snapshot", "--profile", "--prune"],
+        ),
+        (
+            "drift",
+            &[
+                "--snapshot",
+                "It must exist",
+                "--unmanaged",
+                "--allow-empty",
+            ],
+            &[
+                "rewrites",
+                "writes the changes",
+                "--propagation-timeout",
+                "--account-id",
+                "--prune",
+            ],
+        ),
+        (
+            "snapshot",
+            &["--out", "--profile", "Only capture roles"],
+            &["--propagation-timeout", "manage roles"],
+        ),
+        (
+            "import",
+            &["--out", "--adopt", "--snapshot", "Only import roles"],
+            &["--propagation-timeout", "manage roles"],
+        ),
+        ("permissions", &["--for"], &["--snapshot"]),
+        ("explain", &["--all", "--markdown"], &["--snapshot"]),
+        ("schema", &["--help"], &["--snapshot"]),
+        ("completions", &["bash", "powershell"], &["--snapshot"]),
+        ("man", &["[COMMAND]", "--list"], &["--snapshot"]),
     ];
-    for (sub, flags) in cases {
+    assert_eq!(
+        cases.map(|(sub, ..)| sub),
+        SUBCOMMANDS,
+        "one case per subcommand"
+    );
+    for (sub, has, lacks) in cases {
         let r = run(&[sub, "--help"]);
         assert_eq!(r.code, Some(0), "{sub} --help: {}", r.stderr);
-        for flag in flags {
+        for text in has {
             assert!(
-                r.stdout.contains(flag),
-                "{sub} --help lacks {flag}:\n{}",
+                r.stdout.contains(text),
+                "{sub} --help lacks {text}:\n{}",
                 r.stdout
             );
         }
+        for text in lacks {
+            assert!(
+                !r.stdout.contains(text),
+                "{sub} --help shows {text}, which does not apply to it:\n{}",
+                r.stdout
+            );
+        }
+        let examples = r
+            .stdout
+            .split("\nExamples:\n")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{sub} --help has no examples:\n{}", r.stdout));
+        let count = examples
+            .lines()
+            .filter(|l| l.trim_start().starts_with("rolesmith "))
+            .count();
+        assert!(
+            (2..=4).contains(&count),
+            "{sub} --help has {count} examples"
+        );
         insta::assert_snapshot!(format!("help-{sub}"), snapshot::render(&r));
     }
     let r = run(&["--help"]);
     assert_eq!(r.code, Some(0));
-    for sub in ["validate", "plan", "apply", "schema"] {
-        assert!(r.stdout.contains(sub), "{}", r.stdout);
+    for sub in SUBCOMMANDS {
+        assert!(r.stdout.contains(&format!("\n  {sub} ")), "{}", r.stdout);
     }
     insta::assert_snapshot!("help", snapshot::render(&r));
+}
+
+#[test]
+fn flags_hidden_where_they_do_nothing_are_still_accepted() {
+    // Scripts pass one set of flags to plan and apply; hiding a flag must not break them.
+    let r = run(&[
+        "plan",
+        "examples/manifests",
+        "--snapshot",
+        DEMO,
+        "--propagation-timeout",
+        "5",
+        "--parallelism",
+        "2",
+        "--account-id",
+        "111111111111",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(r.json()["account_id"], "123456789012");
+    let r = run(&[
+        "drift",
+        "examples/manifests",
+        "--snapshot",
+        DEMO,
+        "--propagation-timeout",
+        "5",
+        "--account-id",
+        "111111111111",
+    ]);
+    assert!(matches!(r.code, Some(0 | 2)), "{}", r.stderr);
+}
+
+#[test]
+fn version_shows_the_commit_and_build_date() {
+    let r = run(&["--version"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let pattern =
+        regex_lite::Regex::new(r"^rolesmith \d+\.\d+\.\d+ \([0-9a-f]{7,} \d{4}-\d\d-\d\d\)$")
+            .unwrap();
+    assert!(pattern.is_match(r.stdout.trim_end()), "{:?}", r.stdout);
+    let commit = std::process::Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .current_dir(crate::support::root())
+        .output()
+        .expect("git runs in this checkout");
+    let commit = String::from_utf8_lossy(&commit.stdout).trim().to_owned();
+    assert!(
+        r.stdout.contains(&format!("({commit} ")),
+        "{} does not name HEAD {commit}",
+        r.stdout
+    );
+}
+
+#[test]
+fn version_subcommand_prints_what_version_flag_prints() {
+    let flag = run(&["--version"]);
+    let sub = run(&["version"]);
+    assert_eq!(sub.code, Some(0), "{}", sub.stderr);
+    assert_eq!(sub.stdout, flag.stdout);
+    assert!(!sub.stderr.contains("similar"), "{}", sub.stderr);
 }
 
 #[test]
