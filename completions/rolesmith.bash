@@ -131,7 +131,7 @@ _rolesmith() {
             return 0
             ;;
         rolesmith__subcmd__apply)
-            opts="-v -h --prune --no-prune --max-deletions --allow-empty --ownership-tag --parallelism --auto-approve --expect-plan-id --snapshot --account-id --path-prefix --profile --region --endpoint-url --max-attempts --call-timeout --stats --propagation-timeout --verbose --no-progress --config --help"
+            opts="-v -h --prune --no-prune --max-deletions --allow-empty --ownership-tag --target --parallelism --auto-approve --expect-plan-id --snapshot --account-id --path-prefix --profile --region --endpoint-url --max-attempts --call-timeout --stats --propagation-timeout --verbose --no-progress --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -142,6 +142,10 @@ _rolesmith() {
                     return 0
                     ;;
                 --ownership-tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --target)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -643,7 +647,7 @@ _rolesmith() {
             return 0
             ;;
         rolesmith__subcmd__plan)
-            opts="-v -h --prune --no-prune --max-deletions --allow-empty --ownership-tag --parallelism --format --detailed-exitcode --out --snapshot --account-id --path-prefix --profile --region --endpoint-url --max-attempts --call-timeout --stats --propagation-timeout --verbose --no-progress --config --help"
+            opts="-v -h --prune --no-prune --max-deletions --allow-empty --ownership-tag --target --parallelism --format --detailed-exitcode --out --snapshot --account-id --path-prefix --profile --region --endpoint-url --max-attempts --call-timeout --stats --propagation-timeout --verbose --no-progress --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -654,6 +658,10 @@ _rolesmith() {
                     return 0
                     ;;
                 --ownership-tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --target)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

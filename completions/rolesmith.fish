@@ -59,6 +59,7 @@ complete -c rolesmith -n "__fish_rolesmith_using_subcommand validate" -l no-prog
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand plan" -l max-deletions -d 'Refuse a plan that deletes more roles than this (default 10; config: `max_deletions`)' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand plan" -l ownership-tag -d 'Tag marking what rolesmith owns, as KEY=VALUE (default: the config\'s `[ownership]`, else `managed-by=rolesmith`)' -r
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand plan" -l target -d 'Plan only this resource and what it needs (repeatable): `role.NAME` (with its instance profile and bindings), `instance_profile.NAME`, `binding.INSTANCE_ID`. The plan says it is partial; a saved plan keeps its targets' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand plan" -l parallelism -d 'Accepted for scripts that pass apply\'s flags; plan changes nothing' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand plan" -l format -d 'Output format' -r -f -a "text\t'Human text (colored on a terminal unless `NO_COLOR` is set)'
 json\t'Machine-readable JSON with a `format_version`'
@@ -84,6 +85,7 @@ complete -c rolesmith -n "__fish_rolesmith_using_subcommand plan" -l no-progress
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand plan" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand apply" -l max-deletions -d 'Refuse a plan that deletes more roles than this (default 10; config: `max_deletions`)' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand apply" -l ownership-tag -d 'Tag marking what rolesmith owns, as KEY=VALUE (default: the config\'s `[ownership]`, else `managed-by=rolesmith`)' -r
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand apply" -l target -d 'Plan only this resource and what it needs (repeatable): `role.NAME` (with its instance profile and bindings), `instance_profile.NAME`, `binding.INSTANCE_ID`. The plan says it is partial; a saved plan keeps its targets' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand apply" -l parallelism -d 'Independent roles changed at once within a plan phase (default 8; config: `parallelism`)' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand apply" -l expect-plan-id -d 'With a saved plan: refuse unless its plan id is this one (the id shown in the reviewed plan, e.g. `sha256:3f2a9c0e5b7d1a46`)' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand apply" -l snapshot -d 'Use this JSON snapshot file as the account instead of AWS (offline): apply writes the changes to it, and a file that does not exist starts as an empty account' -r -F

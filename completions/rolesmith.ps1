@@ -70,6 +70,7 @@ Register-ArgumentCompleter -Native -CommandName 'rolesmith' -ScriptBlock {
         'rolesmith;plan' {
             [CompletionResult]::new('--max-deletions', '--max-deletions', [CompletionResultType]::ParameterName, 'Refuse a plan that deletes more roles than this (default 10; config: `max_deletions`)')
             [CompletionResult]::new('--ownership-tag', '--ownership-tag', [CompletionResultType]::ParameterName, 'Tag marking what rolesmith owns, as KEY=VALUE (default: the config''s `[ownership]`, else `managed-by=rolesmith`)')
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Plan only this resource and what it needs (repeatable): `role.NAME` (with its instance profile and bindings), `instance_profile.NAME`, `binding.INSTANCE_ID`. The plan says it is partial; a saved plan keeps its targets')
             [CompletionResult]::new('--parallelism', '--parallelism', [CompletionResultType]::ParameterName, 'Accepted for scripts that pass apply''s flags; plan changes nothing')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Also save the plan, with a fingerprint of the manifests and of the live state it was made from, for `rolesmith apply FILE` (and `rolesmith show FILE`)')
@@ -98,6 +99,7 @@ Register-ArgumentCompleter -Native -CommandName 'rolesmith' -ScriptBlock {
         'rolesmith;apply' {
             [CompletionResult]::new('--max-deletions', '--max-deletions', [CompletionResultType]::ParameterName, 'Refuse a plan that deletes more roles than this (default 10; config: `max_deletions`)')
             [CompletionResult]::new('--ownership-tag', '--ownership-tag', [CompletionResultType]::ParameterName, 'Tag marking what rolesmith owns, as KEY=VALUE (default: the config''s `[ownership]`, else `managed-by=rolesmith`)')
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Plan only this resource and what it needs (repeatable): `role.NAME` (with its instance profile and bindings), `instance_profile.NAME`, `binding.INSTANCE_ID`. The plan says it is partial; a saved plan keeps its targets')
             [CompletionResult]::new('--parallelism', '--parallelism', [CompletionResultType]::ParameterName, 'Independent roles changed at once within a plan phase (default 8; config: `parallelism`)')
             [CompletionResult]::new('--expect-plan-id', '--expect-plan-id', [CompletionResultType]::ParameterName, 'With a saved plan: refuse unless its plan id is this one (the id shown in the reviewed plan, e.g. `sha256:3f2a9c0e5b7d1a46`)')
             [CompletionResult]::new('--snapshot', '--snapshot', [CompletionResultType]::ParameterName, 'Use this JSON snapshot file as the account instead of AWS (offline): apply writes the changes to it, and a file that does not exist starts as an empty account')

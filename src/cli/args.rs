@@ -14,6 +14,7 @@ use clap::{Args, Parser, Subcommand};
 
 use super::examples;
 use super::settings::{AccountFlags, LiveFlags, PlanFlags};
+use crate::diff::Address;
 use crate::render::Format;
 
 /// The help heading of the flags every command takes.
@@ -280,6 +281,16 @@ pub struct PlanArgs {
     /// `managed-by=rolesmith`).
     #[arg(long, value_name = "KEY=VALUE")]
     pub ownership_tag: Option<String>,
+    /// Plan only this resource and what it needs (repeatable): `role.NAME` (with its instance
+    /// profile and bindings), `instance_profile.NAME`, `binding.INSTANCE_ID`. The plan says it
+    /// is partial; a saved plan keeps its targets.
+    #[arg(long = "target", value_name = "ADDRESS", value_parser = parse_address)]
+    pub targets: Vec<Address>,
+}
+
+/// A `--target` value.
+fn parse_address(s: &str) -> Result<Address, String> {
+    s.parse()
 }
 
 /// The account plan and drift read: a snapshot file, which they never write, or the live one.

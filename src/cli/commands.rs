@@ -80,6 +80,7 @@ pub(super) fn save_plan(
             prune: settings.prune,
             path_prefix: settings.path_prefix.clone(),
             scope: planned.scope.clone(),
+            targets: settings.targets.clone(),
         },
         manifests: ManifestDigest::of_files(&planned.files)?,
         live: LiveFingerprint::take(&planned.desired, &planned.live, &settings.ownership),

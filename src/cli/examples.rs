@@ -31,14 +31,16 @@ Examples:
   rolesmith plan manifests/ --profile prod --region eu-west-1
   rolesmith plan --snapshot account.json              # offline, against a snapshot file
   rolesmith plan --out plan.json --detailed-exitcode  # save it; exit 2 when it has changes
-  rolesmith plan --format markdown > plan.md          # a pull-request comment";
+  rolesmith plan --format markdown > plan.md          # a pull-request comment
+  rolesmith plan --target role.web                    # only role.web, its profile and bindings";
 
 /// `rolesmith apply --help`.
 pub const APPLY: &str = "\
 Examples:
   rolesmith apply manifests/                          # plan, ask, apply
   rolesmith apply plan.json --expect-plan-id sha256:3f2a9c0e5b7d1a46 --auto-approve
-  rolesmith apply --snapshot account.json --auto-approve   # offline: rewrites the file";
+  rolesmith apply --snapshot account.json --auto-approve   # offline: rewrites the file
+  rolesmith apply --target instance_profile.web       # a partial apply, and what it needs";
 
 /// `rolesmith show --help`.
 pub const SHOW: &str = "\

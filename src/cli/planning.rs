@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::codes;
+use crate::diff::{select_targets, unknown_targets};
 use crate::plan::{AccountSource, CiRun, RunContext};
 
 /// The snapshot file when one is given, else the live account.
@@ -172,7 +173,28 @@ pub(super) fn derive_plan(
             prune: settings.prune,
         },
     );
-    Plan::build(d, live, &settings.limits)
+    Plan::build(select_targets(d, &settings.targets), live, &settings.limits)
+}
+
+/// A `--target` that no manifest declares and the account does not have is a typo: refused,
+/// rather than planned as "No changes".
+fn check_targets(
+    settings: &Settings,
+    desired: &DesiredState,
+    live: &AccountState,
+) -> Result<(), BoxError> {
+    let unknown = unknown_targets(&settings.targets, desired, live);
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    let shown: Vec<String> = unknown.iter().map(|a| format!("`{a}`")).collect();
+    Err(Box::new(UserError::new(
+        format!(
+            "--target {}: no manifest declares it and the account does not have it; nothing was planned",
+            shown.join(", ")
+        ),
+        "addresses are written as plans print them: `role.NAME`, `instance_profile.NAME`, `binding.INSTANCE_ID`",
+    )))
 }
 
 /// Loads, validates, reads the account and plans, with the deletion guards. Diagnostics are
@@ -187,6 +209,7 @@ pub(super) fn make_plan(
     check_not_empty(settings, &desired)?;
     let scope = ReadScope::needed_by(&desired, settings.prune);
     let live = read_account(runtime, &account, &scope)?;
+    check_targets(settings, &desired, &live)?;
     let plan = derive_plan(settings, &desired, &live);
     check_deletions(&plan.deleted_roles(), settings.max_deletions)?;
     let context = run_context(settings, &account, &live.account_id);

@@ -15,6 +15,7 @@ use crate::check::ResolveContext;
 use crate::cli::UserError;
 use crate::cli::args::{DiagnosticFormat, LiveArgs, PlanArgs};
 use crate::config::{Config, LintConfig};
+use crate::diff::Address;
 use crate::import::ImportOptions;
 use crate::quotas::Limits;
 use crate::state::Ownership;
@@ -86,6 +87,8 @@ pub struct Settings {
     pub region: Option<String>,
     /// Which account: a snapshot file, or the live one and how to reach it.
     pub account: AccountTarget,
+    /// `--target`: the resources a partial plan is limited to (empty: everything).
+    pub targets: Vec<Address>,
 }
 
 /// Which account a command reads and changes.
@@ -155,6 +158,7 @@ impl Settings {
             .or(config.max_deletions)
             .unwrap_or(DEFAULT_MAX_DELETIONS);
         s.allow_empty = args.allow_empty;
+        s.targets = args.targets.clone();
         s.parallelism = usize::from(
             flags
                 .parallelism
@@ -206,6 +210,7 @@ impl Settings {
             path_prefix: live.path_prefix,
             region: live.region,
             account: target,
+            targets: Vec::new(),
         })
     }
 
@@ -252,6 +257,23 @@ impl Settings {
                 hint: "pass the same --path-prefix (or `path_prefix` in rolesmith.toml) as the plan",
             });
         }
+        if !self.targets.is_empty() && self.targets != plan.targets {
+            let shown = |t: &[Address]| match t {
+                [] => "(none)".to_owned(),
+                t => t
+                    .iter()
+                    .map(|a| format!("--target {a}"))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            };
+            return Err(SettingMismatch {
+                flag: "--target",
+                planned: format!("with {}", shown(&plan.targets)),
+                resolved: shown(&self.targets),
+                hint: "a saved plan keeps its targets: apply it without --target, or make a new plan with the targets you want",
+            });
+        }
+        self.targets = plan.targets.clone();
         self.paths = plan.paths.clone();
         Ok(self)
     }

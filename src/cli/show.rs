@@ -22,21 +22,27 @@ use crate::render::{self, Format};
 pub(super) fn show_command(path: &Path, format: Format) -> Result<ExitStatus, BoxError> {
     let saved = SavedPlan::load(path).map_err(|e| refusal(path, e))?;
     let plan = &saved.plan;
+    let context = saved.context.as_ref();
     match format {
         Format::Text => {
             print!("{}", header_text(path, &saved));
-            print!("{}", render::text::render(plan, stdout_color()));
+            print!("{}", render::text::render_in(context, plan, stdout_color()));
         }
         Format::Markdown => {
             print!("{}", header_markdown(path, &saved));
             print!(
                 "{}",
-                render::markdown::render(plan, render::markdown::GITHUB_COMMENT_LIMIT)
+                render::markdown::render_in(
+                    context,
+                    plan,
+                    &[],
+                    render::markdown::GITHUB_COMMENT_LIMIT
+                )
             );
         }
         Format::Json => {
             eprint!("{}", header_text(path, &saved));
-            print!("{}", render::json::render(plan));
+            print!("{}", render::json::render_with_stats(plan, context, None));
         }
     }
     Ok(ExitStatus::Success)

@@ -15,12 +15,14 @@ mod binding;
 pub mod change;
 mod profile;
 mod role;
+mod target;
 
 use crate::state::{AccountState, DesiredState, InstanceProfileState, Ownership, RoleState};
 pub use binding::instance_attributes;
 pub use change::{Action, Address, AttributeChange, BindingState, Change, Conflict, Resource};
 pub use profile::profile_attributes;
 pub use role::role_attributes;
+pub use target::{select as select_targets, unknown_targets};
 
 use profile::delete_profile;
 use role::{delete_role, diff_role};

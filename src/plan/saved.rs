@@ -113,6 +113,9 @@ pub struct PlanSettings {
     pub path_prefix: Option<String>,
     /// What beyond IAM was read.
     pub scope: ReadScope,
+    /// The `--target` addresses of a partial plan (empty: the whole plan).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<crate::diff::Address>,
 }
 
 /// What a saved plan was made from: the evidence `apply plan.json` checks.

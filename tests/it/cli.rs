@@ -134,7 +134,7 @@ fn help_of_each_subcommand_shows_what_applies_to_it_and_ends_with_examples() {
             .filter(|l| l.trim_start().starts_with("rolesmith "))
             .count();
         assert!(
-            (2..=4).contains(&count),
+            (2..=5).contains(&count),
             "{sub} --help has {count} examples"
         );
         insta::assert_snapshot!(format!("help-{sub}"), snapshot::render(&r));

@@ -46,3 +46,4 @@ mod readme;
 mod regressions;
 mod schema;
 mod show;
+mod target;
