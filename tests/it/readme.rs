@@ -149,3 +149,47 @@ fn ellipsis_lines_match_any_lines_and_prefixes() {
     assert!(!matches(&e(&["a", "d"]), &["a", "b", "d"]));
     assert!(!matches(&e(&["a"]), &["a", "extra"]));
 }
+
+/// The README's manifest example is safe to copy: it validates with `--strict` (no boundary or
+/// policy that does not exist, no finding at all) and is the example role itself — applied over
+/// `examples/manifests/cloudwatch-agent.yaml`, it plans no change.
+#[test]
+fn readme_manifest_example_is_the_example_role_and_validates_strictly() {
+    let text = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    let section = text
+        .split("## The manifest\n")
+        .nth(1)
+        .expect("README has a manifest section");
+    let yaml = section
+        .split("```yaml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n```").next())
+        .expect("the manifest section has a yaml block");
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = dir.path().join("readme.yaml");
+    std::fs::write(&manifest, yaml).unwrap();
+    let manifest = manifest.to_str().unwrap();
+
+    let validate = crate::support::run_offline(&["validate", "--strict", manifest]);
+    assert_eq!(validate.code, Some(0), "{}", validate.stderr);
+    assert_eq!(validate.stderr, "", "findings: {}", validate.stderr);
+
+    let account = dir.path().join("account.json");
+    let account = account.to_str().unwrap();
+    let apply = crate::support::run_offline(&[
+        "apply",
+        "examples/manifests/cloudwatch-agent.yaml",
+        "--snapshot",
+        account,
+        "--auto-approve",
+    ]);
+    assert_eq!(apply.code, Some(0), "{}", apply.stderr);
+    let plan = crate::support::run_offline(&["plan", manifest, "--snapshot", account]);
+    assert_eq!(plan.code, Some(0), "{}", plan.stderr);
+    assert!(
+        plan.stdout
+            .contains("No changes. The account matches the manifests."),
+        "{}",
+        plan.stdout
+    );
+}
