@@ -10,22 +10,11 @@ const REGENERATE: &str = "scripts/update-cli-docs.sh";
 
 /// Fails, naming the file and the command that fixes it, unless `path` holds `generated`.
 fn assert_fresh(path: &str, generated: &str, how: &str) {
-    let committed = std::fs::read_to_string(root().join(path)).unwrap_or_else(|e| {
-        panic!("{path} is missing ({e}); run `{how}` (or `{REGENERATE}`) and commit the result")
-    });
-    if committed != generated {
-        let line = committed
-            .lines()
-            .zip(generated.lines())
-            .position(|(a, b)| a != b)
-            .map_or_else(
-                || "one is a prefix of the other".to_owned(),
-                |i| format!("first difference at line {}", i + 1),
-            );
-        panic!(
-            "{path} is out of date ({line}); run `{how}` (or `{REGENERATE}`) and commit the result"
-        );
-    }
+    crate::support::assert_fresh(
+        path,
+        generated,
+        &format!("run `{how}` (or `{REGENERATE}`) and commit the result"),
+    );
 }
 
 /// CI runs this test by name.

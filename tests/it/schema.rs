@@ -24,22 +24,11 @@ fn errors(validator: &jsonschema::Validator, doc: &Value) -> Vec<String> {
 /// CI runs this test by name.
 #[test]
 fn schema_file_is_fresh() {
-    let committed = committed_schema_text();
-    let generated = rolesmith::schema::manifest_schema();
-    if committed != generated {
-        let first_difference = committed
-            .lines()
-            .zip(generated.lines())
-            .position(|(a, b)| a != b)
-            .map_or_else(
-                || "one is a prefix of the other".to_owned(),
-                |i| format!("first difference at line {}", i + 1),
-            );
-        panic!(
-            "schema/rolesmith.schema.json is out of date ({first_difference}); \
-             run `cargo run -- schema > schema/rolesmith.schema.json` and commit the result"
-        );
-    }
+    crate::support::assert_fresh(
+        "schema/rolesmith.schema.json",
+        &rolesmith::schema::manifest_schema(),
+        "run `cargo run -- schema > schema/rolesmith.schema.json` and commit the result",
+    );
 }
 
 #[test]

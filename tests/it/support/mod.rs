@@ -259,3 +259,21 @@ pub fn assert_only_reads(plan: &serde_json::Value) {
 pub fn arg(path: &Path) -> String {
     path.display().to_string()
 }
+
+/// Fails unless the committed file `path` (relative to the crate root) holds exactly
+/// `generated`, naming the first line that differs and `fix` (what to run).
+pub fn assert_fresh(path: &str, generated: &str, fix: &str) {
+    let committed = std::fs::read_to_string(root().join(path))
+        .unwrap_or_else(|e| panic!("{path} is missing ({e}); {fix}"));
+    if committed != generated {
+        let line = committed
+            .lines()
+            .zip(generated.lines())
+            .position(|(a, b)| a != b)
+            .map_or_else(
+                || "one is a prefix of the other".to_owned(),
+                |i| format!("first difference at line {}", i + 1),
+            );
+        panic!("{path} is out of date ({line}); {fix}");
+    }
+}
