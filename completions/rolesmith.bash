@@ -131,7 +131,7 @@ _rolesmith() {
             return 0
             ;;
         rolesmith__subcmd__apply)
-            opts="-v -h --prune --no-prune --max-deletions --allow-empty --ownership-tag --target --parallelism --auto-approve --expect-plan-id --snapshot --account-id --path-prefix --profile --region --endpoint-url --max-attempts --call-timeout --stats --propagation-timeout --verbose --no-progress --config --help"
+            opts="-v -h --prune --no-prune --max-deletions --allow-empty --ownership-tag --target --parallelism --auto-approve --expect-plan-id --snapshot --account-id --path-prefix --profile --region --endpoint-url --max-attempts --retry-budget --call-timeout --stats --propagation-timeout --verbose --no-progress --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -185,6 +185,10 @@ _rolesmith() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --retry-budget)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --call-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -223,7 +227,7 @@ _rolesmith() {
             return 0
             ;;
         rolesmith__subcmd__drift)
-            opts="-v -h --ownership-tag --format --unmanaged --include-reserved --allow-empty --snapshot --account-id --path-prefix --profile --region --endpoint-url --max-attempts --call-timeout --stats --propagation-timeout --verbose --no-progress --config --help"
+            opts="-v -h --ownership-tag --format --unmanaged --include-reserved --allow-empty --snapshot --account-id --path-prefix --profile --region --endpoint-url --max-attempts --retry-budget --call-timeout --stats --propagation-timeout --verbose --no-progress --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -262,6 +266,10 @@ _rolesmith() {
                     return 0
                     ;;
                 --max-attempts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-budget)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -527,7 +535,7 @@ _rolesmith() {
             return 0
             ;;
         rolesmith__subcmd__import)
-            opts="-v -h --out --name --adopt --with-bindings --force --snapshot --ownership-tag --path-prefix --profile --region --endpoint-url --max-attempts --call-timeout --stats --propagation-timeout --verbose --no-progress --config --help"
+            opts="-v -h --out --name --adopt --with-bindings --force --snapshot --ownership-tag --path-prefix --profile --region --endpoint-url --max-attempts --retry-budget --call-timeout --stats --propagation-timeout --verbose --no-progress --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -566,6 +574,10 @@ _rolesmith() {
                     return 0
                     ;;
                 --max-attempts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-budget)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -647,7 +659,7 @@ _rolesmith() {
             return 0
             ;;
         rolesmith__subcmd__plan)
-            opts="-v -h --prune --no-prune --max-deletions --allow-empty --ownership-tag --target --parallelism --format --detailed-exitcode --out --snapshot --account-id --path-prefix --profile --region --endpoint-url --max-attempts --call-timeout --stats --propagation-timeout --verbose --no-progress --config --help"
+            opts="-v -h --prune --no-prune --max-deletions --allow-empty --ownership-tag --target --parallelism --format --detailed-exitcode --out --snapshot --account-id --path-prefix --profile --region --endpoint-url --max-attempts --retry-budget --call-timeout --stats --propagation-timeout --verbose --no-progress --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -702,6 +714,10 @@ _rolesmith() {
                     return 0
                     ;;
                 --max-attempts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-budget)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -765,7 +781,7 @@ _rolesmith() {
             return 0
             ;;
         rolesmith__subcmd__snapshot)
-            opts="-v -h --out --path-prefix --profile --region --endpoint-url --max-attempts --call-timeout --stats --propagation-timeout --verbose --no-progress --config --help"
+            opts="-v -h --out --path-prefix --profile --region --endpoint-url --max-attempts --retry-budget --call-timeout --stats --propagation-timeout --verbose --no-progress --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -792,6 +808,10 @@ _rolesmith() {
                     return 0
                     ;;
                 --max-attempts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-budget)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -71,7 +71,8 @@ complete -c rolesmith -n "__fish_rolesmith_using_subcommand plan" -l path-prefix
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand plan" -l profile -d 'Named profile from the shared AWS config files' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand plan" -l region -d 'AWS region (IAM is global; EC2 bindings use it; config: `region`)' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand plan" -l endpoint-url -d 'Send every AWS call to this endpoint (e.g. a local moto server). `AWS_ENDPOINT_URL` works too' -r
-complete -c rolesmith -n "__fish_rolesmith_using_subcommand plan" -l max-attempts -d 'Attempts per AWS call (adaptive retries for throttling and server errors)' -r
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand plan" -l max-attempts -d 'Attempts per AWS call (retries for throttling, server errors and lost connections)' -r
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand plan" -l retry-budget -d 'Retries the whole run may make; past them, calls fail at once, naming the throttling and the send rate reached (a re-run finishes the job)' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand plan" -l call-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a connection that never answers must not hang the run)' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand plan" -l propagation-timeout -d 'Accepted for scripts that pass apply\'s flags; without effect here' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand plan" -l config -d 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it' -r -F
@@ -94,7 +95,8 @@ complete -c rolesmith -n "__fish_rolesmith_using_subcommand apply" -l path-prefi
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand apply" -l profile -d 'Named profile from the shared AWS config files' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand apply" -l region -d 'AWS region (IAM is global; EC2 bindings use it; config: `region`)' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand apply" -l endpoint-url -d 'Send every AWS call to this endpoint (e.g. a local moto server). `AWS_ENDPOINT_URL` works too' -r
-complete -c rolesmith -n "__fish_rolesmith_using_subcommand apply" -l max-attempts -d 'Attempts per AWS call (adaptive retries for throttling and server errors)' -r
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand apply" -l max-attempts -d 'Attempts per AWS call (retries for throttling, server errors and lost connections)' -r
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand apply" -l retry-budget -d 'Retries the whole run may make; past them, calls fail at once, naming the throttling and the send rate reached (a re-run finishes the job)' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand apply" -l call-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a connection that never answers must not hang the run)' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand apply" -l propagation-timeout -d 'Seconds to wait for IAM changes to propagate (e.g. a trust naming a new role)' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand apply" -l config -d 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it' -r -F
@@ -123,7 +125,8 @@ complete -c rolesmith -n "__fish_rolesmith_using_subcommand drift" -l path-prefi
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand drift" -l profile -d 'Named profile from the shared AWS config files' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand drift" -l region -d 'AWS region (IAM is global; EC2 bindings use it; config: `region`)' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand drift" -l endpoint-url -d 'Send every AWS call to this endpoint (e.g. a local moto server). `AWS_ENDPOINT_URL` works too' -r
-complete -c rolesmith -n "__fish_rolesmith_using_subcommand drift" -l max-attempts -d 'Attempts per AWS call (adaptive retries for throttling and server errors)' -r
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand drift" -l max-attempts -d 'Attempts per AWS call (retries for throttling, server errors and lost connections)' -r
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand drift" -l retry-budget -d 'Retries the whole run may make; past them, calls fail at once, naming the throttling and the send rate reached (a re-run finishes the job)' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand drift" -l call-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a connection that never answers must not hang the run)' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand drift" -l propagation-timeout -d 'Accepted for scripts that pass apply\'s flags; without effect here' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand drift" -l config -d 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it' -r -F
@@ -139,7 +142,8 @@ complete -c rolesmith -n "__fish_rolesmith_using_subcommand snapshot" -l path-pr
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand snapshot" -l profile -d 'Named profile from the shared AWS config files' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand snapshot" -l region -d 'AWS region (IAM is global; EC2 bindings use it; config: `region`)' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand snapshot" -l endpoint-url -d 'Send every AWS call to this endpoint (e.g. a local moto server). `AWS_ENDPOINT_URL` works too' -r
-complete -c rolesmith -n "__fish_rolesmith_using_subcommand snapshot" -l max-attempts -d 'Attempts per AWS call (adaptive retries for throttling and server errors)' -r
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand snapshot" -l max-attempts -d 'Attempts per AWS call (retries for throttling, server errors and lost connections)' -r
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand snapshot" -l retry-budget -d 'Retries the whole run may make; past them, calls fail at once, naming the throttling and the send rate reached (a re-run finishes the job)' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand snapshot" -l call-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a connection that never answers must not hang the run)' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand snapshot" -l propagation-timeout -d 'Accepted for scripts that pass apply\'s flags; without effect here' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand snapshot" -l config -d 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it' -r -F
@@ -155,7 +159,8 @@ complete -c rolesmith -n "__fish_rolesmith_using_subcommand import" -l path-pref
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand import" -l profile -d 'Named profile from the shared AWS config files' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand import" -l region -d 'AWS region (IAM is global; EC2 bindings use it; config: `region`)' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand import" -l endpoint-url -d 'Send every AWS call to this endpoint (e.g. a local moto server). `AWS_ENDPOINT_URL` works too' -r
-complete -c rolesmith -n "__fish_rolesmith_using_subcommand import" -l max-attempts -d 'Attempts per AWS call (adaptive retries for throttling and server errors)' -r
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand import" -l max-attempts -d 'Attempts per AWS call (retries for throttling, server errors and lost connections)' -r
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand import" -l retry-budget -d 'Retries the whole run may make; past them, calls fail at once, naming the throttling and the send rate reached (a re-run finishes the job)' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand import" -l call-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a connection that never answers must not hang the run)' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand import" -l propagation-timeout -d 'Accepted for scripts that pass apply\'s flags; without effect here' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand import" -l config -d 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it' -r -F

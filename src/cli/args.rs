@@ -366,9 +366,13 @@ pub struct LiveArgs {
     /// works too.
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
-    /// Attempts per AWS call (adaptive retries for throttling and server errors).
+    /// Attempts per AWS call (retries for throttling, server errors and lost connections).
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub max_attempts: u32,
+    /// Retries the whole run may make; past them, calls fail at once, naming the throttling and
+    /// the send rate reached (a re-run finishes the job).
+    #[arg(long, value_name = "N", default_value_t = crate::account::aws::RUN_RETRY_BUDGET)]
+    pub retry_budget: u64,
     /// Seconds one attempt of an AWS call may take before it is abandoned and retried (a
     /// connection that never answers must not hang the run).
     #[arg(long, value_name = "SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]

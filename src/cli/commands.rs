@@ -310,6 +310,9 @@ pub(super) fn run_steps(
     if settings.account.live.stats {
         print_stats(account);
     }
+    if let Some(pace) = account.call_stats().as_ref().and_then(pace_summary) {
+        eprintln!("{pace}");
+    }
     let report = match result {
         Ok(report) => report,
         Err(e) if e.interrupted && e.failed.is_empty() => {
@@ -329,6 +332,17 @@ pub(super) fn run_steps(
         report.applied
     );
     Ok(ExitStatus::Success)
+}
+
+/// What throttling cost the run, when the account throttled it: how often, the rate the pace
+/// settled at and how long requests waited for their turn.
+fn pace_summary(stats: &crate::account::aws::CallStats) -> Option<String> {
+    let rate = stats.rate()?;
+    let throttles: u64 = stats.throttles().values().sum();
+    Some(format!(
+        "Throttled {throttles} time(s) by AWS: paced at {rate:.1} requests/s; requests waited {:.1} s in all for their turn.",
+        stats.waited().as_secs_f64()
+    ))
 }
 
 /// The step start times, even if a step's observer panicked while holding them.

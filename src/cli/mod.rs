@@ -405,13 +405,35 @@ pub(crate) fn read_account(
     runtime.block_on(account.read_scoped(scope))
 }
 
-/// Prints the call counts as a table on stderr.
+/// Prints the calls by operation on stderr: calls, HTTP attempts, throttled attempts and
+/// retries, then the pace when a throttle set one.
 pub(crate) fn print_stats(account: &AnyAccount) {
-    let counts = account.call_counts();
-    let total: u64 = counts.values().sum();
+    let Some(stats) = account.call_stats() else {
+        eprintln!("\nAPI calls by operation: none (a snapshot file)");
+        return;
+    };
+    let (calls, attempts, throttles) = (stats.counts(), stats.attempts(), stats.throttles());
     eprintln!("\nAPI calls by operation:");
-    for (op, n) in &counts {
-        eprintln!("  {op:<40} {n:>6}");
+    eprintln!(
+        "  {:<40} {:>6} {:>8} {:>9} {:>7}",
+        "", "calls", "attempts", "throttled", "retries"
+    );
+    let mut total = [0u64; 4];
+    for (op, n) in &calls {
+        let a = attempts.get(op).copied().unwrap_or(*n);
+        let t = throttles.get(op).copied().unwrap_or(0);
+        let r = a.saturating_sub(*n);
+        for (sum, x) in total.iter_mut().zip([*n, a, t, r]) {
+            *sum += x;
+        }
+        eprintln!("  {op:<40} {n:>6} {a:>8} {t:>9} {r:>7}");
     }
-    eprintln!("  {:<40} {total:>6}", "total");
+    let [n, a, t, r] = total;
+    eprintln!("  {:<40} {n:>6} {a:>8} {t:>9} {r:>7}", "total");
+    if let Some(rate) = stats.rate() {
+        eprintln!(
+            "  throttled {t} time(s): paced at {rate:.1} requests/s; requests waited {:.1} s for their turn (summed over lanes)",
+            stats.waited().as_secs_f64()
+        );
+    }
 }

@@ -309,6 +309,8 @@ pub struct LiveSettings {
     pub propagation_timeout: Duration,
     /// Attempts per AWS call.
     pub max_attempts: u32,
+    /// Retries the whole run may make.
+    pub retry_budget: u64,
     /// How long one attempt of a call may take.
     pub call_timeout: Duration,
     /// Print the API calls made, by operation.
@@ -330,6 +332,7 @@ impl LiveSettings {
                 .or_else(|| config.path_prefix.clone()),
             propagation_timeout: Duration::from_secs(flags.propagation_timeout),
             max_attempts: live.max_attempts,
+            retry_budget: live.retry_budget,
             call_timeout: Duration::from_secs(live.call_timeout),
             stats: live.stats,
         }
@@ -344,6 +347,7 @@ impl LiveSettings {
             path_prefix: self.path_prefix.clone(),
             propagation_timeout: self.propagation_timeout,
             max_attempts: self.max_attempts,
+            retry_budget: self.retry_budget,
             call_timeout: self.call_timeout,
         }
     }

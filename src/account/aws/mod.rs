@@ -4,7 +4,7 @@
 //! [`AccountWriter`](super::AccountWriter) (`write.rs`). This module is the only place in the crate
 //! that names `aws_sdk_*` types; everything it hands out is the normalized model. Configuration
 //! follows the SDK's default chain (environment, profile, IMDS, `AWS_ENDPOINT_URL`) with the
-//! overrides in [`AwsOptions`]. Throttling is left to the SDK's adaptive retry mode; the only
+//! overrides in [`AwsOptions`]. Throttling is met by one shared pace per service (`pacing.rs`); the only
 //! hand-written waiting is the bounded wait for IAM changes to propagate (see `write.rs`).
 //! Credentials are never logged; only operation names are.
 
@@ -12,6 +12,7 @@ mod ec2;
 mod error;
 mod instances;
 pub mod operations;
+mod pacing;
 mod profile;
 mod read;
 pub mod stats;
@@ -24,10 +25,19 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
 use aws_sdk_sts::error::SdkError;
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponentsBuilder;
+use aws_smithy_runtime_api::client::runtime_plugin::RuntimePlugin;
 
 use crate::account::AccountError;
 
+pub use pacing::RUN_RETRY_BUDGET;
 pub use stats::CallStats;
+
+/// The first retry's backoff (doubling, with jitter): short, since the pace handles throttling.
+const RETRY_BACKOFF: Duration = Duration::from_millis(50);
+/// The longest backoff between two attempts of a call.
+const MAX_RETRY_BACKOFF: Duration = Duration::from_secs(5);
 
 /// How to reach the account.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,8 +53,10 @@ pub struct AwsOptions {
     pub path_prefix: Option<String>,
     /// How long to wait for IAM changes to become visible to IAM itself and to EC2.
     pub propagation_timeout: Duration,
-    /// Attempts per call, including the first, under the SDK's adaptive retry mode.
+    /// Attempts per call, including the first.
     pub max_attempts: u32,
+    /// Retries the whole run may make (see `pacing`).
+    pub retry_budget: u64,
     /// Longest one attempt of a call may take, answer included; an attempt that runs out is
     /// retried like a transient error. Without it, a connection the server accepted but never
     /// answers would hang the run.
@@ -63,6 +75,7 @@ impl Default for AwsOptions {
             path_prefix: None,
             propagation_timeout: Duration::from_secs(120),
             max_attempts: 8,
+            retry_budget: RUN_RETRY_BUDGET,
             call_timeout: Duration::from_secs(60),
         }
     }
@@ -102,7 +115,14 @@ impl AwsAccount {
     pub async fn connect(opts: AwsOptions) -> Result<AwsAccount, AccountError> {
         profile::check_defined(opts.profile.as_deref()).await?;
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .retry_config(RetryConfig::adaptive().with_max_attempts(opts.max_attempts.max(1)))
+            // Standard mode with a short backoff: the pace (`pacing`), not each lane's backoff,
+            // keeps requests under the account's rate, so a 500 or a reset is retried at once.
+            .retry_config(
+                RetryConfig::standard()
+                    .with_max_attempts(opts.max_attempts.max(1))
+                    .with_initial_backoff(RETRY_BACKOFF)
+                    .with_max_backoff(MAX_RETRY_BACKOFF),
+            )
             .timeout_config(
                 TimeoutConfig::builder()
                     .connect_timeout(CONNECT_TIMEOUT)
@@ -134,20 +154,46 @@ impl AwsAccount {
         );
 
         let stats = CallStats::default();
-        let iam = aws_sdk_iam::config::Builder::from(&sdk)
+        // One pace per service: IAM and EC2 have limits of their own.
+        // The client the SDK would pick (the loader leaves it to each service's defaults).
+        let inner = sdk.http_client().or_else(|| {
+            aws_smithy_runtime::client::defaults::default_http_client_plugin_v2(
+                BehaviorVersion::latest(),
+            )?
+            .runtime_components(&RuntimeComponentsBuilder::new("rolesmith"))
+            .http_client()
+        });
+        let paced = |pacer: &pacing::Pacer| {
+            inner
+                .clone()
+                .map(|inner| SharedHttpClient::new(pacing::PacedClient::new(inner, pacer.clone())))
+        };
+        let (iam_pace, sts_pace, ec2_pace) = (
+            pacing::Pacer::new(stats.clone(), opts.retry_budget),
+            pacing::Pacer::new(stats.clone(), opts.retry_budget),
+            pacing::Pacer::new(stats.clone(), opts.retry_budget),
+        );
+        let mut iam = aws_sdk_iam::config::Builder::from(&sdk)
             .region(global_region.clone())
             .interceptor(stats::StatsInterceptor::new(stats.clone()))
-            .retry_classifier(unreachable::Unreachable)
-            .build();
-        let sts = aws_sdk_sts::config::Builder::from(&sdk)
+            .interceptor(pacing::PaceInterceptor::new(iam_pace.clone()))
+            .retry_partition(pacing::unlimited_partition("rolesmith-iam"))
+            .retry_classifier(unreachable::Unreachable);
+        iam.set_http_client(paced(&iam_pace));
+        let mut sts = aws_sdk_sts::config::Builder::from(&sdk)
             .region(global_region)
             .interceptor(stats::StatsInterceptor::new(stats.clone()))
-            .retry_classifier(unreachable::Unreachable)
-            .build();
-        let ec2 = aws_sdk_ec2::config::Builder::from(&sdk)
+            .interceptor(pacing::PaceInterceptor::new(sts_pace.clone()))
+            .retry_partition(pacing::unlimited_partition("rolesmith-sts"))
+            .retry_classifier(unreachable::Unreachable);
+        sts.set_http_client(paced(&sts_pace));
+        let mut ec2 = aws_sdk_ec2::config::Builder::from(&sdk)
             .interceptor(stats::StatsInterceptor::new(stats.clone()))
-            .retry_classifier(unreachable::Unreachable)
-            .build();
+            .interceptor(pacing::PaceInterceptor::new(ec2_pace.clone()))
+            .retry_partition(pacing::unlimited_partition("rolesmith-ec2"))
+            .retry_classifier(unreachable::Unreachable);
+        ec2.set_http_client(paced(&ec2_pace));
+        let (iam, sts, ec2) = (iam.build(), sts.build(), ec2.build());
         Ok(AwsAccount {
             iam: aws_sdk_iam::Client::from_conf(iam),
             sts: aws_sdk_sts::Client::from_conf(sts),

@@ -32,6 +32,11 @@ pub struct CallStats(Arc<Mutex<Counters>>);
 struct Counters {
     calls: BTreeMap<String, u64>,
     attempts: BTreeMap<String, u64>,
+    throttles: BTreeMap<String, u64>,
+    /// Time attempts waited for their send slot, summed over lanes.
+    waited: std::time::Duration,
+    /// The latest pace, requests a second (`None`: never throttled, never paced).
+    rate: Option<f64>,
 }
 
 impl CallStats {
@@ -59,6 +64,47 @@ impl CallStats {
     /// HTTP attempts so far, by operation name (each retry counts again).
     pub fn attempts(&self) -> BTreeMap<String, u64> {
         self.lock().attempts.clone()
+    }
+
+    /// Attempts answered `Throttling` (or the service's equivalent), by operation name.
+    pub fn throttles(&self) -> BTreeMap<String, u64> {
+        self.lock().throttles.clone()
+    }
+
+    /// Retries so far: attempts beyond the first of each call.
+    pub fn retries(&self) -> u64 {
+        let c = self.lock();
+        let attempts: u64 = c.attempts.values().sum();
+        attempts.saturating_sub(c.calls.values().sum())
+    }
+
+    /// Time attempts waited for their send slot, summed over the lanes that waited.
+    pub fn waited(&self) -> std::time::Duration {
+        self.lock().waited
+    }
+
+    /// The send rate the pace settled at, requests a second (`None` when never throttled).
+    pub fn rate(&self) -> Option<f64> {
+        self.lock().rate
+    }
+
+    /// Records a throttled attempt of `operation`.
+    pub(crate) fn record_throttle(&self, operation: &str) {
+        *self
+            .lock()
+            .throttles
+            .entry(operation.to_owned())
+            .or_default() += 1;
+    }
+
+    /// Records a wait for a send slot.
+    pub(crate) fn record_wait(&self, wait: std::time::Duration) {
+        self.lock().waited += wait;
+    }
+
+    /// Records the current pace.
+    pub(crate) fn record_rate(&self, rate: f64) {
+        self.lock().rate = Some(rate);
     }
 
     /// Records one operation call.

@@ -19,7 +19,8 @@ pub fn stats_table(stderr: &str) -> BTreeMap<String, u64> {
         .filter_map(|l| {
             let mut parts = l.split_whitespace();
             let (op, n) = (parts.next()?, parts.next()?.parse().ok()?);
-            (op != "total").then(|| (op.to_owned(), n))
+            // Operation rows only: not the header, the total or the pace line.
+            (op.starts_with(|c: char| c.is_ascii_uppercase())).then(|| (op.to_owned(), n))
         })
         .collect()
 }

@@ -11,6 +11,11 @@
 //! `Throttling` (400), 500, 503, a closed connection (before or after moto saw the request) or a
 //! slow answer, so convergence tests can run an apply through a flaky network.
 //!
+//! [`Proxy::rate_limit`] puts a token bucket in front of moto, as IAM's per-account request rate
+//! is: a request that finds the bucket empty is answered `Throttling` (IAM's 400 XML error; EC2's
+//! `RequestLimitExceeded`) and never reaches moto. That is the physical ceiling of an apply: no
+//! client can go faster than the bucket's rate.
+//!
 //! Plain `std` TCP, HTTP/1.1, one request per connection: every answer carries
 //! `Connection: close`, so the SDK's connection pool never reuses a connection the proxy closed.
 //! Threads are detached; the listener thread ends with the process.
@@ -153,6 +158,8 @@ pub struct Recorded {
     pub action: String,
     /// Whether the proxy answered with a scripted fault instead of forwarding.
     pub injected: bool,
+    /// Whether the rate limit answered `Throttling` (the bucket was empty).
+    pub rate_limited: bool,
     /// The random fault this request got, if any.
     pub chaos: Option<ChaosKind>,
     /// When it arrived, since the proxy started.
@@ -164,6 +171,31 @@ struct Shared {
     log: Vec<Recorded>,
     faults: HashMap<String, Fault>,
     chaos: Option<(Chaos, Rng)>,
+    bucket: Option<Bucket>,
+}
+
+/// A token bucket: `rate` tokens a second, at most `burst` saved up; a request takes one.
+struct Bucket {
+    rate: f64,
+    burst: f64,
+    tokens: f64,
+    last: std::time::Instant,
+}
+
+impl Bucket {
+    /// Takes a token if there is one.
+    fn take(&mut self) -> bool {
+        let now = std::time::Instant::now();
+        let refill = now.duration_since(self.last).as_secs_f64() * self.rate;
+        self.tokens = (self.tokens + refill).min(self.burst);
+        self.last = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
 }
 
 /// splitmix64: small, seedable, good enough to pick faults.
@@ -206,6 +238,7 @@ impl Proxy {
             log: Vec::new(),
             faults: HashMap::new(),
             chaos: None,
+            bucket: None,
         }));
         let state = Arc::clone(&shared);
         std::thread::spawn(move || {
@@ -236,6 +269,22 @@ impl Proxy {
             let rng = Rng(c.seed);
             (c, rng)
         });
+    }
+
+    /// Limits the requests that reach moto to `rate` a second with bursts of `burst` (the bucket
+    /// starts full); `None` lifts the limit. Requests over it are answered `Throttling`.
+    pub fn rate_limit(&self, limit: Option<(f64, u32)>) {
+        self.lock().bucket = limit.map(|(rate, burst)| Bucket {
+            rate,
+            burst: f64::from(burst),
+            tokens: f64::from(burst),
+            last: std::time::Instant::now(),
+        });
+    }
+
+    /// Requests the rate limit answered `Throttling` so far.
+    pub fn rate_limited(&self) -> usize {
+        self.lock().log.iter().filter(|r| r.rate_limited).count()
     }
 
     /// Random faults so far, by kind.
@@ -294,6 +343,8 @@ fn serve(client: TcpStream, upstream: &str, state: &Mutex<Shared>) -> std::io::R
             }
             _ => None,
         };
+        let rate_limited = fault.is_none() && shared.bucket.as_mut().is_some_and(|b| !b.take());
+        let fault = fault.or_else(|| rate_limited.then(|| throttling(is_ec2(&request))));
         let chaos = match (&fault, shared.chaos.as_mut()) {
             (None, Some((c, rng))) if !c.kinds.is_empty() => {
                 let hit = rng.unit() < c.rate;
@@ -305,7 +356,8 @@ fn serve(client: TcpStream, upstream: &str, state: &Mutex<Shared>) -> std::io::R
         let at = shared.started.elapsed();
         shared.log.push(Recorded {
             action: action.clone(),
-            injected: fault.is_some(),
+            injected: fault.is_some() && !rate_limited,
+            rate_limited,
             chaos: chaos.map(|(k, _)| k),
             at,
         });
@@ -314,15 +366,7 @@ fn serve(client: TcpStream, upstream: &str, state: &Mutex<Shared>) -> std::io::R
     let mut client = client;
     let ec2 = is_ec2(&request);
     let fault = fault.or_else(|| match chaos? {
-        (ChaosKind::Throttling, _) => Some(Fault {
-            status: 400,
-            body: if ec2 {
-                ec2_error("RequestLimitExceeded", "Request limit exceeded.")
-            } else {
-                iam_error("Throttling", "Rate exceeded")
-            },
-            times: 1,
-        }),
+        (ChaosKind::Throttling, _) => Some(throttling(ec2)),
         (ChaosKind::ServerError, _) => Some(Fault {
             status: 500,
             body: if ec2 {
@@ -384,6 +428,19 @@ fn serve(client: TcpStream, upstream: &str, state: &Mutex<Shared>) -> std::io::R
     client.flush()?;
     let _ = client.shutdown(Shutdown::Both);
     Ok(())
+}
+
+/// The throttling answer of IAM (or EC2).
+fn throttling(ec2: bool) -> Fault {
+    Fault {
+        status: 400,
+        body: if ec2 {
+            ec2_error("RequestLimitExceeded", "Request limit exceeded.")
+        } else {
+            iam_error("Throttling", "Rate exceeded")
+        },
+        times: 1,
+    }
 }
 
 /// Reads one request (head and `Content-Length` body); `None` when the client closed first.
