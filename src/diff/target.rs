@@ -60,6 +60,13 @@ pub fn unknown_targets<'a>(
                 !declared_profile(name) && !live.instance_profiles.contains_key(name)
             }
             Address::Binding(id) => !live.instances.contains_key(id),
+            Address::OidcProvider(url) => {
+                !desired.oidc_providers.contains_key(url) && !live.oidc_providers.contains_key(url)
+            }
+            Address::SamlProvider(name) => {
+                !desired.saml_providers.contains_key(name)
+                    && !live.saml_providers.contains_key(name)
+            }
         })
         .collect()
 }

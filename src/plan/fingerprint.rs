@@ -303,6 +303,7 @@ mod tests {
                     )
                 })
                 .collect(),
+            ..DesiredState::default()
         }
     }
 

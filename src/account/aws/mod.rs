@@ -13,6 +13,7 @@ mod error;
 mod instances;
 pub mod operations;
 mod profile;
+mod provider;
 mod read;
 pub mod stats;
 mod unreachable;
