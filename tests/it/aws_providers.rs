@@ -431,3 +431,31 @@ fn moto_saml_provider_is_created_with_its_metadata_and_left_alone_once_moto_drop
     );
     assert!(steps(&plan).is_empty(), "{plan:#}");
 }
+
+#[test]
+fn saved_plan_is_refused_when_a_provider_moved_and_says_how() {
+    let (dir, m) = manifests(&["github"]);
+    let snapshot = dir.path().join("account.json");
+    fs::write(&snapshot, json!({"accountId": "123456789012"}).to_string()).expect("write");
+    apply_offline(&m, &snapshot);
+    let provider = m.join("github/provider.yaml");
+    let text = fs::read_to_string(&provider).expect("read").replace(
+        "  github: true\n",
+        "  github: true\n  clientIds: [sts.amazonaws.com, deploy-tool]\n",
+    );
+    fs::write(&provider, text).expect("write");
+    let saved = dir.path().join("plan.json");
+    run(&["plan", &arg(&m), "--snapshot", &arg(&snapshot), "--out", &arg(&saved)]).success();
+    edit_snapshot(&snapshot, |a| {
+        a["oidcProviders"][GITHUB]["tags"]["team"] = json!("someone-else");
+    });
+    let r = run(&["apply", &arg(&saved), "--snapshot", &arg(&snapshot), "--auto-approve"]);
+    assert_eq!(r.code, Some(1), "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains(&format!("oidc_provider.{GITHUB}"))
+            || r.stderr.contains(&format!("OIDC provider {GITHUB}")),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("team"), "{}", r.stderr);
+}
