@@ -445,11 +445,25 @@ fn saved_plan_is_refused_when_a_provider_moved_and_says_how() {
     );
     fs::write(&provider, text).expect("write");
     let saved = dir.path().join("plan.json");
-    run(&["plan", &arg(&m), "--snapshot", &arg(&snapshot), "--out", &arg(&saved)]).success();
+    run(&[
+        "plan",
+        &arg(&m),
+        "--snapshot",
+        &arg(&snapshot),
+        "--out",
+        &arg(&saved),
+    ])
+    .success();
     edit_snapshot(&snapshot, |a| {
         a["oidcProviders"][GITHUB]["tags"]["team"] = json!("someone-else");
     });
-    let r = run(&["apply", &arg(&saved), "--snapshot", &arg(&snapshot), "--auto-approve"]);
+    let r = run(&[
+        "apply",
+        &arg(&saved),
+        "--snapshot",
+        &arg(&snapshot),
+        "--auto-approve",
+    ]);
     assert_eq!(r.code, Some(1), "{}{}", r.stdout, r.stderr);
     assert!(
         r.stderr.contains(&format!("oidc_provider.{GITHUB}"))
@@ -458,4 +472,51 @@ fn saved_plan_is_refused_when_a_provider_moved_and_says_how() {
         r.stderr
     );
     assert!(r.stderr.contains("team"), "{}", r.stderr);
+}
+
+#[test]
+fn moto_imported_providers_plan_nothing_but_the_ownership_tags() {
+    let moto = Moto::start();
+    let (dir, m) = manifests(&["github"]);
+    run_live(&moto, &["apply", &arg(&m), "--auto-approve"]).success();
+    // A SAML provider made by hand (moto keeps no SAML tags, so it stays unowned).
+    let metadata = fs::read_to_string(
+        crate::support::root()
+            .join(FIXTURES)
+            .join("saml/idp-metadata.xml"),
+    )
+    .expect("read");
+    block_on(
+        moto.iam()
+            .create_saml_provider()
+            .name("corporate-idp")
+            .saml_metadata_document(&metadata)
+            .send(),
+    )
+    .expect("CreateSAMLProvider by hand");
+
+    let out = dir.path().join("imported");
+    let r = run_live(&moto, &["import", "--out", &arg(&out), "--adopt"]).success();
+    assert!(
+        r.stderr
+            .contains("1 role(s) and 3 identity provider file(s)"),
+        "{}",
+        r.stderr
+    );
+    let oidc = fs::read_to_string(out.join(format!("providers/oidc/{GITHUB}.yaml"))).expect("oidc");
+    assert!(oidc.contains("github: true"), "{oidc}");
+    assert!(!oidc.contains("managed-by"), "{oidc}");
+    let saml = fs::read_to_string(out.join("providers/saml/corporate-idp.yaml")).expect("saml");
+    assert!(
+        saml.contains("metadataFile: corporate-idp.xml") && saml.contains("adopt: true"),
+        "{saml}"
+    );
+    assert_eq!(
+        fs::read_to_string(out.join("providers/saml/corporate-idp.xml")).expect("xml"),
+        metadata
+    );
+
+    let plan = plan_json(&moto, &[&arg(&out)]);
+    assert_eq!(steps(&plan), ["TagSAMLProvider"], "{plan:#}");
+    assert!(array(&plan, "conflicts").is_empty(), "{plan:#}");
 }
