@@ -431,4 +431,43 @@ mod tests {
             "{err}"
         );
     }
+
+    #[test]
+    fn steps_on_unowned_providers_are_refused_unless_adopted() {
+        use crate::state::{DesiredOidcProvider, OidcProviderState};
+        let provider = |owned: bool| OidcProviderState {
+            url: "auth.example.com".into(),
+            client_ids: BTreeSet::new(),
+            thumbprints: BTreeSet::new(),
+            tags: tags(owned),
+        };
+        let mut live = live();
+        live.oidc_providers
+            .insert("auth.example.com".into(), provider(false));
+        let delete = Mutation::DeleteOpenIdConnectProvider {
+            url: "auth.example.com".into(),
+        };
+        let guard = OwnershipGuard::new(&live, &desired(false, false), &Ownership::default());
+        let why = guard.refusal(&delete).expect("refused");
+        assert!(why.contains("OIDC provider auth.example.com"), "{why}");
+
+        let mut adopting = desired(false, false);
+        adopting.oidc_providers.insert(
+            "auth.example.com".into(),
+            DesiredOidcProvider {
+                provider: provider(true),
+                thumbprints_declared: false,
+                adopt: true,
+                origin: Origin {
+                    file: "p.yaml".into(),
+                    line: 1,
+                },
+            },
+        );
+        let guard = OwnershipGuard::new(&live, &adopting, &Ownership::default());
+        assert_eq!(guard.refusal(&delete), None);
+        // A provider that does not exist yet is nobody else's.
+        let create = Mutation::DeleteSamlProvider { name: "new".into() };
+        assert_eq!(guard.refusal(&create), None);
+    }
 }

@@ -520,3 +520,41 @@ fn moto_imported_providers_plan_nothing_but_the_ownership_tags() {
     assert_eq!(steps(&plan), ["TagSAMLProvider"], "{plan:#}");
     assert!(array(&plan, "conflicts").is_empty(), "{plan:#}");
 }
+
+#[test]
+fn unowned_provider_is_a_conflict_until_adopted_then_tagged_in_place() {
+    let (dir, m) = manifests(&["github"]);
+    let snapshot = dir.path().join("account.json");
+    fs::write(
+        &snapshot,
+        json!({
+            "accountId": "123456789012",
+            "oidcProviders": {GITHUB: {"url": GITHUB, "clientIds": ["sts.amazonaws.com"]}}
+        })
+        .to_string(),
+    )
+    .expect("write");
+    let plan = plan_offline(&m, &snapshot);
+    assert!(
+        array(&plan, "conflicts")
+            .iter()
+            .any(|c| c["code"] == "unowned-provider"),
+        "{plan:#}"
+    );
+    assert_eq!(steps(&plan), ["CreateRole"], "{plan:#}");
+
+    let provider = m.join("github/provider.yaml");
+    let text = fs::read_to_string(&provider)
+        .expect("read")
+        .replace("  github: true\n", "  github: true\n  adopt: true\n");
+    fs::write(&provider, text).expect("write");
+    let plan = plan_offline(&m, &snapshot);
+    assert!(array(&plan, "conflicts").is_empty(), "{plan:#}");
+    assert_eq!(
+        steps(&plan),
+        ["TagOpenIDConnectProvider", "CreateRole"],
+        "{plan:#}"
+    );
+    apply_offline(&m, &snapshot);
+    assert!(steps(&plan_offline(&m, &snapshot)).is_empty());
+}
