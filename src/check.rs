@@ -17,7 +17,7 @@ use crate::lint::{LintContext, LintSettings};
 use crate::manifest::load::{Document, Loaded, LoadedDocument, load_each_file_with};
 use crate::manifest::validate::{CheckedDocument, Duplicates, Target, check_document};
 use crate::quotas::Limits;
-use crate::state::{DesiredState, Ownership};
+use crate::state::{DesiredProvider, DesiredState, Ownership};
 
 /// What the check stage needs to know about the target account and the configuration.
 #[derive(Debug, Clone)]
@@ -181,6 +181,19 @@ impl<'a> Validator<'a> {
         self.diagnostics.extend(checked.found);
         if let (true, Some(role)) = (ok, checked.role) {
             self.desired.roles.insert(role.role.name.clone(), role);
+        }
+        match (ok, checked.provider) {
+            (true, Some(DesiredProvider::Oidc(p))) => {
+                self.desired
+                    .oidc_providers
+                    .insert(p.provider.url.clone(), p);
+            }
+            (true, Some(DesiredProvider::Saml(p))) => {
+                self.desired
+                    .saml_providers
+                    .insert(p.provider.name.clone(), p);
+            }
+            _ => {}
         }
     }
 }

@@ -13,7 +13,10 @@ use std::future::Future;
 use serde::{Deserialize, Serialize};
 
 use crate::policy::Policy;
-use crate::state::{AccountState, DesiredState, InstanceProfileState, RoleState};
+use crate::state::{
+    AccountState, DesiredState, InstanceProfileState, OidcProviderState, RoleState,
+    SamlProviderState,
+};
 
 /// Either kind of account, chosen at run time (a snapshot file or the live AWS account).
 #[derive(Debug)]
@@ -89,6 +92,10 @@ pub struct ReadScope {
     /// Tag selectors, each resolved with a server-side `DescribeInstances` tag filter.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub selectors: Vec<BTreeMap<String, String>>,
+    /// Read OIDC and SAML providers (one listing per kind plus one read per provider): only
+    /// when the manifests declare one.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub providers: bool,
 }
 
 impl ReadScope {
@@ -98,6 +105,7 @@ impl ReadScope {
     pub fn needed_by(desired: &DesiredState, prune: bool) -> Self {
         let mut scope = ReadScope {
             associations: prune,
+            providers: desired.declares_providers(),
             ..ReadScope::default()
         };
         for role in desired.roles.values() {
@@ -318,6 +326,82 @@ pub enum Mutation {
         /// The association to remove.
         association_id: String,
     },
+    /// `CreateOpenIDConnectProvider` with audiences, thumbprints (when declared) and tags.
+    CreateOpenIdConnectProvider {
+        /// The provider.
+        provider: OidcProviderState,
+    },
+    /// `AddClientIDToOpenIDConnectProvider`.
+    AddClientIdToOpenIdConnectProvider {
+        /// Provider URL without `https://`.
+        url: String,
+        /// The audience added.
+        client_id: String,
+    },
+    /// `RemoveClientIDFromOpenIDConnectProvider`.
+    RemoveClientIdFromOpenIdConnectProvider {
+        /// Provider URL without `https://`.
+        url: String,
+        /// The audience removed.
+        client_id: String,
+    },
+    /// `UpdateOpenIDConnectProviderThumbprint` (replaces the whole list).
+    UpdateOpenIdConnectProviderThumbprint {
+        /// Provider URL without `https://`.
+        url: String,
+        /// The new thumbprints.
+        thumbprints: BTreeSet<String>,
+    },
+    /// `TagOpenIDConnectProvider`.
+    TagOpenIdConnectProvider {
+        /// Provider URL without `https://`.
+        url: String,
+        /// Tags to add or overwrite.
+        tags: BTreeMap<String, String>,
+    },
+    /// `UntagOpenIDConnectProvider`.
+    UntagOpenIdConnectProvider {
+        /// Provider URL without `https://`.
+        url: String,
+        /// Tag keys to remove.
+        keys: BTreeSet<String>,
+    },
+    /// `DeleteOpenIDConnectProvider`.
+    DeleteOpenIdConnectProvider {
+        /// Provider URL without `https://`.
+        url: String,
+    },
+    /// `CreateSAMLProvider` with its metadata document and tags.
+    CreateSamlProvider {
+        /// The provider, document included.
+        provider: SamlProviderState,
+    },
+    /// `UpdateSAMLProvider`: uploads new metadata.
+    UpdateSamlProvider {
+        /// Provider name.
+        name: String,
+        /// The new metadata document.
+        metadata_document: String,
+    },
+    /// `TagSAMLProvider`.
+    TagSamlProvider {
+        /// Provider name.
+        name: String,
+        /// Tags to add or overwrite.
+        tags: BTreeMap<String, String>,
+    },
+    /// `UntagSAMLProvider`.
+    UntagSamlProvider {
+        /// Provider name.
+        name: String,
+        /// Tag keys to remove.
+        keys: BTreeSet<String>,
+    },
+    /// `DeleteSAMLProvider`.
+    DeleteSamlProvider {
+        /// Provider name.
+        name: String,
+    },
 }
 
 impl Mutation {
@@ -348,6 +432,22 @@ impl Mutation {
                 "ReplaceIamInstanceProfileAssociation"
             }
             Self::DisassociateInstanceProfile { .. } => "DisassociateIamInstanceProfile",
+            Self::CreateOpenIdConnectProvider { .. } => "CreateOpenIDConnectProvider",
+            Self::AddClientIdToOpenIdConnectProvider { .. } => "AddClientIDToOpenIDConnectProvider",
+            Self::RemoveClientIdFromOpenIdConnectProvider { .. } => {
+                "RemoveClientIDFromOpenIDConnectProvider"
+            }
+            Self::UpdateOpenIdConnectProviderThumbprint { .. } => {
+                "UpdateOpenIDConnectProviderThumbprint"
+            }
+            Self::TagOpenIdConnectProvider { .. } => "TagOpenIDConnectProvider",
+            Self::UntagOpenIdConnectProvider { .. } => "UntagOpenIDConnectProvider",
+            Self::DeleteOpenIdConnectProvider { .. } => "DeleteOpenIDConnectProvider",
+            Self::CreateSamlProvider { .. } => "CreateSAMLProvider",
+            Self::UpdateSamlProvider { .. } => "UpdateSAMLProvider",
+            Self::TagSamlProvider { .. } => "TagSAMLProvider",
+            Self::UntagSamlProvider { .. } => "UntagSAMLProvider",
+            Self::DeleteSamlProvider { .. } => "DeleteSAMLProvider",
         }
     }
 
@@ -381,6 +481,18 @@ impl Mutation {
             | Self::DisassociateInstanceProfile { instance_id, .. } => {
                 Subject::Instance(instance_id)
             }
+            Self::CreateOpenIdConnectProvider { provider } => Subject::OidcProvider(&provider.url),
+            Self::AddClientIdToOpenIdConnectProvider { url, .. }
+            | Self::RemoveClientIdFromOpenIdConnectProvider { url, .. }
+            | Self::UpdateOpenIdConnectProviderThumbprint { url, .. }
+            | Self::TagOpenIdConnectProvider { url, .. }
+            | Self::UntagOpenIdConnectProvider { url, .. }
+            | Self::DeleteOpenIdConnectProvider { url } => Subject::OidcProvider(url),
+            Self::CreateSamlProvider { provider } => Subject::SamlProvider(&provider.name),
+            Self::UpdateSamlProvider { name, .. }
+            | Self::TagSamlProvider { name, .. }
+            | Self::UntagSamlProvider { name, .. }
+            | Self::DeleteSamlProvider { name } => Subject::SamlProvider(name),
         }
     }
 
@@ -391,6 +503,8 @@ impl Mutation {
             Subject::Role(n) => format!("role/{n}"),
             Subject::InstanceProfile(n) => format!("profile/{n}"),
             Subject::Instance(id) => format!("instance/{id}"),
+            Subject::OidcProvider(u) => format!("oidc-provider/{u}"),
+            Subject::SamlProvider(n) => format!("saml-provider/{n}"),
         }
     }
 
@@ -411,6 +525,10 @@ impl Mutation {
             | Self::RemoveRoleFromInstanceProfile { role_name, .. } => {
                 format!("{subject} role {role_name}")
             }
+            Self::AddClientIdToOpenIdConnectProvider { client_id, .. }
+            | Self::RemoveClientIdFromOpenIdConnectProvider { client_id, .. } => {
+                format!("{subject} client id {client_id}")
+            }
             _ => subject,
         }
     }
@@ -425,6 +543,10 @@ pub enum Subject<'a> {
     InstanceProfile(&'a str),
     /// An EC2 instance's profile association, by instance id.
     Instance(&'a str),
+    /// An IAM OIDC provider, by URL without `https://`.
+    OidcProvider(&'a str),
+    /// An IAM SAML provider, by name.
+    SamlProvider(&'a str),
 }
 
 impl std::fmt::Display for Subject<'_> {
@@ -433,6 +555,8 @@ impl std::fmt::Display for Subject<'_> {
             Self::Role(n) => write!(f, "role {n}"),
             Self::InstanceProfile(n) => write!(f, "instance profile {n}"),
             Self::Instance(id) => write!(f, "instance {id}"),
+            Self::OidcProvider(u) => write!(f, "OIDC provider {u}"),
+            Self::SamlProvider(n) => write!(f, "SAML provider {n}"),
         }
     }
 }

@@ -5,6 +5,8 @@
 //! IAM enforces) and [`AccountWriter::checkpoint`] replaces the file atomically (temp file +
 //! rename), so a crash never leaves half a file.
 
+mod provider;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -474,6 +476,18 @@ pub fn apply_mutation(state: &mut AccountState, mutation: &Mutation) -> Result<(
                 instance.association = None;
             }
         }
+        Mutation::CreateOpenIdConnectProvider { .. }
+        | Mutation::AddClientIdToOpenIdConnectProvider { .. }
+        | Mutation::RemoveClientIdFromOpenIdConnectProvider { .. }
+        | Mutation::UpdateOpenIdConnectProviderThumbprint { .. }
+        | Mutation::TagOpenIdConnectProvider { .. }
+        | Mutation::UntagOpenIdConnectProvider { .. }
+        | Mutation::DeleteOpenIdConnectProvider { .. }
+        | Mutation::CreateSamlProvider { .. }
+        | Mutation::UpdateSamlProvider { .. }
+        | Mutation::TagSamlProvider { .. }
+        | Mutation::UntagSamlProvider { .. }
+        | Mutation::DeleteSamlProvider { .. } => provider::apply(state, mutation)?,
     }
     Ok(())
 }

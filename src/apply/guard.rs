@@ -2,7 +2,8 @@
 //!
 //! The diff already leaves unowned resources alone, but a plan can come from a file, and a file
 //! can be edited. So apply checks every step against the live state it just read, whatever the
-//! plan says: a step on a role or instance profile that exists without the ownership tag, or on
+//! plan says: a step on a role, instance profile or identity provider that exists without the
+//! ownership tag, or on
 //! an instance whose association is with such a profile, is refused unless a manifest adopts
 //! the role (or, for an association, takes the instance over). One refused step refuses the
 //! whole plan before anything is written.
@@ -30,6 +31,10 @@ pub struct OwnershipGuard {
     service_linked: BTreeSet<String>,
     /// Instances a manifest with `ec2.takeover: true` names or selects.
     takeover: BTreeSet<String>,
+    /// Live identity providers by lane (`oidc-provider/URL`, `saml-provider/NAME`): owned.
+    providers: BTreeMap<String, bool>,
+    /// Lanes of providers whose manifests say `adopt: true`.
+    adopted_providers: BTreeSet<String>,
 }
 
 impl OwnershipGuard {
@@ -52,6 +57,22 @@ impl OwnershipGuard {
             if let Some(a) = &i.association {
                 guard.associations.insert(i.id.clone(), a.profile.clone());
             }
+        }
+        for p in live.oidc_providers.values() {
+            let lane = Subject::OidcProvider(&p.url).to_string();
+            guard.providers.insert(lane, ownership.is_on(&p.tags));
+        }
+        for p in live.saml_providers.values() {
+            let lane = Subject::SamlProvider(&p.name).to_string();
+            guard.providers.insert(lane, ownership.is_on(&p.tags));
+        }
+        for p in desired.oidc_providers.values().filter(|p| p.adopt) {
+            let lane = Subject::OidcProvider(&p.provider.url).to_string();
+            guard.adopted_providers.insert(lane);
+        }
+        for p in desired.saml_providers.values().filter(|p| p.adopt) {
+            let lane = Subject::SamlProvider(&p.provider.name).to_string();
+            guard.adopted_providers.insert(lane);
         }
         for (name, want) in &desired.roles {
             let lower = name.to_ascii_lowercase();
@@ -91,6 +112,8 @@ impl OwnershipGuard {
             adopted_profiles: BTreeSet::new(),
             service_linked: BTreeSet::new(),
             takeover: BTreeSet::new(),
+            providers: BTreeMap::new(),
+            adopted_providers: BTreeSet::new(),
         }
     }
 
@@ -108,6 +131,9 @@ impl OwnershipGuard {
                 })
             }
             Subject::Instance(id) => self.association_refusal(id, mutation),
+            subject @ (Subject::OidcProvider(_) | Subject::SamlProvider(_)) => {
+                self.provider_refusal(&subject.to_string())
+            }
         }
     }
 
@@ -150,6 +176,16 @@ impl OwnershipGuard {
         (!owned && !self.adopted_profiles.contains(name)).then(|| {
             format!(
                 "instance profile {name} exists without the ownership tag {} and no manifest adopts it",
+                self.tag()
+            )
+        })
+    }
+
+    fn provider_refusal(&self, subject: &str) -> Option<String> {
+        let owned = *self.providers.get(subject)?;
+        (!owned && !self.adopted_providers.contains(subject)).then(|| {
+            format!(
+                "{subject} exists without the ownership tag {} and no manifest adopts it",
                 self.tag()
             )
         })
@@ -273,6 +309,7 @@ mod tests {
                 ("ours".into(), want("ours", false, Some(binding))),
                 ("theirs".into(), want("theirs", adopt, None)),
             ]),
+            ..DesiredState::default()
         }
     }
 
@@ -393,5 +430,44 @@ mod tests {
                 .contains("PutRolePolicy role theirs inline policy p"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn steps_on_unowned_providers_are_refused_unless_adopted() {
+        use crate::state::{DesiredOidcProvider, OidcProviderState};
+        let provider = |owned: bool| OidcProviderState {
+            url: "auth.example.com".into(),
+            client_ids: BTreeSet::new(),
+            thumbprints: BTreeSet::new(),
+            tags: tags(owned),
+        };
+        let mut live = live();
+        live.oidc_providers
+            .insert("auth.example.com".into(), provider(false));
+        let delete = Mutation::DeleteOpenIdConnectProvider {
+            url: "auth.example.com".into(),
+        };
+        let guard = OwnershipGuard::new(&live, &desired(false, false), &Ownership::default());
+        let why = guard.refusal(&delete).expect("refused");
+        assert!(why.contains("OIDC provider auth.example.com"), "{why}");
+
+        let mut adopting = desired(false, false);
+        adopting.oidc_providers.insert(
+            "auth.example.com".into(),
+            DesiredOidcProvider {
+                provider: provider(true),
+                thumbprints_declared: false,
+                adopt: true,
+                origin: Origin {
+                    file: "p.yaml".into(),
+                    line: 1,
+                },
+            },
+        );
+        let guard = OwnershipGuard::new(&live, &adopting, &Ownership::default());
+        assert_eq!(guard.refusal(&delete), None);
+        // A provider that does not exist yet is nobody else's.
+        let create = Mutation::DeleteSamlProvider { name: "new".into() };
+        assert_eq!(guard.refusal(&create), None);
     }
 }

@@ -14,10 +14,12 @@ use crate::state::AccountState;
 /// The account id of a snapshot file that does not exist yet (an empty account).
 const SNAPSHOT_ACCOUNT_ID: &str = "123456789012";
 
-/// Snapshots include EC2 associations, so offline plans of bindings match live ones.
+/// Snapshots include EC2 associations and identity providers, so offline plans of bindings and
+/// providers match live ones.
 fn capture_scope() -> ReadScope {
     ReadScope {
         associations: true,
+        providers: true,
         ..ReadScope::default()
     }
 }
@@ -78,10 +80,14 @@ fn read_for_import(
     account: &AnyAccount,
     settings: &ImportSettings,
 ) -> Result<AccountState, BoxError> {
+    // Identity providers are always imported; EC2 is read only for bindings.
     let scope = if settings.options.with_bindings {
         capture_scope()
     } else {
-        ReadScope::default()
+        ReadScope {
+            providers: true,
+            ..ReadScope::default()
+        }
     };
     let mut state = read_account(runtime, account, &scope)?;
     if let Some(prefix) = &settings.live.path_prefix {
@@ -103,9 +109,19 @@ fn print_import_report(imported: &Import, report: &WriteReport, settings: &Impor
     for note in &imported.notes {
         eprintln!("note: {note}");
     }
+    let providers = imported
+        .files
+        .iter()
+        .filter(|f| f.path.starts_with("providers"))
+        .count();
+    let roles = imported.files.len() - providers;
+    let also = if providers > 0 {
+        format!(" and {providers} identity provider file(s)")
+    } else {
+        String::new()
+    };
     eprintln!(
-        "Imported {} role(s) into {}: {} written, {} skipped.",
-        imported.files.len(),
+        "Imported {roles} role(s){also} into {}: {} written, {} skipped.",
         settings.out.display(),
         report.written.len(),
         report.skipped.len()

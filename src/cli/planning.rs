@@ -228,7 +228,7 @@ pub(super) fn make_plan(
 /// An empty manifest set is almost always a mistyped path: plan, apply and drift refuse it
 /// unless `--allow-empty` says it is meant (with `--prune` it would delete every owned role).
 pub(super) fn check_not_empty(settings: &Settings, desired: &DesiredState) -> Result<(), BoxError> {
-    if !desired.roles.is_empty() || settings.allow_empty {
+    if !desired.roles.is_empty() || desired.declares_providers() || settings.allow_empty {
         return Ok(());
     }
     let paths = describe_paths(&settings.paths);

@@ -36,11 +36,13 @@ codes! { Load, LOAD;
          rolesmith if the manifest was written for a newer one.";
     MISSING_KIND = "missing-kind", Error,
         "the document has no `kind` string",
-        "`kind` says what the document declares: `Role` or `ServiceLinkedRole`. Fix: add \
+        "`kind` says what the document declares: `Role`, `ServiceLinkedRole`, `OIDCProvider` or \
+         `SAMLProvider`. Fix: add \
          `kind: Role` (or `kind: ServiceLinkedRole`) after `apiVersion`.";
     UNKNOWN_KIND = "unknown-kind", Error,
         "the document's `kind` is not a rolesmith kind",
-        "rolesmith knows `Role` and `ServiceLinkedRole`; the help line suggests the closest one. \
+        "rolesmith knows `Role`, `ServiceLinkedRole`, `OIDCProvider` and `SAMLProvider`; the \
+         help line suggests the closest one. \
          Fix: correct the spelling (kinds are case-sensitive).";
     UNKNOWN_FIELD = "unknown-field", Error,
         "a field the manifest format does not have",

@@ -10,7 +10,7 @@
 //!
 //! One file per stage keeps each list next to its neighbours: `manifest.rs` (loading, parsing,
 //! validation), `lint.rs` (the policy linter), `plan.rs` (run guards of the CLI and plan
-//! conflicts).
+//! conflicts); `provider.rs` holds the identity-provider kinds' codes of both stages.
 
 use std::fmt;
 
@@ -19,10 +19,12 @@ use crate::diagnostic::Severity;
 pub mod lint;
 pub mod manifest;
 pub mod plan;
+pub mod provider;
 
 pub use lint::*;
 pub use manifest::*;
 pub use plan::*;
+pub use provider::*;
 
 /// Which part of rolesmith reports a code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -118,10 +120,18 @@ pub(crate) use codes;
 
 /// Every registered code, stage by stage.
 pub fn all() -> impl Iterator<Item = &'static Code> {
-    [LOAD, VALIDATE, LINT, RUN, PLAN_CONFLICTS]
-        .into_iter()
-        .flatten()
-        .copied()
+    [
+        LOAD,
+        VALIDATE,
+        VALIDATE_PROVIDERS,
+        LINT,
+        RUN,
+        PLAN_CONFLICTS,
+        PLAN_PROVIDER_CONFLICTS,
+    ]
+    .into_iter()
+    .flatten()
+    .copied()
 }
 
 /// The registered code named `code`.

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::codes::Code;
 use crate::policy::Policy;
-use crate::state::{InstanceProfileState, RoleState};
+use crate::state::{InstanceProfileState, OidcProviderState, RoleState, SamlProviderState};
 
 /// What happens to a resource. The values are their symbols.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -52,6 +52,10 @@ pub enum Address {
     InstanceProfile(String),
     /// An EC2 instance's profile association.
     Binding(String),
+    /// An IAM OpenID Connect provider, by URL without `https://`.
+    OidcProvider(String),
+    /// An IAM SAML provider, by name.
+    SamlProvider(String),
 }
 
 impl fmt::Display for Address {
@@ -60,6 +64,8 @@ impl fmt::Display for Address {
             Self::Role(n) => write!(f, "role.{n}"),
             Self::InstanceProfile(n) => write!(f, "instance_profile.{n}"),
             Self::Binding(i) => write!(f, "binding.{i}"),
+            Self::OidcProvider(u) => write!(f, "oidc_provider.{u}"),
+            Self::SamlProvider(n) => write!(f, "saml_provider.{n}"),
         }
     }
 }
@@ -74,6 +80,10 @@ pub enum Resource {
     InstanceProfile(InstanceProfileState),
     /// An instance's association.
     Binding(BindingState),
+    /// An OIDC provider.
+    OidcProvider(OidcProviderState),
+    /// A SAML provider (in a plan, without its metadata document: the digest stands for it).
+    SamlProvider(SamlProviderState),
 }
 
 /// An instance's association with a profile.
@@ -165,6 +175,27 @@ pub enum AttributeChange {
         /// After.
         after: Option<String>,
     },
+    /// An OIDC provider's audiences.
+    ClientIds {
+        /// Before.
+        before: Vec<String>,
+        /// After.
+        after: Vec<String>,
+    },
+    /// An OIDC provider's certificate thumbprints.
+    Thumbprints {
+        /// Before.
+        before: Vec<String>,
+        /// After.
+        after: Vec<String>,
+    },
+    /// A SAML provider's metadata document, by digest.
+    SamlMetadata {
+        /// Digest before.
+        before: String,
+        /// Digest after.
+        after: String,
+    },
 }
 
 /// One resource's change.
@@ -183,6 +214,19 @@ pub struct Change {
     /// Why, for display (e.g. "path changed", "changed outside rolesmith").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+}
+
+impl Change {
+    /// The change as a plan shows it: SAML metadata documents dropped (their digests stay), so
+    /// a plan never carries an IdP's XML in its changes (the steps that upload it still do).
+    pub fn without_documents(mut self) -> Self {
+        for side in [&mut self.before, &mut self.after] {
+            if let Some(Resource::SamlProvider(p)) = side {
+                p.metadata_document = None;
+            }
+        }
+        self
+    }
 }
 
 /// A resource rolesmith will not touch, and why.

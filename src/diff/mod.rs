@@ -5,7 +5,7 @@
 //! tag is never changed unless its manifest says `adopt: true`; owned roles absent from the
 //! manifests are deleted only with `prune`.
 //!
-//! One file per resource kind (`role`, `profile`, `binding`), each with its comparison of two
+//! One file per resource kind (`role`, `profile`, `binding`, `provider`), each with its comparison of two
 //! states (`*_attributes`, also used to explain a stale saved plan) and the changes and conflicts
 //! it yields; this file walks the desired roles and the orphans.
 
@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 mod binding;
 pub mod change;
 mod profile;
+mod provider;
 mod role;
 mod target;
 
@@ -21,6 +22,7 @@ use crate::state::{AccountState, DesiredState, InstanceProfileState, Ownership, 
 pub use binding::instance_attributes;
 pub use change::{Action, Address, AttributeChange, BindingState, Change, Conflict, Resource};
 pub use profile::profile_attributes;
+pub use provider::{oidc_provider_attributes, saml_provider_attributes};
 pub use role::role_attributes;
 pub use target::{select as select_targets, unknown_targets};
 
@@ -62,6 +64,9 @@ pub fn diff(desired: &DesiredState, live: &AccountState, opts: &DiffOptions) -> 
         .filter_map(|r| r.instance_profile.as_ref().map(|p| p.name.clone()))
         .collect();
     for want in desired.roles.values() {
+        if provider::trusts_unknown_provider(want, desired, live, &mut out) {
+            continue;
+        }
         diff_role(want, live, opts, &mut out, &kept_profiles);
     }
     // Owned roles that no manifest declares.
@@ -121,6 +126,7 @@ pub fn diff(desired: &DesiredState, live: &AccountState, opts: &DiffOptions) -> 
             shortlist(names.iter().copied())
         ));
     }
+    provider::diff_providers(desired, live, opts, &mut out);
     out.changes.sort_by(|a, b| a.address.cmp(&b.address));
     out
 }
@@ -212,6 +218,7 @@ mod tests {
                     bindings: None,
                 },
             )]),
+            ..DesiredState::default()
         }
     }
 

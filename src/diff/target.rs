@@ -30,6 +30,8 @@ impl FromStr for Address {
             "role" => Ok(Address::Role(name.to_owned())),
             "instance_profile" => Ok(Address::InstanceProfile(name.to_owned())),
             "binding" => Ok(Address::Binding(name.to_owned())),
+            "oidc_provider" => Ok(Address::OidcProvider(name.to_owned())),
+            "saml_provider" => Ok(Address::SamlProvider(name.to_owned())),
             _ => Err(format!(
                 "`{kind}` is not a resource kind: use `role.`, `instance_profile.` or `binding.` (e.g. `role.web`)"
             )),
@@ -60,6 +62,13 @@ pub fn unknown_targets<'a>(
                 !declared_profile(name) && !live.instance_profiles.contains_key(name)
             }
             Address::Binding(id) => !live.instances.contains_key(id),
+            Address::OidcProvider(url) => {
+                !desired.oidc_providers.contains_key(url) && !live.oidc_providers.contains_key(url)
+            }
+            Address::SamlProvider(name) => {
+                !desired.saml_providers.contains_key(name)
+                    && !live.saml_providers.contains_key(name)
+            }
         })
         .collect()
 }

@@ -1,4 +1,5 @@
-//! Import: live roles → manifests, so an existing account can be brought under management.
+//! Import: live roles (and identity providers, `provider`) → manifests, so an existing account
+//! can be brought under management.
 //!
 //! The bar is a zero-diff round trip: importing, then planning against the same account, plans
 //! nothing (after `--adopt`, only the ownership tags). Output is deterministic — the same
@@ -6,6 +7,7 @@
 //! canonical form, trust in the shorthand only when it says exactly the same ([`trust`]).
 //! Files go only inside the output folder, never through a symbolic link ([`write()`]).
 
+mod provider;
 mod trust;
 mod write;
 
@@ -41,7 +43,7 @@ pub struct ImportOptions {
 pub struct ImportedFile {
     /// Path relative to the output directory.
     pub path: PathBuf,
-    /// The role it declares.
+    /// The role (or identity provider) it declares.
     pub role: String,
     /// The file's text.
     pub text: String,
@@ -120,6 +122,17 @@ pub fn import(account: &AccountState, opts: &ImportOptions) -> Import {
             role: role.name.clone(),
             text: format!("{modeline}{yaml}"),
         });
+    }
+    for file in provider::providers(account, opts) {
+        if out.files.iter().any(|f| f.path == file.path) {
+            out.notes.push(format!(
+                "skipped provider {}: a role's manifest is already written to {}",
+                file.role,
+                file.path.display()
+            ));
+            continue;
+        }
+        out.files.push(file);
     }
     out.files.sort_by(|a, b| a.path.cmp(&b.path));
     out

@@ -10,6 +10,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::policy::{PolicyDocumentInput, TrustEntry};
 
+mod provider;
+
+pub use provider::{
+    OidcProviderKind, OidcProviderManifest, OidcProviderSpec, SamlProviderKind,
+    SamlProviderManifest, SamlProviderSpec,
+};
+
 /// The only manifest API version.
 pub const API_VERSION: &str = "rolesmith/v1";
 
@@ -28,6 +35,10 @@ pub enum Manifest {
     Role(Box<RoleManifest>),
     /// `kind: ServiceLinkedRole`.
     ServiceLinkedRole(ServiceLinkedRoleManifest),
+    /// `kind: OIDCProvider`.
+    OidcProvider(OidcProviderManifest),
+    /// `kind: SAMLProvider`.
+    SamlProvider(SamlProviderManifest),
 }
 
 /// `kind` selects the branch (`if`/`then` on its value), so an editor reports a typo in a Role's
@@ -50,13 +61,21 @@ impl JsonSchema for Manifest {
             "ServiceLinkedRole",
             generator.subschema_for::<ServiceLinkedRoleManifest>(),
         );
+        let oidc = branch(
+            "OIDCProvider",
+            generator.subschema_for::<OidcProviderManifest>(),
+        );
+        let saml = branch(
+            "SAMLProvider",
+            generator.subschema_for::<SamlProviderManifest>(),
+        );
         json_schema!({
             "title": "rolesmith manifest",
-            "description": "One rolesmith manifest document: `kind` is `Role` or `ServiceLinkedRole` and selects the schema of the rest.",
+            "description": "One rolesmith manifest document: `kind` is `Role`, `ServiceLinkedRole`, `OIDCProvider` or `SAMLProvider` and selects the schema of the rest.",
             "type": "object",
-            "properties": {"kind": {"enum": ["Role", "ServiceLinkedRole"]}},
+            "properties": {"kind": {"enum": ["Role", "ServiceLinkedRole", "OIDCProvider", "SAMLProvider"]}},
             "required": ["apiVersion", "kind", "metadata", "spec"],
-            "allOf": [role, service_linked]
+            "allOf": [role, service_linked, oidc, saml]
         })
     }
 }

@@ -15,7 +15,8 @@ use sha2::{Digest, Sha256};
 
 use crate::diff::change::{Address, AttributeChange};
 use crate::state::{
-    AccountState, DesiredState, InstanceProfileState, InstanceState, Ownership, RoleState,
+    AccountState, DesiredState, InstanceProfileState, InstanceState, OidcProviderState, Ownership,
+    RoleState, SamlProviderState,
 };
 
 /// Hex SHA-256 of some bytes.
@@ -61,6 +62,13 @@ pub struct LiveFingerprint {
     pub instance_profiles: BTreeMap<String, Fingerprint<InstanceProfileState>>,
     /// Every instance read (the read is already scoped to what bindings need), by id.
     pub instances: BTreeMap<String, Fingerprint<InstanceState>>,
+    /// Declared and owned OIDC providers, by URL (only when the manifests declare providers).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub oidc_providers: BTreeMap<String, Fingerprint<OidcProviderState>>,
+    /// Declared and owned SAML providers, by name, without their documents (the digest stands
+    /// for the metadata).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub saml_providers: BTreeMap<String, Fingerprint<SamlProviderState>>,
 }
 
 fn owned_roles(live: &AccountState, ownership: &Ownership) -> BTreeSet<String> {
@@ -87,7 +95,51 @@ impl LiveFingerprint {
             }
         }
         let instance_ids: BTreeSet<String> = live.instances.keys().cloned().collect();
-        Self::of(live, ownership, &role_names, &profile_names, &instance_ids)
+        let mut taken = Self::of(live, ownership, &role_names, &profile_names, &instance_ids);
+        if desired.declares_providers() {
+            let oidc: BTreeSet<String> = desired
+                .oidc_providers
+                .keys()
+                .cloned()
+                .chain(
+                    live.oidc_providers
+                        .values()
+                        .filter(|p| ownership.is_on(&p.tags))
+                        .map(|p| p.url.clone()),
+                )
+                .collect();
+            let saml: BTreeSet<String> = desired
+                .saml_providers
+                .keys()
+                .cloned()
+                .chain(
+                    live.saml_providers
+                        .values()
+                        .filter(|p| p.is_owned_by(ownership))
+                        .map(|p| p.name.clone()),
+                )
+                .collect();
+            taken.providers(live, &oidc, &saml);
+        }
+        taken
+    }
+
+    /// Fingerprints the named providers of `live` into `self`.
+    fn providers(&mut self, live: &AccountState, oidc: &BTreeSet<String>, saml: &BTreeSet<String>) {
+        self.oidc_providers = oidc
+            .iter()
+            .map(|u| (u.clone(), Fingerprint::of(live.oidc_providers.get(u))))
+            .collect();
+        self.saml_providers = saml
+            .iter()
+            .map(|n| {
+                let bare = live
+                    .saml_providers
+                    .get(n)
+                    .map(SamlProviderState::without_document);
+                (n.clone(), Fingerprint::of(bare.as_ref()))
+            })
+            .collect();
     }
 
     /// Fingerprints the same resources again in `live` (instances: every one read now, so a new
@@ -101,7 +153,11 @@ impl LiveFingerprint {
             .chain(live.instances.keys())
             .cloned()
             .collect();
-        Self::of(live, ownership, &roles, &profiles, &instances)
+        let mut taken = Self::of(live, ownership, &roles, &profiles, &instances);
+        let oidc: BTreeSet<String> = self.oidc_providers.keys().cloned().collect();
+        let saml: BTreeSet<String> = self.saml_providers.keys().cloned().collect();
+        taken.providers(live, &oidc, &saml);
+        taken
     }
 
     fn of(
@@ -125,6 +181,8 @@ impl LiveFingerprint {
                 .iter()
                 .map(|n| (n.clone(), Fingerprint::of(live.instances.get(n))))
                 .collect(),
+            oidc_providers: BTreeMap::new(),
+            saml_providers: BTreeMap::new(),
         }
     }
 
@@ -141,6 +199,18 @@ impl LiveFingerprint {
             &now.instance_profiles,
             Address::InstanceProfile,
             |a, b| crate::diff::profile_attributes(b, a),
+        ));
+        out.extend(moved_in(
+            &self.oidc_providers,
+            &now.oidc_providers,
+            Address::OidcProvider,
+            |a, b| crate::diff::oidc_provider_attributes(b, a),
+        ));
+        out.extend(moved_in(
+            &self.saml_providers,
+            &now.saml_providers,
+            Address::SamlProvider,
+            |a, b| crate::diff::saml_provider_attributes(b, a),
         ));
         let ids: BTreeSet<&String> = self.instances.keys().chain(now.instances.keys()).collect();
         for id in ids {
@@ -303,6 +373,7 @@ mod tests {
                     )
                 })
                 .collect(),
+            ..DesiredState::default()
         }
     }
 

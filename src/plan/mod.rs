@@ -45,6 +45,9 @@ pub enum Phase {
     TeardownRoles,
     /// Roles are deleted.
     DeleteRoles,
+    /// OIDC and SAML providers are created or updated in place, before the roles that trust
+    /// them.
+    CreateProviders,
     /// Roles are created (with trust, boundary and tags).
     CreateRoles,
     /// Role settings, trust, boundaries and tags are updated.
@@ -61,6 +64,8 @@ pub enum Phase {
     AddRolesToProfiles,
     /// Instances are given their profiles (EC2 may need time to see a new profile).
     Associate,
+    /// Identity providers no manifest declares are deleted, after every role that trusted them.
+    DeleteProviders,
 }
 
 /// One mutation at its place in the order.
@@ -126,7 +131,11 @@ impl Plan {
     /// Orders a diff into a plan.
     pub fn build(diff: Diff, live: &AccountState, limits: &Limits) -> Self {
         let (steps, mut notes) = build_steps(&diff.changes, live, limits);
-        let mut changes = diff.changes;
+        let mut changes: Vec<Change> = diff
+            .changes
+            .into_iter()
+            .map(Change::without_documents)
+            .collect();
         // Deletions first, so the reader sees them before anything else.
         changes.sort_by_key(|c| (c.action != Action::Delete, c.address.clone()));
         notes.extend(diff.notes);

@@ -1,4 +1,6 @@
-//! Turning changes into ordered steps.
+//! Turning changes into ordered steps (identity providers' in `provider`).
+
+mod provider;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
@@ -42,6 +44,7 @@ pub fn build_steps(
                 b.profile(change.action, before.as_ref(), after.as_ref())
             }
             (Address::Binding(_), before, after) => b.binding(before.as_ref(), after.as_ref()),
+            (Address::OidcProvider(_) | Address::SamlProvider(_), ..) => b.provider(change),
         }
     }
     // Stable sort keeps address order within a phase; identical steps (a role leaving a profile
@@ -241,7 +244,10 @@ impl Builder {
                 } => delete.push(p.clone()),
                 AttributeChange::Path { .. }
                 | AttributeChange::ProfileRoles { .. }
-                | AttributeChange::InstanceProfile { .. } => {}
+                | AttributeChange::InstanceProfile { .. }
+                | AttributeChange::ClientIds { .. }
+                | AttributeChange::Thumbprints { .. }
+                | AttributeChange::SamlMetadata { .. } => {}
             }
         }
         if settings_changed {

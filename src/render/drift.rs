@@ -243,6 +243,8 @@ pub fn describe_address(address: &Address) -> String {
         Address::Role(n) => format!("role {n}"),
         Address::InstanceProfile(n) => format!("instance profile {n}"),
         Address::Binding(id) => format!("instance {id}"),
+        Address::OidcProvider(u) => format!("OIDC provider {u}"),
+        Address::SamlProvider(n) => format!("SAML provider {n}"),
     }
 }
 
@@ -326,6 +328,22 @@ pub fn describe_attribute(attr: &AttributeChange) -> Vec<Detail> {
             "carries instance profile {} instead of {}",
             before.as_deref().unwrap_or("(none)"),
             after.as_deref().unwrap_or("(none)")
+        ))],
+        AttributeChange::ClientIds { before, after } => {
+            let added = before.iter().filter(|id| !after.contains(id));
+            let removed = after.iter().filter(|id| !before.contains(id));
+            added
+                .map(|id| plain(format!("client id {id} added")))
+                .chain(removed.map(|id| plain(format!("client id {id} removed"))))
+                .collect()
+        }
+        AttributeChange::Thumbprints { before, after } => vec![plain(format!(
+            "thumbprints are [{}] instead of [{}]",
+            before.join(", "),
+            after.join(", ")
+        ))],
+        AttributeChange::SamlMetadata { before, after } => vec![plain(format!(
+            "SAML metadata replaced: {before} instead of {after}"
         ))],
     }
 }

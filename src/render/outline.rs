@@ -118,6 +118,12 @@ fn resource_parts(resource: &Resource, sign: &str) -> Vec<String> {
             .map(|r| format!("{sign}role {r}"))
             .collect(),
         Resource::Binding(_) => Vec::new(),
+        Resource::OidcProvider(provider) => provider
+            .client_ids
+            .iter()
+            .map(|id| format!("{sign}client id {id}"))
+            .collect(),
+        Resource::SamlProvider(_) => Vec::new(),
     }
 }
 
@@ -172,5 +178,15 @@ fn attribute_parts(attr: &AttributeChange) -> Vec<String> {
         AttributeChange::InstanceProfile { before, after } => {
             optional(before, after, "instance profile")
         }
+        AttributeChange::ClientIds { before, after } => {
+            let added = after.iter().filter(|id| !before.contains(id));
+            let removed = before.iter().filter(|id| !after.contains(id));
+            return added
+                .map(|id| format!("+client id {id}"))
+                .chain(removed.map(|id| format!("−client id {id}")))
+                .collect();
+        }
+        AttributeChange::Thumbprints { .. } => "thumbprints".to_owned(),
+        AttributeChange::SamlMetadata { .. } => "SAML metadata".to_owned(),
     }]
 }

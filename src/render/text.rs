@@ -244,6 +244,20 @@ fn render_resource(out: &mut String, p: &Painter, resource: &Resource) {
             let _ = writeln!(out, "      role:  {}", roles.join(", "));
         }
         Resource::Binding(_) => {}
+        Resource::OidcProvider(provider) => {
+            let ids: Vec<&str> = provider.client_ids.iter().map(String::as_str).collect();
+            let _ = writeln!(out, "      url:         https://{}", provider.url);
+            let _ = writeln!(out, "      client ids:  {}", ids.join(", "));
+            if !provider.thumbprints.is_empty() {
+                let prints: Vec<&str> = provider.thumbprints.iter().map(String::as_str).collect();
+                let _ = writeln!(out, "      thumbprints: {}", prints.join(", "));
+            }
+            let _ = writeln!(out, "      tags:        {}", tags_inline(&provider.tags));
+        }
+        Resource::SamlProvider(provider) => {
+            let _ = writeln!(out, "      metadata: {}", provider.metadata_digest);
+            let _ = writeln!(out, "      tags:     {}", tags_inline(&provider.tags));
+        }
     }
 }
 
@@ -331,6 +345,25 @@ fn render_attribute(out: &mut String, p: &Painter, attr: &AttributeChange) {
                 before.join(", "),
                 after.join(", ")
             );
+        }
+        AttributeChange::ClientIds { before, after } => {
+            for id in after.iter().filter(|id| !before.contains(id)) {
+                let _ = writeln!(out, "      {} client id {id}", p.action(Action::Create));
+            }
+            for id in before.iter().filter(|id| !after.contains(id)) {
+                let _ = writeln!(out, "      {} client id {id}", p.action(Action::Delete));
+            }
+        }
+        AttributeChange::Thumbprints { before, after } => {
+            let _ = writeln!(
+                out,
+                "      {tilde} thumbprints: [{}] -> [{}]",
+                before.join(", "),
+                after.join(", ")
+            );
+        }
+        AttributeChange::SamlMetadata { before, after } => {
+            let _ = writeln!(out, "      {tilde} SAML metadata: {before} -> {after}");
         }
         AttributeChange::InstanceProfile { before, after } => {
             let _ = writeln!(

@@ -4,13 +4,26 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use crate::state::{InstanceProfileState, RoleState};
+use crate::state::{DesiredOidcProvider, DesiredSamlProvider, InstanceProfileState, RoleState};
 
-/// Every role the manifests declare, by name.
+/// Every role (and identity provider) the manifests declare, by name.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DesiredState {
     /// Roles by name.
     pub roles: BTreeMap<String, DesiredRole>,
+    /// OIDC providers by URL without `https://`.
+    pub oidc_providers: BTreeMap<String, DesiredOidcProvider>,
+    /// SAML providers by name.
+    pub saml_providers: BTreeMap<String, DesiredSamlProvider>,
+}
+
+impl DesiredState {
+    /// Whether the manifests declare any identity provider: only then are providers read,
+    /// compared, pruned and the roles' references to them checked, so a manifest set without
+    /// providers plans (and reads) exactly as before providers were a kind.
+    pub fn declares_providers(&self) -> bool {
+        !self.oidc_providers.is_empty() || !self.saml_providers.is_empty()
+    }
 }
 
 /// One declared role, normalized.

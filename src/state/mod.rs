@@ -31,6 +31,12 @@ pub struct AccountState {
     /// EC2 instances by id, with the instance profile each one carries.
     #[serde(default)]
     pub instances: BTreeMap<String, InstanceState>,
+    /// OpenID Connect providers by URL without `https://` (host and path).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub oidc_providers: BTreeMap<String, OidcProviderState>,
+    /// SAML providers by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub saml_providers: BTreeMap<String, SamlProviderState>,
 }
 
 fn default_partition() -> String {
@@ -46,6 +52,8 @@ impl AccountState {
             roles: BTreeMap::new(),
             instance_profiles: BTreeMap::new(),
             instances: BTreeMap::new(),
+            oidc_providers: BTreeMap::new(),
+            saml_providers: BTreeMap::new(),
         }
     }
 
@@ -249,8 +257,12 @@ impl Ownership {
 }
 
 pub mod desired;
+pub mod provider;
 
 pub use desired::{BindingSpec, DesiredRole, DesiredState, Origin};
+pub use provider::{
+    DesiredOidcProvider, DesiredProvider, DesiredSamlProvider, OidcProviderState, SamlProviderState,
+};
 
 /// One key's edit between two tag sets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

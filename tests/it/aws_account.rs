@@ -40,8 +40,8 @@ const INLINE_DOC: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allo
 const BOUNDARY: &str = "arn:aws:iam::aws:policy/ReadOnlyAccess";
 
 /// What the example manifests expect to exist in an account besides roles: the customer
-/// managed boundary policy of `external-auditor`, and the identity providers the GitHub and
-/// SAML trusts name.
+/// managed boundary policy of `external-auditor`, and the SAML provider `sso-readonly` trusts
+/// (the GitHub OIDC provider is declared by `examples/manifests/github-provider.yaml`).
 fn seed_example_prerequisites(moto: &Moto) {
     let iam = moto.iam();
     block_on(async {
@@ -54,15 +54,6 @@ fn seed_example_prerequisites(moto: &Moto) {
                 .send()
                 .await,
             "CreatePolicy read-only-boundary",
-        );
-        ok(
-            iam.create_open_id_connect_provider()
-                .url("https://token.actions.githubusercontent.com")
-                .client_id_list("sts.amazonaws.com")
-                .thumbprint_list("6938fd4d98bab03faadb97b34396831e3780aea1")
-                .send()
-                .await,
-            "CreateOpenIDConnectProvider",
         );
         ok(
             iam.create_saml_provider()
@@ -493,9 +484,17 @@ fn apply_examples_to_an_empty_account_then_nothing_to_do() {
     assert_only_reads(&live);
     let dir = tempfile::tempdir().expect("temp dir");
     // An empty account as a file (a missing snapshot is an error for plan: a mistyped path).
+    // Roles only, besides the SAML provider the seed made (the examples check that every
+    // provider a role trusts exists).
+    let saml = serde_json::json!({
+        "name": "corporate-idp",
+        "metadataDigest": rolesmith::state::provider::metadata_digest(SAML_METADATA),
+        "metadataDocument": SAML_METADATA,
+    });
     std::fs::write(
         dir.path().join("empty.json"),
-        format!("{{\"accountId\": \"{ACCOUNT_ID}\"}}"),
+        serde_json::json!({"accountId": ACCOUNT_ID, "samlProviders": {"corporate-idp": saml}})
+            .to_string(),
     )
     .expect("write empty.json");
     let empty = arg(&dir.path().join("empty.json"));

@@ -75,14 +75,19 @@ fn importing_the_demo_account_plans_nothing_but_adoptions() {
         },
         dir.path(),
     );
-    // The examples are owned; only the hand-made legacy-admin is adopted, by tagging it.
+    // The examples are owned; only the hand-made legacy-admin and the directory team's SAML
+    // provider are adopted, by tagging them.
     let tagged: Vec<String> = plan.changes.iter().map(|c| c.address.to_string()).collect();
-    assert_eq!(tagged, ["role.legacy-admin"], "{plan:#?}");
+    assert_eq!(
+        tagged,
+        ["role.legacy-admin", "saml_provider.corporate-idp"],
+        "{plan:#?}"
+    );
     assert!(plan.conflicts.is_empty(), "{:#?}", plan.conflicts);
     assert!(
         plan.steps
             .iter()
-            .all(|s| s.mutation.operation() == "TagRole"),
+            .all(|s| ["TagRole", "TagSAMLProvider"].contains(&s.mutation.operation())),
         "{:#?}",
         plan.steps
     );
@@ -94,8 +99,13 @@ fn without_adopt_unowned_roles_are_conflicts_and_owned_ones_are_clean() {
     let dir = tempfile::tempdir().unwrap();
     let plan = import_and_plan(&state, &ImportOptions::default(), dir.path());
     assert!(plan.steps.is_empty(), "{:#?}", plan.steps);
-    assert_eq!(plan.conflicts.len(), 1);
-    assert!(plan.conflicts[0].help.contains("adopt: true"));
+    // The hand-made role and the directory team's SAML provider.
+    assert_eq!(plan.conflicts.len(), 2, "{:#?}", plan.conflicts);
+    assert!(
+        plan.conflicts
+            .iter()
+            .all(|c| c.help.contains("adopt: true"))
+    );
 }
 
 #[test]

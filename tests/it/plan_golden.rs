@@ -559,3 +559,30 @@ fn markdown_truncates_under_the_limit() {
         render::markdown::render(&plan, 2_000)
     );
 }
+
+#[test]
+fn provider_update() {
+    let plan = golden("provider_update");
+    // In place, with the provider's own calls, before the role that trusts the SAML provider.
+    assert_eq!(
+        ops(&plan),
+        [
+            "AddClientIDToOpenIDConnectProvider",
+            "RemoveClientIDFromOpenIDConnectProvider",
+            "UpdateSAMLProvider",
+            "CreateRole"
+        ]
+    );
+    assert!(
+        plan.steps[..3]
+            .iter()
+            .all(|s| s.phase == Phase::CreateProviders)
+    );
+    assert!(plan.conflicts.is_empty(), "{:#?}", plan.conflicts);
+    // Thumbprints are not declared, so they are not compared.
+    assert!(
+        !render::text::render(&plan, false).contains("thumbprint"),
+        "{}",
+        render::text::render(&plan, false)
+    );
+}

@@ -14,6 +14,7 @@ mod instances;
 pub mod operations;
 mod pacing;
 mod profile;
+mod provider;
 mod read;
 pub mod stats;
 mod unreachable;

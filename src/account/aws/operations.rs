@@ -59,6 +59,13 @@ pub const OPERATIONS: &[Operation] = &[
         "ec2:DescribeIamInstanceProfileAssociations",
     ),
     read("DescribeInstances", "ec2:DescribeInstances"),
+    read(
+        "ListOpenIDConnectProviders",
+        "iam:ListOpenIDConnectProviders",
+    ),
+    read("GetOpenIDConnectProvider", "iam:GetOpenIDConnectProvider"),
+    read("ListSAMLProviders", "iam:ListSAMLProviders"),
+    read("GetSAMLProvider", "iam:GetSAMLProvider"),
     // Role writes.
     Operation {
         implied: &["iam:TagRole"],
@@ -114,6 +121,43 @@ pub const OPERATIONS: &[Operation] = &[
         "DisassociateIamInstanceProfile",
         "ec2:DisassociateIamInstanceProfile",
     ),
+    // Identity provider writes.
+    Operation {
+        implied: &["iam:TagOpenIDConnectProvider"],
+        ..write(
+            "CreateOpenIDConnectProvider",
+            "iam:CreateOpenIDConnectProvider",
+        )
+    },
+    write(
+        "AddClientIDToOpenIDConnectProvider",
+        "iam:AddClientIDToOpenIDConnectProvider",
+    ),
+    write(
+        "RemoveClientIDFromOpenIDConnectProvider",
+        "iam:RemoveClientIDFromOpenIDConnectProvider",
+    ),
+    write(
+        "UpdateOpenIDConnectProviderThumbprint",
+        "iam:UpdateOpenIDConnectProviderThumbprint",
+    ),
+    write("TagOpenIDConnectProvider", "iam:TagOpenIDConnectProvider"),
+    write(
+        "UntagOpenIDConnectProvider",
+        "iam:UntagOpenIDConnectProvider",
+    ),
+    write(
+        "DeleteOpenIDConnectProvider",
+        "iam:DeleteOpenIDConnectProvider",
+    ),
+    Operation {
+        implied: &["iam:TagSAMLProvider"],
+        ..write("CreateSAMLProvider", "iam:CreateSAMLProvider")
+    },
+    write("UpdateSAMLProvider", "iam:UpdateSAMLProvider"),
+    write("TagSAMLProvider", "iam:TagSAMLProvider"),
+    write("UntagSAMLProvider", "iam:UntagSAMLProvider"),
+    write("DeleteSAMLProvider", "iam:DeleteSAMLProvider"),
 ];
 
 /// The row for an operation name.
@@ -159,7 +203,7 @@ mod tests {
     use crate::account::Mutation;
     use crate::account::aws::stats::is_read_operation;
     use crate::policy::{NormalizeContext, Policy};
-    use crate::state::{InstanceProfileState, RoleState};
+    use crate::state::{InstanceProfileState, OidcProviderState, RoleState, SamlProviderState};
 
     /// One value of every variant; `variant` below fails to compile when a variant is added,
     /// and the test fails until it is added here.
@@ -171,7 +215,7 @@ mod tests {
         .expect("valid policy");
         let role = || "r".to_owned();
         let profile = || "p".to_owned();
-        vec![
+        let mut mutations = vec![
             Mutation::CreateRole {
                 role: Box::new(RoleState {
                     name: role(),
@@ -272,7 +316,57 @@ mod tests {
                 instance_id: "i-1".into(),
                 association_id: "iip-assoc-1".into(),
             },
-        ]
+        ];
+        let url = || "token.actions.githubusercontent.com".to_owned();
+        let saml = || "idp".to_owned();
+        mutations.extend([
+            Mutation::CreateOpenIdConnectProvider {
+                provider: OidcProviderState {
+                    url: url(),
+                    client_ids: BTreeSet::new(),
+                    thumbprints: BTreeSet::new(),
+                    tags: BTreeMap::new(),
+                },
+            },
+            Mutation::AddClientIdToOpenIdConnectProvider {
+                url: url(),
+                client_id: "a".into(),
+            },
+            Mutation::RemoveClientIdFromOpenIdConnectProvider {
+                url: url(),
+                client_id: "a".into(),
+            },
+            Mutation::UpdateOpenIdConnectProviderThumbprint {
+                url: url(),
+                thumbprints: BTreeSet::new(),
+            },
+            Mutation::TagOpenIdConnectProvider {
+                url: url(),
+                tags: BTreeMap::new(),
+            },
+            Mutation::UntagOpenIdConnectProvider {
+                url: url(),
+                keys: BTreeSet::new(),
+            },
+            Mutation::DeleteOpenIdConnectProvider { url: url() },
+            Mutation::CreateSamlProvider {
+                provider: SamlProviderState::with_document(saml(), "<x/>".into(), BTreeMap::new()),
+            },
+            Mutation::UpdateSamlProvider {
+                name: saml(),
+                metadata_document: "<x/>".into(),
+            },
+            Mutation::TagSamlProvider {
+                name: saml(),
+                tags: BTreeMap::new(),
+            },
+            Mutation::UntagSamlProvider {
+                name: saml(),
+                keys: BTreeSet::new(),
+            },
+            Mutation::DeleteSamlProvider { name: saml() },
+        ]);
+        mutations
     }
 
     /// A distinct number per variant, with no wildcard arm.
@@ -300,6 +394,18 @@ mod tests {
             Mutation::ReplaceInstanceProfileAssociation { .. } => 19,
             Mutation::DisassociateInstanceProfile { .. } => 20,
             Mutation::UntagInstanceProfile { .. } => 21,
+            Mutation::CreateOpenIdConnectProvider { .. } => 22,
+            Mutation::AddClientIdToOpenIdConnectProvider { .. } => 23,
+            Mutation::RemoveClientIdFromOpenIdConnectProvider { .. } => 24,
+            Mutation::UpdateOpenIdConnectProviderThumbprint { .. } => 25,
+            Mutation::TagOpenIdConnectProvider { .. } => 26,
+            Mutation::UntagOpenIdConnectProvider { .. } => 27,
+            Mutation::DeleteOpenIdConnectProvider { .. } => 28,
+            Mutation::CreateSamlProvider { .. } => 29,
+            Mutation::UpdateSamlProvider { .. } => 30,
+            Mutation::TagSamlProvider { .. } => 31,
+            Mutation::UntagSamlProvider { .. } => 32,
+            Mutation::DeleteSamlProvider { .. } => 33,
         }
     }
 
@@ -312,7 +418,7 @@ mod tests {
             (0..mutations.len()).collect(),
             "one value per variant"
         );
-        assert_eq!(seen.len(), 22, "every variant instantiated");
+        assert_eq!(seen.len(), 34, "every variant instantiated");
         for m in &mutations {
             let op = find(m.operation())
                 .unwrap_or_else(|| panic!("{} is missing from OPERATIONS", m.operation()));

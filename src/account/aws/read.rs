@@ -92,6 +92,9 @@ impl AccountReader for AwsAccount {
                 .or_insert(profile);
         }
         state.instances = self.read_instances(scope).await?;
+        if scope.providers {
+            self.read_providers(&mut state).await?;
+        }
         tracing::debug!(
             "read {} roles, {} instance profiles and {} instances",
             state.roles.len(),

@@ -350,6 +350,18 @@ impl AccountWriter for AwsAccount {
                     r => r.map(drop).map_err(|e| to_account_error(&entity, op, &e)),
                 }
             }
+            Mutation::CreateOpenIdConnectProvider { .. }
+            | Mutation::AddClientIdToOpenIdConnectProvider { .. }
+            | Mutation::RemoveClientIdFromOpenIdConnectProvider { .. }
+            | Mutation::UpdateOpenIdConnectProviderThumbprint { .. }
+            | Mutation::TagOpenIdConnectProvider { .. }
+            | Mutation::UntagOpenIdConnectProvider { .. }
+            | Mutation::DeleteOpenIdConnectProvider { .. }
+            | Mutation::CreateSamlProvider { .. }
+            | Mutation::UpdateSamlProvider { .. }
+            | Mutation::TagSamlProvider { .. }
+            | Mutation::UntagSamlProvider { .. }
+            | Mutation::DeleteSamlProvider { .. } => self.write_provider(mutation).await,
         }
     }
 }
@@ -462,7 +474,7 @@ impl AwsAccount {
 }
 
 /// Maps `NoSuchEntity` to success: the thing to delete, detach or remove is already gone.
-fn gone_is_ok<O, E, R>(result: Result<O, SdkError<E, R>>) -> Result<(), SdkError<E, R>>
+pub(super) fn gone_is_ok<O, E, R>(result: Result<O, SdkError<E, R>>) -> Result<(), SdkError<E, R>>
 where
     E: ProvideErrorMetadata,
 {
@@ -479,7 +491,7 @@ fn invalid_principal(message: Option<&str>) -> bool {
 }
 
 /// IAM tags from a tag map.
-fn iam_tags(
+pub(super) fn iam_tags(
     entity: &str,
     op: &'static str,
     tags: &std::collections::BTreeMap<String, String>,

@@ -16,7 +16,10 @@ use serde::Deserialize;
 
 use crate::codes;
 use crate::diagnostic::{Diagnostic, Location, did_you_mean};
-use crate::manifest::model::{API_VERSION, RoleManifest, ServiceLinkedRoleManifest};
+use crate::manifest::model::{
+    API_VERSION, OidcProviderManifest, RoleManifest, SamlProviderManifest,
+    ServiceLinkedRoleManifest,
+};
 use crate::manifest::source::{Locate, Seg, SourceIndex, SourceText};
 
 /// A parsed manifest document.
@@ -26,14 +29,20 @@ pub enum Document {
     Role(Box<RoleManifest>),
     /// `kind: ServiceLinkedRole`.
     ServiceLinkedRole(ServiceLinkedRoleManifest),
+    /// `kind: OIDCProvider`.
+    OidcProvider(OidcProviderManifest),
+    /// `kind: SAMLProvider`.
+    SamlProvider(SamlProviderManifest),
 }
 
 impl Document {
-    /// The declared role name.
+    /// The declared name (`metadata.name`).
     pub fn name(&self) -> &str {
         match self {
             Self::Role(m) => &m.metadata.name,
             Self::ServiceLinkedRole(m) => &m.metadata.name,
+            Self::OidcProvider(m) => &m.metadata.name,
+            Self::SamlProvider(m) => &m.metadata.name,
         }
     }
 }
@@ -488,7 +497,7 @@ struct Header {
     kind: Option<serde_json::Value>,
 }
 
-const KINDS: [&str; 2] = ["Role", "ServiceLinkedRole"];
+const KINDS: [&str; 4] = ["Role", "ServiceLinkedRole", "OIDCProvider", "SAMLProvider"];
 
 /// Most YAML nodes one document may expand to. IAM's own size limits keep a real role document
 /// to a few thousand; the cap stops runaway documents and alias bombs ("billion laughs", where
@@ -581,6 +590,12 @@ fn load_document(
             })?))
         }
         Some("ServiceLinkedRole") => Document::ServiceLinkedRole(
+            parse(text).map_err(|e| Box::new(parse_errors::diagnostic(source, doc.index(), &e)))?,
+        ),
+        Some("OIDCProvider") => Document::OidcProvider(
+            parse(text).map_err(|e| Box::new(parse_errors::diagnostic(source, doc.index(), &e)))?,
+        ),
+        Some("SAMLProvider") => Document::SamlProvider(
             parse(text).map_err(|e| Box::new(parse_errors::diagnostic(source, doc.index(), &e)))?,
         ),
         Some(other) => {

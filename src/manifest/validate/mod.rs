@@ -9,11 +9,13 @@
 //! order; this module offers it one document at a time ([`check_document`]) and the checks
 //! across documents ([`Duplicates`]).
 //!
-//! Each kind of document has its own module (`role`, `service_linked`), and a role's trust has
+//! Each kind of document has its own module (`role`, `service_linked`, `provider` for OIDC and
+//! SAML providers), and a role's trust has
 //! one more (`trust`): its two input forms and their locations are most of a role's rules.
 //! This module keeps what they share: the [`Target`], the one-line `check` helper and the
 //! cross-document checks.
 
+mod provider;
 mod role;
 mod service_linked;
 mod trust;
@@ -25,8 +27,10 @@ use crate::diagnostic::{Diagnostic, Location};
 use crate::manifest::load::{DocAnchor, Document, LoadedDocument};
 use crate::policy::PolicyDocumentInput;
 use crate::quotas::Limits;
-use crate::state::{DesiredRole, Origin, Ownership};
+use crate::state::{DesiredProvider, DesiredRole, Origin, Ownership};
+
 use crate::yaml_path;
+pub use provider::ProviderKey;
 
 /// What validation needs to know about the target account and the configuration.
 ///
@@ -90,12 +94,17 @@ fn resolve_value(value: &mut serde_json::Value, ctx: &Target) {
 pub struct Duplicates {
     roles: HashMap<String, DocAnchor>,
     profiles: HashMap<String, DocAnchor>,
+    oidc_providers: HashMap<String, DocAnchor>,
+    saml_providers: HashMap<String, DocAnchor>,
 }
 
 impl Duplicates {
     /// Records one checked document and pushes a diagnostic to its findings for each name
     /// declared before.
     pub fn check(&mut self, checked: &mut CheckedDocument) {
+        if let Some(key) = checked.provider_key.clone() {
+            return self.check_provider(checked, &key);
+        }
         let CheckedDocument {
             anchor,
             name,
@@ -165,17 +174,30 @@ pub struct CheckedDocument {
     pub trust: Option<PolicyDocumentInput>,
     /// What validation found.
     pub found: Vec<Diagnostic>,
+    /// For a provider document: its kind and key (whether or not it has errors).
+    pub provider_key: Option<ProviderKey>,
+    /// The provider, if the document declares one without errors.
+    pub provider: Option<DesiredProvider>,
 }
 
 /// Validates one document by itself; safe to run on any thread.
 pub fn check_document(doc: &LoadedDocument, ctx: &Target) -> CheckedDocument {
     let mut found = Vec::new();
+    let (mut provider_key, mut provider) = (None, None);
     let (role, trust) = match &doc.document {
         Document::Role(m) => role::role(doc, m, ctx, &mut found),
         Document::ServiceLinkedRole(m) => (
             service_linked::service_linked_role(doc, m, ctx, &mut found),
             None,
         ),
+        Document::OidcProvider(m) => {
+            (provider_key, provider) = provider::oidc_provider(doc, m, ctx, &mut found);
+            (None, None)
+        }
+        Document::SamlProvider(m) => {
+            (provider_key, provider) = provider::saml_provider(doc, m, ctx, &mut found);
+            (None, None)
+        }
     };
     CheckedDocument {
         anchor: doc.anchor(),
@@ -183,6 +205,8 @@ pub fn check_document(doc: &LoadedDocument, ctx: &Target) -> CheckedDocument {
         role,
         trust,
         found,
+        provider_key,
+        provider,
     }
 }
 

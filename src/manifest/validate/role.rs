@@ -270,7 +270,7 @@ fn inline_policies(
 
 /// The role's tags plus the ownership tag: each key and value, the reserved ownership key,
 /// keys that differ only in case, and IAM's tag count limit.
-fn tags(
+pub(super) fn tags(
     doc: &LoadedDocument,
     given: &BTreeMap<String, String>,
     ctx: &Target,

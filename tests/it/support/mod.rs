@@ -222,6 +222,18 @@ pub const WRITE_OPERATIONS: &[&str] = &[
     "AssociateIamInstanceProfile",
     "ReplaceIamInstanceProfileAssociation",
     "DisassociateIamInstanceProfile",
+    "CreateOpenIDConnectProvider",
+    "AddClientIDToOpenIDConnectProvider",
+    "RemoveClientIDFromOpenIDConnectProvider",
+    "UpdateOpenIDConnectProviderThumbprint",
+    "TagOpenIDConnectProvider",
+    "UntagOpenIDConnectProvider",
+    "DeleteOpenIDConnectProvider",
+    "CreateSAMLProvider",
+    "UpdateSAMLProvider",
+    "TagSAMLProvider",
+    "UntagSAMLProvider",
+    "DeleteSAMLProvider",
 ];
 
 /// The `stats.calls` object of a plan JSON, as (operation, count) pairs; panics when absent.
