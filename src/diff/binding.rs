@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use super::{Action, Address, AttributeChange, BindingState, Change, Conflict, Diff, Resource};
 use crate::codes;
-use crate::state::{AccountState, BindingSpec, InstanceState};
+use crate::state::{AccountState, BindingSpec, InstanceState, tags_inline};
 
 /// Attribute-level differences between two states of the same instance: the profile it carries.
 pub fn instance_attributes(have: &InstanceState, want: &InstanceState) -> Vec<AttributeChange> {
@@ -18,15 +18,6 @@ pub fn instance_attributes(have: &InstanceState, want: &InstanceState) -> Vec<At
         before: profile(have),
         after: profile(want),
     }]
-}
-
-/// `k=v, k=v` of the selector's tags.
-fn selector_text(spec: &BindingSpec) -> String {
-    spec.selector
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 pub(super) fn diff_bindings(
@@ -63,7 +54,7 @@ pub(super) fn diff_bindings(
         if selected.is_empty() {
             out.warnings.push(format!(
                 "the `ec2` selector of instance profile {profile} ({}) matches no running or stopped instance in this account and region; check the region and the tags",
-                selector_text(spec)
+                tags_inline(&spec.selector)
             ));
         }
         targets.extend(selected);

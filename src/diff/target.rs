@@ -111,10 +111,13 @@ fn closure(changes: &[Change], targets: &[Address]) -> BTreeSet<Address> {
                 .iter()
                 .filter_map(|c| profile_of_role(c, role))
                 .collect();
+            selected.extend(
+                profiles
+                    .iter()
+                    .map(|p| Address::InstanceProfile((*p).to_owned())),
+            );
             for c in changes {
-                if profiles.iter().any(|p| binds_profile(c, p))
-                    || profile_of_role(c, role).is_some()
-                {
+                if profiles.iter().any(|p| binds_profile(c, p)) {
                     selected.insert(c.address.clone());
                 }
             }

@@ -63,10 +63,4 @@ fn ensure_newline(mut s: String) -> String {
     s
 }
 
-/// `k=v, k=v` for a tag map.
-pub fn tags_inline(tags: &std::collections::BTreeMap<String, String>) -> String {
-    tags.iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
+pub use crate::state::tags_inline;

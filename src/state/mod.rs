@@ -292,6 +292,14 @@ pub enum TagEdit<'a> {
     },
 }
 
+/// `k=v, k=v` for a tag map (or a tag selector), as plans and warnings print them.
+pub fn tags_inline(tags: &BTreeMap<String, String>) -> String {
+    tags.iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// How tag set `from` becomes `to`, key by key: added and changed keys in `to`'s order, then
 /// removed keys in `from`'s order. The one place the per-key delta is computed (plans, text and
 /// drift renderers).

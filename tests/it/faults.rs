@@ -22,15 +22,12 @@ use crate::support::moto::Moto;
 use crate::support::proxy::{Chaos, ChaosKind, Fault, Proxy};
 use crate::support::{Run, arg, run};
 
-/// Operation calls printed by `--stats` on stderr (its "total" row).
+/// Operation calls printed by `--stats` on stderr (the sum of its operation rows, which is its
+/// "total" row).
 fn stats_total(stderr: &str) -> Option<u64> {
     stderr
-        .lines()
-        .skip_while(|l| !l.starts_with("API calls by operation"))
-        .find_map(|l| {
-            let calls = l.trim().strip_prefix("total")?.split_whitespace().next()?;
-            calls.parse().ok()
-        })
+        .contains("API calls by operation:")
+        .then(|| support::iam::stats_table(stderr).values().sum())
 }
 
 /// An apply run under faults must end: exit 0, or exit 1 naming the failed step and how many
