@@ -4,13 +4,15 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use crate::state::{InstanceProfileState, RoleState};
+use crate::state::{DesiredPolicy, InstanceProfileState, RoleState};
 
-/// Every role the manifests declare, by name.
+/// Every role and managed policy the manifests declare, by name.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DesiredState {
     /// Roles by name.
     pub roles: BTreeMap<String, DesiredRole>,
+    /// Customer managed policies by name.
+    pub policies: BTreeMap<String, DesiredPolicy>,
 }
 
 /// One declared role, normalized.

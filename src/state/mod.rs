@@ -31,6 +31,9 @@ pub struct AccountState {
     /// EC2 instances by id, with the instance profile each one carries.
     #[serde(default)]
     pub instances: BTreeMap<String, InstanceState>,
+    /// Customer managed policies by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub policies: BTreeMap<String, ManagedPolicyState>,
 }
 
 fn default_partition() -> String {
@@ -46,6 +49,7 @@ impl AccountState {
             roles: BTreeMap::new(),
             instance_profiles: BTreeMap::new(),
             instances: BTreeMap::new(),
+            policies: BTreeMap::new(),
         }
     }
 
@@ -249,8 +253,10 @@ impl Ownership {
 }
 
 pub mod desired;
+pub mod policy;
 
 pub use desired::{BindingSpec, DesiredRole, DesiredState, Origin};
+pub use policy::{DesiredPolicy, ManagedPolicyState, PolicyVersion, policy_arn};
 
 /// One key's edit between two tag sets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

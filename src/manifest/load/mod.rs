@@ -16,7 +16,9 @@ use serde::Deserialize;
 
 use crate::codes;
 use crate::diagnostic::{Diagnostic, Location, did_you_mean};
-use crate::manifest::model::{API_VERSION, RoleManifest, ServiceLinkedRoleManifest};
+use crate::manifest::model::{
+    API_VERSION, ManagedPolicyManifest, RoleManifest, ServiceLinkedRoleManifest,
+};
 use crate::manifest::source::{Locate, Seg, SourceIndex, SourceText};
 
 /// A parsed manifest document.
@@ -26,14 +28,17 @@ pub enum Document {
     Role(Box<RoleManifest>),
     /// `kind: ServiceLinkedRole`.
     ServiceLinkedRole(ServiceLinkedRoleManifest),
+    /// `kind: ManagedPolicy`.
+    ManagedPolicy(Box<ManagedPolicyManifest>),
 }
 
 impl Document {
-    /// The declared role name.
+    /// The declared role (or policy) name.
     pub fn name(&self) -> &str {
         match self {
             Self::Role(m) => &m.metadata.name,
             Self::ServiceLinkedRole(m) => &m.metadata.name,
+            Self::ManagedPolicy(m) => &m.metadata.name,
         }
     }
 }
@@ -488,7 +493,7 @@ struct Header {
     kind: Option<serde_json::Value>,
 }
 
-const KINDS: [&str; 2] = ["Role", "ServiceLinkedRole"];
+const KINDS: [&str; 3] = ["Role", "ServiceLinkedRole", "ManagedPolicy"];
 
 /// Most YAML nodes one document may expand to. IAM's own size limits keep a real role document
 /// to a few thousand; the cap stops runaway documents and alias bombs ("billion laughs", where
@@ -583,6 +588,11 @@ fn load_document(
         Some("ServiceLinkedRole") => Document::ServiceLinkedRole(
             parse(text).map_err(|e| Box::new(parse_errors::diagnostic(source, doc.index(), &e)))?,
         ),
+        Some("ManagedPolicy") => {
+            Document::ManagedPolicy(Box::new(parse(text).map_err(|e| {
+                Box::new(parse_errors::diagnostic(source, doc.index(), &e))
+            })?))
+        }
         Some(other) => {
             let mut d = Diagnostic::new(codes::UNKNOWN_KIND, format!("unknown kind `{other}`"))
                 .at(doc.locate(&[Seg::from("kind")]), "not a rolesmith kind");

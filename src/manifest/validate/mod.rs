@@ -14,9 +14,12 @@
 //! This module keeps what they share: the [`Target`], the one-line `check` helper and the
 //! cross-document checks.
 
+mod policy;
 mod role;
 mod service_linked;
 mod trust;
+
+pub use policy::{PolicyRef, REFERENCE_PREFIX, resolve_refs};
 
 use std::collections::HashMap;
 
@@ -25,7 +28,7 @@ use crate::diagnostic::{Diagnostic, Location};
 use crate::manifest::load::{DocAnchor, Document, LoadedDocument};
 use crate::policy::PolicyDocumentInput;
 use crate::quotas::Limits;
-use crate::state::{DesiredRole, Origin, Ownership};
+use crate::state::{DesiredPolicy, DesiredRole, Origin, Ownership};
 use crate::yaml_path;
 
 /// What validation needs to know about the target account and the configuration.
@@ -90,12 +93,17 @@ fn resolve_value(value: &mut serde_json::Value, ctx: &Target) {
 pub struct Duplicates {
     roles: HashMap<String, DocAnchor>,
     profiles: HashMap<String, DocAnchor>,
+    policies: HashMap<String, DocAnchor>,
 }
 
 impl Duplicates {
     /// Records one checked document and pushes a diagnostic to its findings for each name
     /// declared before.
     pub fn check(&mut self, checked: &mut CheckedDocument) {
+        if checked.policy.is_some() {
+            self.check_policy(checked);
+            return;
+        }
         let CheckedDocument {
             anchor,
             name,
@@ -150,6 +158,31 @@ impl Duplicates {
     }
 }
 
+impl Duplicates {
+    /// A managed policy declared before under the same name (IAM compares names
+    /// case-insensitively, whatever the path).
+    fn check_policy(&mut self, checked: &mut CheckedDocument) {
+        let key = checked.name.to_ascii_lowercase();
+        let at = yaml_path!["metadata", "name"];
+        match self.policies.get(&key) {
+            Some(first) => checked.found.push(
+                Diagnostic::new(
+                    codes::DUPLICATE_POLICY,
+                    format!("managed policy `{}` is declared more than once", checked.name),
+                )
+                .at(checked.anchor.locate(&at), "declared again here")
+                .also(first.locate(&at), "first declared here")
+                .with_help(
+                    "IAM policy names are unique case-insensitively, whatever the path; keep one declaration",
+                ),
+            ),
+            None => {
+                self.policies.insert(key, checked.anchor.clone());
+            }
+        }
+    }
+}
+
 /// One document validated on its own (no cross-document checks), ready for the linter and for
 /// [`Duplicates`].
 #[derive(Debug)]
@@ -160,6 +193,10 @@ pub struct CheckedDocument {
     pub name: String,
     /// The role, if the document declares one (whether or not it has errors).
     pub role: Option<DesiredRole>,
+    /// The managed policy, if the document declares one (whether or not it has errors).
+    pub policy: Option<DesiredPolicy>,
+    /// The role's `policy:NAME` references, resolved once every document is merged.
+    pub policy_refs: Vec<PolicyRef>,
     /// The resolved trust document of a `Role` (the shorthand's expansion, one statement per
     /// entry, or the raw `trustPolicy`), for the linter.
     pub trust: Option<PolicyDocumentInput>,
@@ -170,17 +207,25 @@ pub struct CheckedDocument {
 /// Validates one document by itself; safe to run on any thread.
 pub fn check_document(doc: &LoadedDocument, ctx: &Target) -> CheckedDocument {
     let mut found = Vec::new();
+    let mut policy_refs = Vec::new();
+    let mut policy = None;
     let (role, trust) = match &doc.document {
-        Document::Role(m) => role::role(doc, m, ctx, &mut found),
+        Document::Role(m) => role::role(doc, m, ctx, &mut found, &mut policy_refs),
         Document::ServiceLinkedRole(m) => (
             service_linked::service_linked_role(doc, m, ctx, &mut found),
             None,
         ),
+        Document::ManagedPolicy(m) => {
+            policy = Some(policy::managed_policy(doc, m, ctx, &mut found));
+            (None, None)
+        }
     };
     CheckedDocument {
         anchor: doc.anchor(),
         name: doc.document.name().to_owned(),
         role,
+        policy,
+        policy_refs,
         trust,
         found,
     }
