@@ -13,7 +13,9 @@ use std::future::Future;
 use serde::{Deserialize, Serialize};
 
 use crate::policy::Policy;
-use crate::state::{AccountState, DesiredState, InstanceProfileState, RoleState};
+use crate::state::{
+    AccountState, DesiredState, InstanceProfileState, ManagedPolicyState, RoleState,
+};
 
 /// Either kind of account, chosen at run time (a snapshot file or the live AWS account).
 #[derive(Debug)]
@@ -89,6 +91,14 @@ pub struct ReadScope {
     /// Tag selectors, each resolved with a server-side `DescribeInstances` tag filter.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub selectors: Vec<BTreeMap<String, String>>,
+    /// Declared managed policies, by name: their tags are read (`ListPolicyTags`, one call
+    /// each that exists), since IAM's bulk listing leaves tags out.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub policies: BTreeSet<String>,
+    /// Read the tags of every other customer managed policy too, to know which are
+    /// rolesmith's (only `--prune` deletes them, so only it pays the calls).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub policy_ownership: bool,
 }
 
 impl ReadScope {
@@ -98,6 +108,8 @@ impl ReadScope {
     pub fn needed_by(desired: &DesiredState, prune: bool) -> Self {
         let mut scope = ReadScope {
             associations: prune,
+            policies: desired.policies.keys().cloned().collect(),
+            policy_ownership: prune,
             ..ReadScope::default()
         };
         for role in desired.roles.values() {
@@ -318,6 +330,54 @@ pub enum Mutation {
         /// The association to remove.
         association_id: String,
     },
+    /// `CreatePolicy` with path, description, document and tags in one call.
+    CreatePolicy {
+        /// The policy; its ARN follows from the account.
+        policy: Box<ManagedPolicyState>,
+    },
+    /// `CreatePolicyVersion` with `SetAsDefault`.
+    CreatePolicyVersion {
+        /// Policy name.
+        policy_name: String,
+        /// Policy ARN.
+        policy_arn: String,
+        /// The new default document.
+        document: Policy,
+    },
+    /// `DeletePolicyVersion` (never the default).
+    DeletePolicyVersion {
+        /// Policy name.
+        policy_name: String,
+        /// Policy ARN.
+        policy_arn: String,
+        /// The version, e.g. `v1`.
+        version_id: String,
+    },
+    /// `TagPolicy`.
+    TagPolicy {
+        /// Policy name.
+        policy_name: String,
+        /// Policy ARN.
+        policy_arn: String,
+        /// Tags to add or overwrite.
+        tags: BTreeMap<String, String>,
+    },
+    /// `UntagPolicy`.
+    UntagPolicy {
+        /// Policy name.
+        policy_name: String,
+        /// Policy ARN.
+        policy_arn: String,
+        /// Tag keys to remove.
+        keys: BTreeSet<String>,
+    },
+    /// `DeletePolicy` (after it is detached everywhere and only its default version is left).
+    DeletePolicy {
+        /// Policy name.
+        policy_name: String,
+        /// Policy ARN.
+        policy_arn: String,
+    },
 }
 
 impl Mutation {
@@ -348,6 +408,12 @@ impl Mutation {
                 "ReplaceIamInstanceProfileAssociation"
             }
             Self::DisassociateInstanceProfile { .. } => "DisassociateIamInstanceProfile",
+            Self::CreatePolicy { .. } => "CreatePolicy",
+            Self::CreatePolicyVersion { .. } => "CreatePolicyVersion",
+            Self::DeletePolicyVersion { .. } => "DeletePolicyVersion",
+            Self::TagPolicy { .. } => "TagPolicy",
+            Self::UntagPolicy { .. } => "UntagPolicy",
+            Self::DeletePolicy { .. } => "DeletePolicy",
         }
     }
 
@@ -381,6 +447,12 @@ impl Mutation {
             | Self::DisassociateInstanceProfile { instance_id, .. } => {
                 Subject::Instance(instance_id)
             }
+            Self::CreatePolicy { policy } => Subject::Policy(&policy.name),
+            Self::CreatePolicyVersion { policy_name, .. }
+            | Self::DeletePolicyVersion { policy_name, .. }
+            | Self::TagPolicy { policy_name, .. }
+            | Self::UntagPolicy { policy_name, .. }
+            | Self::DeletePolicy { policy_name, .. } => Subject::Policy(policy_name),
         }
     }
 
@@ -391,6 +463,9 @@ impl Mutation {
             Subject::Role(n) => format!("role/{n}"),
             Subject::InstanceProfile(n) => format!("profile/{n}"),
             Subject::Instance(id) => format!("instance/{id}"),
+            // IAM names are case-insensitive: a policy deleted and created again under another
+            // spelling is the same lane.
+            Subject::Policy(n) => format!("policy/{}", n.to_ascii_lowercase()),
         }
     }
 
@@ -411,6 +486,9 @@ impl Mutation {
             | Self::RemoveRoleFromInstanceProfile { role_name, .. } => {
                 format!("{subject} role {role_name}")
             }
+            Self::DeletePolicyVersion { version_id, .. } => {
+                format!("{subject} version {version_id}")
+            }
             _ => subject,
         }
     }
@@ -425,6 +503,8 @@ pub enum Subject<'a> {
     InstanceProfile(&'a str),
     /// An EC2 instance's profile association, by instance id.
     Instance(&'a str),
+    /// A customer managed policy, by name.
+    Policy(&'a str),
 }
 
 impl std::fmt::Display for Subject<'_> {
@@ -433,6 +513,7 @@ impl std::fmt::Display for Subject<'_> {
             Self::Role(n) => write!(f, "role {n}"),
             Self::InstanceProfile(n) => write!(f, "instance profile {n}"),
             Self::Instance(id) => write!(f, "instance {id}"),
+            Self::Policy(n) => write!(f, "policy {n}"),
         }
     }
 }

@@ -5,6 +5,8 @@
 //! IAM enforces) and [`AccountWriter::checkpoint`] replaces the file atomically (temp file +
 //! rename), so a crash never leaves half a file.
 
+mod policy;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -172,6 +174,9 @@ fn role_mut<'a>(
 /// Applies one mutation with IAM's semantics. Public so tests and tools can drive a state
 /// without a file.
 pub fn apply_mutation(state: &mut AccountState, mutation: &Mutation) -> Result<(), AccountError> {
+    if let Some(result) = policy::apply(state, mutation) {
+        return result;
+    }
     match mutation {
         Mutation::CreateRole { role } => {
             if let Some(existing) = state.find_role(&role.name) {
@@ -474,6 +479,13 @@ pub fn apply_mutation(state: &mut AccountState, mutation: &Mutation) -> Result<(
                 instance.association = None;
             }
         }
+        // Applied by `policy::apply` above.
+        Mutation::CreatePolicy { .. }
+        | Mutation::CreatePolicyVersion { .. }
+        | Mutation::DeletePolicyVersion { .. }
+        | Mutation::TagPolicy { .. }
+        | Mutation::UntagPolicy { .. }
+        | Mutation::DeletePolicy { .. } => {}
     }
     Ok(())
 }

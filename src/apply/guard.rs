@@ -2,7 +2,8 @@
 //!
 //! The diff already leaves unowned resources alone, but a plan can come from a file, and a file
 //! can be edited. So apply checks every step against the live state it just read, whatever the
-//! plan says: a step on a role or instance profile that exists without the ownership tag, or on
+//! plan says: a step on a role, instance profile or managed policy that exists without the
+//! ownership tag, or on
 //! an instance whose association is with such a profile, is refused unless a manifest adopts
 //! the role (or, for an association, takes the instance over). One refused step refuses the
 //! whole plan before anything is written.
@@ -30,6 +31,10 @@ pub struct OwnershipGuard {
     service_linked: BTreeSet<String>,
     /// Instances a manifest with `ec2.takeover: true` names or selects.
     takeover: BTreeSet<String>,
+    /// Live managed policies by lower-case name: owned.
+    policies: BTreeMap<String, bool>,
+    /// Lower-case names of managed policies whose manifests say `adopt: true`.
+    adopted_policies: BTreeSet<String>,
 }
 
 impl OwnershipGuard {
@@ -53,6 +58,17 @@ impl OwnershipGuard {
                 guard.associations.insert(i.id.clone(), a.profile.clone());
             }
         }
+        for p in live.policies.values() {
+            guard
+                .policies
+                .insert(p.name.to_ascii_lowercase(), p.is_owned_by(ownership));
+        }
+        guard.adopted_policies = desired
+            .policies
+            .values()
+            .filter(|p| p.adopt)
+            .map(|p| p.policy.name.to_ascii_lowercase())
+            .collect();
         for (name, want) in &desired.roles {
             let lower = name.to_ascii_lowercase();
             if want.role.service_linked.is_some() {
@@ -91,6 +107,8 @@ impl OwnershipGuard {
             adopted_profiles: BTreeSet::new(),
             service_linked: BTreeSet::new(),
             takeover: BTreeSet::new(),
+            policies: BTreeMap::new(),
+            adopted_policies: BTreeSet::new(),
         }
     }
 
@@ -108,7 +126,19 @@ impl OwnershipGuard {
                 })
             }
             Subject::Instance(id) => self.association_refusal(id, mutation),
+            Subject::Policy(name) => self.policy_refusal(name),
         }
+    }
+
+    fn policy_refusal(&self, name: &str) -> Option<String> {
+        let lower = name.to_ascii_lowercase();
+        let owned = *self.policies.get(&lower)?;
+        (!owned && !self.adopted_policies.contains(&lower)).then(|| {
+            format!(
+                "managed policy {name} exists without the ownership tag {} and no manifest adopts it",
+                self.tag()
+            )
+        })
     }
 
     /// Every refused step, as `OPERATION TARGET: why`, in plan order.
@@ -273,6 +303,7 @@ mod tests {
                 ("ours".into(), want("ours", false, Some(binding))),
                 ("theirs".into(), want("theirs", adopt, None)),
             ]),
+            policies: Default::default(),
         }
     }
 

@@ -14,10 +14,12 @@ use crate::state::AccountState;
 /// The account id of a snapshot file that does not exist yet (an empty account).
 const SNAPSHOT_ACCOUNT_ID: &str = "123456789012";
 
-/// Snapshots include EC2 associations, so offline plans of bindings match live ones.
+/// Snapshots include EC2 associations, so offline plans of bindings match live ones, and every
+/// customer managed policy's tags, so offline plans know which are rolesmith's.
 fn capture_scope() -> ReadScope {
     ReadScope {
         associations: true,
+        policy_ownership: true,
         ..ReadScope::default()
     }
 }

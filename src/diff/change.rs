@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::codes::Code;
 use crate::policy::Policy;
-use crate::state::{InstanceProfileState, RoleState};
+use crate::state::{InstanceProfileState, ManagedPolicyState, RoleState};
 
 /// What happens to a resource. The values are their symbols.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -52,6 +52,8 @@ pub enum Address {
     InstanceProfile(String),
     /// An EC2 instance's profile association.
     Binding(String),
+    /// A customer managed policy.
+    Policy(String),
 }
 
 impl fmt::Display for Address {
@@ -60,6 +62,7 @@ impl fmt::Display for Address {
             Self::Role(n) => write!(f, "role.{n}"),
             Self::InstanceProfile(n) => write!(f, "instance_profile.{n}"),
             Self::Binding(i) => write!(f, "binding.{i}"),
+            Self::Policy(n) => write!(f, "policy.{n}"),
         }
     }
 }
@@ -74,6 +77,8 @@ pub enum Resource {
     InstanceProfile(InstanceProfileState),
     /// An instance's association.
     Binding(BindingState),
+    /// A customer managed policy.
+    Policy(Box<ManagedPolicyState>),
 }
 
 /// An instance's association with a profile.
@@ -164,6 +169,13 @@ pub enum AttributeChange {
         before: Option<String>,
         /// After.
         after: Option<String>,
+    },
+    /// A managed policy's document (the live side: its default version's).
+    PolicyDocument {
+        /// Before.
+        before: Policy,
+        /// After.
+        after: Policy,
     },
 }
 

@@ -60,6 +60,9 @@ pub fn unknown_targets<'a>(
                 !declared_profile(name) && !live.instance_profiles.contains_key(name)
             }
             Address::Binding(id) => !live.instances.contains_key(id),
+            Address::Policy(name) => {
+                !desired.policies.contains_key(name) && !live.policies.contains_key(name)
+            }
         })
         .collect()
 }

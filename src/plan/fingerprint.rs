@@ -303,6 +303,7 @@ mod tests {
                     )
                 })
                 .collect(),
+            policies: Default::default(),
         }
     }
 

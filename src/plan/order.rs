@@ -42,8 +42,11 @@ pub fn build_steps(
                 b.profile(change.action, before.as_ref(), after.as_ref())
             }
             (Address::Binding(_), before, after) => b.binding(before.as_ref(), after.as_ref()),
+            (Address::Policy(_), ..) => {}
         }
     }
+    b.steps
+        .extend(super::policy_steps::policy_steps(changes, live));
     // Stable sort keeps address order within a phase; identical steps (a role leaving a profile
     // because both are deleted) run once.
     b.steps.sort_by_key(|s| s.phase);
@@ -207,6 +210,8 @@ impl Builder {
             match attr {
                 AttributeChange::Description { .. }
                 | AttributeChange::MaxSessionDuration { .. } => settings_changed = true,
+                // A policy's own attribute: `policy_steps` orders it.
+                AttributeChange::PolicyDocument { .. } => {}
                 AttributeChange::TrustPolicy { after, .. } => self.push(
                     Phase::ConfigureRoles,
                     Mutation::UpdateAssumeRolePolicy {

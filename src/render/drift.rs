@@ -243,6 +243,7 @@ pub fn describe_address(address: &Address) -> String {
         Address::Role(n) => format!("role {n}"),
         Address::InstanceProfile(n) => format!("instance profile {n}"),
         Address::Binding(id) => format!("instance {id}"),
+        Address::Policy(n) => format!("managed policy {n}"),
     }
 }
 
@@ -327,6 +328,11 @@ pub fn describe_attribute(attr: &AttributeChange) -> Vec<Detail> {
             before.as_deref().unwrap_or("(none)"),
             after.as_deref().unwrap_or("(none)")
         ))],
+        AttributeChange::PolicyDocument { before, after } => vec![Detail {
+            message: "default version's document differs (edited, or another version set as default)"
+                .into(),
+            diff: Some(policy_diff(Some(after), Some(before))),
+        }],
     }
 }
 

@@ -118,6 +118,10 @@ fn resource_parts(resource: &Resource, sign: &str) -> Vec<String> {
             .map(|r| format!("{sign}role {r}"))
             .collect(),
         Resource::Binding(_) => Vec::new(),
+        Resource::Policy(policy) => vec![marked(
+            format!("{sign}document"),
+            admin && is_admin_policy(&policy.document),
+        )],
     }
 }
 
@@ -171,6 +175,9 @@ fn attribute_parts(attr: &AttributeChange) -> Vec<String> {
         }
         AttributeChange::InstanceProfile { before, after } => {
             optional(before, after, "instance profile")
+        }
+        AttributeChange::PolicyDocument { after, .. } => {
+            marked("~document (new version)".to_owned(), is_admin_policy(after))
         }
     }]
 }

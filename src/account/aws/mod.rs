@@ -12,6 +12,7 @@ mod ec2;
 mod error;
 mod instances;
 pub mod operations;
+mod policies;
 mod profile;
 mod read;
 pub mod stats;

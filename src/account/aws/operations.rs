@@ -114,6 +114,21 @@ pub const OPERATIONS: &[Operation] = &[
         "DisassociateIamInstanceProfile",
         "ec2:DisassociateIamInstanceProfile",
     ),
+    // Customer managed policies: tags are read per policy (the bulk listing leaves them out),
+    // the entities using one only when it is to be deleted or replaced.
+    read("ListPolicyTags", "iam:ListPolicyTags"),
+    read("ListEntitiesForPolicy", "iam:ListEntitiesForPolicy"),
+    read("GetPolicy", "iam:GetPolicy"),
+    read("GetPolicyVersion", "iam:GetPolicyVersion"),
+    Operation {
+        implied: &["iam:TagPolicy"],
+        ..write("CreatePolicy", "iam:CreatePolicy")
+    },
+    write("CreatePolicyVersion", "iam:CreatePolicyVersion"),
+    write("DeletePolicyVersion", "iam:DeletePolicyVersion"),
+    write("TagPolicy", "iam:TagPolicy"),
+    write("UntagPolicy", "iam:UntagPolicy"),
+    write("DeletePolicy", "iam:DeletePolicy"),
 ];
 
 /// The row for an operation name.
@@ -171,6 +186,8 @@ mod tests {
         .expect("valid policy");
         let role = || "r".to_owned();
         let profile = || "p".to_owned();
+        let policy_doc = policy.clone();
+        let m_arn = || "arn:aws:iam::123456789012:policy/m".to_owned();
         vec![
             Mutation::CreateRole {
                 role: Box::new(RoleState {
@@ -272,6 +289,42 @@ mod tests {
                 instance_id: "i-1".into(),
                 association_id: "iip-assoc-1".into(),
             },
+            Mutation::CreatePolicy {
+                policy: Box::new(crate::state::ManagedPolicyState {
+                    name: "m".into(),
+                    path: "/".into(),
+                    description: None,
+                    document: policy_doc.clone(),
+                    default_version: String::new(),
+                    versions: Vec::new(),
+                    tags: BTreeMap::new(),
+                    attached_elsewhere: Vec::new(),
+                }),
+            },
+            Mutation::CreatePolicyVersion {
+                policy_name: "m".into(),
+                policy_arn: m_arn(),
+                document: policy_doc,
+            },
+            Mutation::DeletePolicyVersion {
+                policy_name: "m".into(),
+                policy_arn: m_arn(),
+                version_id: "v1".into(),
+            },
+            Mutation::TagPolicy {
+                policy_name: "m".into(),
+                policy_arn: m_arn(),
+                tags: BTreeMap::new(),
+            },
+            Mutation::UntagPolicy {
+                policy_name: "m".into(),
+                policy_arn: m_arn(),
+                keys: BTreeSet::new(),
+            },
+            Mutation::DeletePolicy {
+                policy_name: "m".into(),
+                policy_arn: m_arn(),
+            },
         ]
     }
 
@@ -300,6 +353,12 @@ mod tests {
             Mutation::ReplaceInstanceProfileAssociation { .. } => 19,
             Mutation::DisassociateInstanceProfile { .. } => 20,
             Mutation::UntagInstanceProfile { .. } => 21,
+            Mutation::CreatePolicy { .. } => 22,
+            Mutation::CreatePolicyVersion { .. } => 23,
+            Mutation::DeletePolicyVersion { .. } => 24,
+            Mutation::TagPolicy { .. } => 25,
+            Mutation::UntagPolicy { .. } => 26,
+            Mutation::DeletePolicy { .. } => 27,
         }
     }
 
@@ -312,7 +371,7 @@ mod tests {
             (0..mutations.len()).collect(),
             "one value per variant"
         );
-        assert_eq!(seen.len(), 22, "every variant instantiated");
+        assert_eq!(seen.len(), 28, "every variant instantiated");
         for m in &mutations {
             let op = find(m.operation())
                 .unwrap_or_else(|| panic!("{} is missing from OPERATIONS", m.operation()));

@@ -338,6 +338,12 @@ impl AccountWriter for AwsAccount {
                 self.replace_association(&entity, instance_id, association_id, profile_name)
                     .await
             }
+            Mutation::CreatePolicy { .. }
+            | Mutation::CreatePolicyVersion { .. }
+            | Mutation::DeletePolicyVersion { .. }
+            | Mutation::TagPolicy { .. }
+            | Mutation::UntagPolicy { .. }
+            | Mutation::DeletePolicy { .. } => self.write_policy(&entity, op, mutation).await,
             Mutation::DisassociateInstanceProfile { association_id, .. } => {
                 let result = self
                     .ec2
@@ -462,7 +468,7 @@ impl AwsAccount {
 }
 
 /// Maps `NoSuchEntity` to success: the thing to delete, detach or remove is already gone.
-fn gone_is_ok<O, E, R>(result: Result<O, SdkError<E, R>>) -> Result<(), SdkError<E, R>>
+pub(super) fn gone_is_ok<O, E, R>(result: Result<O, SdkError<E, R>>) -> Result<(), SdkError<E, R>>
 where
     E: ProvideErrorMetadata,
 {
@@ -479,7 +485,7 @@ fn invalid_principal(message: Option<&str>) -> bool {
 }
 
 /// IAM tags from a tag map.
-fn iam_tags(
+pub(super) fn iam_tags(
     entity: &str,
     op: &'static str,
     tags: &std::collections::BTreeMap<String, String>,
