@@ -14,8 +14,8 @@ use std::path::PathBuf;
 
 use crate::diagnostic::{Diagnostic, has_errors};
 use crate::lint::{LintContext, LintSettings};
-use crate::manifest::load::{Document, Loaded, LoadedDocument, load_each_file_with};
 use crate::manifest::load::DocAnchor;
+use crate::manifest::load::{Document, Loaded, LoadedDocument, load_each_file_with};
 use crate::manifest::validate::{
     CheckedDocument, Duplicates, PolicyRef, Target, check_document, resolve_refs,
 };
@@ -187,8 +187,14 @@ impl<'a> Validator<'a> {
                 continue;
             };
             let mut found = Vec::new();
-            if resolve_refs(&mut role, &refs, &anchor, &self.desired, &self.target, &mut found)
-            {
+            if resolve_refs(
+                &mut role,
+                &refs,
+                &anchor,
+                &self.desired,
+                &self.target,
+                &mut found,
+            ) {
                 self.desired.roles.insert(name, role);
             }
             self.diagnostics.extend(found);
@@ -208,11 +214,8 @@ impl<'a> Validator<'a> {
         }
         if let (true, Some(role)) = (ok, checked.role) {
             if !checked.policy_refs.is_empty() {
-                self.pending.push((
-                    role.role.name.clone(),
-                    checked.anchor,
-                    checked.policy_refs,
-                ));
+                self.pending
+                    .push((role.role.name.clone(), checked.anchor, checked.policy_refs));
             }
             self.desired.roles.insert(role.role.name.clone(), role);
         }

@@ -68,11 +68,10 @@ pub(super) fn diff_policies(
         if let Some(b) = live
             .find_policy(&bridge)
             .filter(|b| b.is_owned_by(&opts.ownership))
-            && !out
-                .changes
-                .iter()
-                .any(|c| c.address == Address::Policy(want.policy.name.clone())
-                    && c.action == Action::Replace)
+            && !out.changes.iter().any(|c| {
+                c.address == Address::Policy(want.policy.name.clone())
+                    && c.action == Action::Replace
+            })
         {
             delete_policy(b, desired, live, opts, out);
         }
@@ -145,7 +144,11 @@ fn diff_policy(
         Some("IAM cannot change a managed policy's path or description; a temporary copy keeps every attachment's permissions while it is deleted and created again".into())
     } else if !owned {
         Some("adopted: the ownership tag is added".into())
-    } else if have.versions.iter().any(|v| v.document == want.policy.document) {
+    } else if have
+        .versions
+        .iter()
+        .any(|v| v.document == want.policy.document)
+    {
         Some("the default version was changed outside rolesmith; a new version restores the manifest's document".into())
     } else {
         None

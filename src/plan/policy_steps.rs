@@ -175,7 +175,11 @@ impl Steps<'_> {
 
     fn delete_policy(&mut self, have: &ManagedPolicyState, phase: Phase) {
         let arn = self.arn(have);
-        for v in have.versions.iter().filter(|v| v.id != have.default_version) {
+        for v in have
+            .versions
+            .iter()
+            .filter(|v| v.id != have.default_version)
+        {
             self.push(
                 phase,
                 Mutation::DeletePolicyVersion {

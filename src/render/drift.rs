@@ -329,8 +329,9 @@ pub fn describe_attribute(attr: &AttributeChange) -> Vec<Detail> {
             after.as_deref().unwrap_or("(none)")
         ))],
         AttributeChange::PolicyDocument { before, after } => vec![Detail {
-            message: "default version's document differs (edited, or another version set as default)"
-                .into(),
+            message:
+                "default version's document differs (edited, or another version set as default)"
+                    .into(),
             diff: Some(policy_diff(Some(after), Some(before))),
         }],
     }

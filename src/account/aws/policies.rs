@@ -45,9 +45,13 @@ impl AwsAccount {
             let may_go = declared || scope.policy_ownership;
             let seen = state.roles_using_policy(&arn).count();
             let used = detail.attachment_count().unwrap_or(0).max(0)
-                + detail.permissions_boundary_usage_count().unwrap_or(0).max(0);
+                + detail
+                    .permissions_boundary_usage_count()
+                    .unwrap_or(0)
+                    .max(0);
             if may_go && usize::try_from(used).unwrap_or(0) > seen {
-                policy.attached_elsewhere = self.entities_outside(&policy.name, &arn, state).await?;
+                policy.attached_elsewhere =
+                    self.entities_outside(&policy.name, &arn, state).await?;
             }
             state.policies.insert(policy.name.clone(), policy);
         }
@@ -205,14 +209,10 @@ impl AwsAccount {
                 .await
                 .map(drop)
                 .map_err(|e| to_account_error(entity, op, &e)),
-            Mutation::DeletePolicy { policy_arn, .. } => gone_is_ok(
-                self.iam
-                    .delete_policy()
-                    .policy_arn(policy_arn)
-                    .send()
-                    .await,
-            )
-            .map_err(|e| to_account_error(entity, op, &e)),
+            Mutation::DeletePolicy { policy_arn, .. } => {
+                gone_is_ok(self.iam.delete_policy().policy_arn(policy_arn).send().await)
+                    .map_err(|e| to_account_error(entity, op, &e))
+            }
             other_mutation => Err(fail(&format!(
                 "{} is not a managed policy mutation",
                 other_mutation.operation()
@@ -283,7 +283,12 @@ fn policy_from_detail(
     detail: &ManagedPolicyDetail,
     ctx: &NormalizeContext,
 ) -> Result<ManagedPolicyState, AccountError> {
-    let name = detail.policy_name().unwrap_or_default().to_owned();
+    // The name is the ARN's last segment (moto leaves `PolicyName` out of this listing).
+    let name = detail
+        .policy_name()
+        .or_else(|| detail.arn().and_then(|a| a.rsplit('/').next()))
+        .unwrap_or_default()
+        .to_owned();
     let entity = format!("policy {name}");
     let op = "GetAccountAuthorizationDetails";
     let mut versions = Vec::new();

@@ -11,9 +11,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use aws_sdk_iam::types::{
-    EntityType, InstanceProfile, ManagedPolicyDetail, Role, RoleDetail, Tag,
-};
+use aws_sdk_iam::types::{EntityType, InstanceProfile, ManagedPolicyDetail, Role, RoleDetail, Tag};
 
 use super::AwsAccount;
 use super::error::{other, to_account_error};

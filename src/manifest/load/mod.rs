@@ -588,11 +588,9 @@ fn load_document(
         Some("ServiceLinkedRole") => Document::ServiceLinkedRole(
             parse(text).map_err(|e| Box::new(parse_errors::diagnostic(source, doc.index(), &e)))?,
         ),
-        Some("ManagedPolicy") => {
-            Document::ManagedPolicy(Box::new(parse(text).map_err(|e| {
-                Box::new(parse_errors::diagnostic(source, doc.index(), &e))
-            })?))
-        }
+        Some("ManagedPolicy") => Document::ManagedPolicy(Box::new(
+            parse(text).map_err(|e| Box::new(parse_errors::diagnostic(source, doc.index(), &e)))?,
+        )),
         Some(other) => {
             let mut d = Diagnostic::new(codes::UNKNOWN_KIND, format!("unknown kind `{other}`"))
                 .at(doc.locate(&[Seg::from("kind")]), "not a rolesmith kind");

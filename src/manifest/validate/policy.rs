@@ -143,7 +143,10 @@ pub fn resolve_refs(
             ok = false;
             let help = match did_you_mean(&r.name, desired.policies.keys().map(String::as_str)) {
                 Some(close) => format!("did you mean `{REFERENCE_PREFIX}{close}`?"),
-                None => "declare it with a `kind: ManagedPolicy` manifest, or give the policy's ARN".into(),
+                None => {
+                    "declare it with a `kind: ManagedPolicy` manifest, or give the policy's ARN"
+                        .into()
+                }
             };
             out.push(
                 Diagnostic::new(

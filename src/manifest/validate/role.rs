@@ -208,8 +208,12 @@ fn managed_policies(
     for (i, arn) in spec.managed_policies.iter().enumerate() {
         let resolved = ctx.managed_policy(arn);
         let at = || doc.locate(&yaml_path!["spec", "managedPolicies", i]);
-        if let Some(r) = reference(doc, &resolved, &yaml_path!["spec", "managedPolicies", i], out)
-        {
+        if let Some(r) = reference(
+            doc,
+            &resolved,
+            &yaml_path!["spec", "managedPolicies", i],
+            out,
+        ) {
             refs.push(r);
         } else {
             check(

@@ -222,6 +222,13 @@ pub const WRITE_OPERATIONS: &[&str] = &[
     "AssociateIamInstanceProfile",
     "ReplaceIamInstanceProfileAssociation",
     "DisassociateIamInstanceProfile",
+    "CreatePolicy",
+    "CreatePolicyVersion",
+    "DeletePolicyVersion",
+    "SetDefaultPolicyVersion",
+    "TagPolicy",
+    "UntagPolicy",
+    "DeletePolicy",
 ];
 
 /// The `stats.calls` object of a plan JSON, as (operation, count) pairs; panics when absent.
