@@ -3,10 +3,9 @@
 //! The diff already leaves unowned resources alone, but a plan can come from a file, and a file
 //! can be edited. So apply checks every step against the live state it just read, whatever the
 //! plan says: a step on a role, instance profile or managed policy that exists without the
-//! ownership tag, or on
-//! an instance whose association is with such a profile, is refused unless a manifest adopts
-//! the role (or, for an association, takes the instance over). One refused step refuses the
-//! whole plan before anything is written.
+//! ownership tag, or on an instance whose association is with such a profile, is refused unless
+//! a manifest adopts it (or, for an association, takes the instance over). One refused step
+//! refuses the whole plan before anything is written.
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -334,7 +334,7 @@ fn validate_command(settings: &ValidateSettings) -> ExitStatus {
             } else if errors == 0 {
                 println!(
                     "{} manifest(s) in {} file(s) are valid.",
-                    desired.roles.len(),
+                    desired.roles.len() + desired.policies.len(),
                     loaded.files.len()
                 );
             } else {

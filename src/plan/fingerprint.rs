@@ -15,7 +15,8 @@ use sha2::{Digest, Sha256};
 
 use crate::diff::change::{Address, AttributeChange};
 use crate::state::{
-    AccountState, DesiredState, InstanceProfileState, InstanceState, Ownership, RoleState,
+    AccountState, DesiredState, InstanceProfileState, InstanceState, ManagedPolicyState, Ownership,
+    RoleState,
 };
 
 /// Hex SHA-256 of some bytes.
@@ -61,6 +62,9 @@ pub struct LiveFingerprint {
     pub instance_profiles: BTreeMap<String, Fingerprint<InstanceProfileState>>,
     /// Every instance read (the read is already scoped to what bindings need), by id.
     pub instances: BTreeMap<String, Fingerprint<InstanceState>>,
+    /// Declared and owned managed policies, by name (absent from plans without any).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub policies: BTreeMap<String, Fingerprint<ManagedPolicyState>>,
 }
 
 fn owned_roles(live: &AccountState, ownership: &Ownership) -> BTreeSet<String> {
@@ -87,7 +91,20 @@ impl LiveFingerprint {
             }
         }
         let instance_ids: BTreeSet<String> = live.instances.keys().cloned().collect();
-        Self::of(live, ownership, &role_names, &profile_names, &instance_ids)
+        let mut fp = Self::of(live, ownership, &role_names, &profile_names, &instance_ids);
+        let policy_names: BTreeSet<String> = desired
+            .policies
+            .keys()
+            .cloned()
+            .chain(
+                live.policies
+                    .values()
+                    .filter(|p| p.is_owned_by(ownership))
+                    .map(|p| p.name.clone()),
+            )
+            .collect();
+        fp.policies = policies_of(live, &policy_names);
+        fp
     }
 
     /// Fingerprints the same resources again in `live` (instances: every one read now, so a new
@@ -101,7 +118,9 @@ impl LiveFingerprint {
             .chain(live.instances.keys())
             .cloned()
             .collect();
-        Self::of(live, ownership, &roles, &profiles, &instances)
+        let mut fp = Self::of(live, ownership, &roles, &profiles, &instances);
+        fp.policies = policies_of(live, &self.policies.keys().cloned().collect());
+        fp
     }
 
     fn of(
@@ -125,6 +144,7 @@ impl LiveFingerprint {
                 .iter()
                 .map(|n| (n.clone(), Fingerprint::of(live.instances.get(n))))
                 .collect(),
+            policies: BTreeMap::new(),
         }
     }
 
@@ -141,6 +161,12 @@ impl LiveFingerprint {
             &now.instance_profiles,
             Address::InstanceProfile,
             |a, b| crate::diff::profile_attributes(b, a),
+        ));
+        out.extend(moved_in(
+            &self.policies,
+            &now.policies,
+            Address::Policy,
+            |a, b| crate::diff::policy_attributes(b, a),
         ));
         let ids: BTreeSet<&String> = self.instances.keys().chain(now.instances.keys()).collect();
         for id in ids {
@@ -180,6 +206,17 @@ impl LiveFingerprint {
         }
         out
     }
+}
+
+/// The named managed policies' fingerprints (`None` state: absent).
+fn policies_of(
+    live: &AccountState,
+    names: &BTreeSet<String>,
+) -> BTreeMap<String, Fingerprint<ManagedPolicyState>> {
+    names
+        .iter()
+        .map(|n| (n.clone(), Fingerprint::of(live.find_policy(n))))
+        .collect()
 }
 
 /// What moved among fingerprinted resources of one kind (only those fingerprinted then).
