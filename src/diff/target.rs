@@ -4,7 +4,9 @@
 //! A role manifest is rolesmith's unit of review, so `role.NAME` selects the role with its
 //! instance profile and that profile's EC2 bindings. `instance_profile.NAME` and
 //! `binding.INSTANCE` select just that resource, plus the changes it depends on (a binding needs
-//! its profile, a profile its role), so a partial plan still applies in a valid order. As with
+//! its profile, a profile its role, a role the managed policies it attaches or takes as
+//! boundary), so a partial plan still applies in a valid order. `policy.NAME` selects a managed
+//! policy. As with
 //! Terraform's `-target`, what is left out is counted in a warning: a partial plan is for
 //! recovering from a mistake, not for routine use.
 
@@ -30,6 +32,7 @@ impl FromStr for Address {
             "role" => Ok(Address::Role(name.to_owned())),
             "instance_profile" => Ok(Address::InstanceProfile(name.to_owned())),
             "binding" => Ok(Address::Binding(name.to_owned())),
+            "policy" => Ok(Address::Policy(name.to_owned())),
             _ => Err(format!(
                 "`{kind}` is not a resource kind: use `role.`, `instance_profile.` or `binding.` (e.g. `role.web`)"
             )),
@@ -118,7 +121,11 @@ fn closure(changes: &[Change], targets: &[Address]) -> BTreeSet<Address> {
         let needed: Vec<Address> = changes
             .iter()
             .filter(|c| selected.contains(&c.address))
-            .filter_map(|c| dependency(c, changes))
+            .flat_map(|c| {
+                dependency(c, changes)
+                    .into_iter()
+                    .chain(policies_of(c, changes))
+            })
             .filter(|a| !selected.contains(a))
             .collect();
         if needed.is_empty() {
@@ -159,6 +166,31 @@ fn dependency(change: &Change, changes: &[Change]) -> Option<Address> {
         .then_some(wanted)
 }
 
+/// The managed policy changes a role change needs: the policies its after state attaches or
+/// takes as boundary (matched by the ARN's `policy<path><name>` ending).
+fn policies_of(change: &Change, changes: &[Change]) -> Vec<Address> {
+    let Some(Resource::Role(role)) = &change.after else {
+        return Vec::new();
+    };
+    let used: Vec<&String> = role
+        .managed_policies
+        .iter()
+        .chain(role.permissions_boundary.iter())
+        .collect();
+    changes
+        .iter()
+        .filter_map(|c| match &c.after {
+            Some(Resource::Policy(p)) => {
+                let tail = format!(":policy{}{}", p.path, p.name);
+                used.iter()
+                    .any(|arn| arn.ends_with(&tail))
+                    .then(|| c.address.clone())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,6 +201,7 @@ mod tests {
             "role.web",
             "instance_profile.web",
             "binding.i-0123456789abcdef0",
+            "policy.reports-read",
         ] {
             assert_eq!(text.parse::<Address>().unwrap().to_string(), text);
         }

@@ -42,8 +42,18 @@ fn edit(dir: &Path, file: &str, from: &str, to: &str) {
 
 /// Applies the manifests to `state` in process (the snapshot account's semantics), step by
 /// step, calling `each` after every step.
-fn apply_stepwise(dir: &Path, state: &mut AccountState, mut each: impl FnMut(&str, &AccountState)) {
-    let plan = plan_for(dir, state, false);
+fn apply_stepwise(dir: &Path, state: &mut AccountState, each: impl FnMut(&str, &AccountState)) {
+    apply_stepwise_pruning(dir, state, false, each);
+}
+
+/// [`apply_stepwise`], planned with `--prune` or not.
+fn apply_stepwise_pruning(
+    dir: &Path,
+    state: &mut AccountState,
+    prune: bool,
+    mut each: impl FnMut(&str, &AccountState),
+) {
+    let plan = plan_for(dir, state, prune);
     for step in &plan.steps {
         apply_mutation(state, &step.mutation).unwrap_or_else(|e| {
             panic!(
@@ -199,6 +209,59 @@ fn a_description_or_path_change_never_leaves_the_role_without_its_permissions() 
         "the temporary copies are gone"
     );
     assert!(plan_for(dir.path(), &state, false).is_empty());
+}
+
+#[test]
+fn a_pruned_policy_is_detached_stripped_of_versions_and_deleted_after_the_role_changes() {
+    let dir = manifests();
+    let mut state = AccountState::empty(ACCOUNT_ID, "aws");
+    apply_stepwise(dir.path(), &mut state, |_, _| {});
+    // A second version, so the deletion has a non-default version to remove first.
+    edit(
+        dir.path(),
+        "policies.yaml",
+        "s3:ListBucket\"]",
+        "s3:ListBucket\", \"s3:GetObjectTagging\"]",
+    );
+    apply_stepwise(dir.path(), &mut state, |_, _| {});
+    assert_eq!(state.policies["reports-read"].versions.len(), 2);
+    // The role stops attaching it and its manifest goes.
+    edit(
+        dir.path(),
+        "roles.yaml",
+        "  managedPolicies:\n    - policy:reports-read\n",
+        "",
+    );
+    let text = std::fs::read_to_string(dir.path().join("policies.yaml")).expect("read");
+    let boundary_only = &text[text.find("---\n").expect("two documents") + 4..];
+    std::fs::write(dir.path().join("policies.yaml"), boundary_only).expect("write");
+
+    let kept = plan_for(dir.path(), &state, false);
+    assert!(
+        kept.notes
+            .iter()
+            .any(|n| n.contains("reports-read") && n.contains("--prune")),
+        "{:?}",
+        kept.notes
+    );
+    let plan = plan_for(dir.path(), &state, true);
+    assert_eq!(plan.deleted_roles(), ["policy reports-read"]);
+    let order: Vec<String> = plan
+        .steps
+        .iter()
+        .map(|s| format!("{:?} {}", s.phase, s.mutation.operation()))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "RevokePolicies DetachRolePolicy",
+            "DeletePolicies DeletePolicyVersion",
+            "DeletePolicies DeletePolicy",
+        ]
+    );
+    apply_stepwise_pruning(dir.path(), &mut state, true, |_, _| {});
+    assert!(!state.policies.contains_key("reports-read"));
+    assert!(plan_for(dir.path(), &state, true).is_empty());
 }
 
 // ---------------------------------------------------------------------------------------------
