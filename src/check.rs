@@ -14,8 +14,11 @@ use std::path::PathBuf;
 
 use crate::diagnostic::{Diagnostic, has_errors};
 use crate::lint::{LintContext, LintSettings};
+use crate::manifest::load::DocAnchor;
 use crate::manifest::load::{Document, Loaded, LoadedDocument, load_each_file_with};
-use crate::manifest::validate::{CheckedDocument, Duplicates, Target, check_document};
+use crate::manifest::validate::{
+    CheckedDocument, Duplicates, PolicyRef, Target, check_document, resolve_refs,
+};
 use crate::quotas::Limits;
 use crate::state::{DesiredProvider, DesiredState, Ownership};
 
@@ -132,6 +135,9 @@ fn check_one(doc: &LoadedDocument, target: &Target, lint: &LintContext<'_>) -> C
             &mut checked.found,
         );
     }
+    if let Document::ManagedPolicy(m) = &doc.document {
+        crate::lint::lint_policy(doc, &m.spec.document, lint, &mut checked.found);
+    }
     // The linter was the last reader of the trust document.
     checked.trust = None;
     checked
@@ -145,6 +151,8 @@ pub struct Validator<'a> {
     desired: DesiredState,
     diagnostics: Vec<Diagnostic>,
     duplicates: Duplicates,
+    /// Roles whose `policy:NAME` references wait for every policy to be declared.
+    pending: Vec<(String, DocAnchor, Vec<PolicyRef>)>,
 }
 
 impl<'a> Validator<'a> {
@@ -156,6 +164,7 @@ impl<'a> Validator<'a> {
             desired: DesiredState::default(),
             diagnostics: Vec::new(),
             duplicates: Duplicates::default(),
+            pending: Vec::new(),
         }
     }
 
@@ -169,8 +178,27 @@ impl<'a> Validator<'a> {
         }
     }
 
-    /// The desired state of every valid document, and all diagnostics.
-    pub fn finish(self) -> (DesiredState, Vec<Diagnostic>) {
+    /// The desired state of every valid document, and all diagnostics. `policy:NAME`
+    /// references are resolved here, when every policy is known; a role with one that names
+    /// no declared policy is left out, like any role with an error.
+    pub fn finish(mut self) -> (DesiredState, Vec<Diagnostic>) {
+        for (name, anchor, refs) in std::mem::take(&mut self.pending) {
+            let Some(mut role) = self.desired.roles.remove(&name) else {
+                continue;
+            };
+            let mut found = Vec::new();
+            if resolve_refs(
+                &mut role,
+                &refs,
+                &anchor,
+                &self.desired,
+                &self.target,
+                &mut found,
+            ) {
+                self.desired.roles.insert(name, role);
+            }
+            self.diagnostics.extend(found);
+        }
         (self.desired, self.diagnostics)
     }
 
@@ -179,7 +207,16 @@ impl<'a> Validator<'a> {
         self.duplicates.check(&mut checked);
         let ok = !has_errors(&checked.found);
         self.diagnostics.extend(checked.found);
+        if let (true, Some(policy)) = (ok, checked.policy) {
+            self.desired
+                .policies
+                .insert(policy.policy.name.clone(), policy);
+        }
         if let (true, Some(role)) = (ok, checked.role) {
+            if !checked.policy_refs.is_empty() {
+                self.pending
+                    .push((role.role.name.clone(), checked.anchor, checked.policy_refs));
+            }
             self.desired.roles.insert(role.role.name.clone(), role);
         }
         match (ok, checked.provider) {

@@ -31,3 +31,5 @@ pub const MAX_TRUST_POLICY_QUOTA: usize = 4096;
 /// Aggregate size of a role's inline policies, non-whitespace characters (a fixed IAM limit;
 /// `plan` also needs it to decide when inline policies must be deleted before others are put).
 pub const INLINE_POLICIES_AGGREGATE: usize = 10_240;
+/// Size of a customer managed policy document, non-whitespace characters (a fixed IAM limit).
+pub const MANAGED_POLICY_SIZE: usize = 6_144;

@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::policy::Policy;
 use crate::state::{
-    AccountState, DesiredState, InstanceProfileState, OidcProviderState, RoleState,
-    SamlProviderState,
+    AccountState, DesiredState, InstanceProfileState, ManagedPolicyState, OidcProviderState,
+    RoleState, SamlProviderState,
 };
 
 /// Either kind of account, chosen at run time (a snapshot file or the live AWS account).
@@ -96,6 +96,14 @@ pub struct ReadScope {
     /// when the manifests declare one.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub providers: bool,
+    /// Declared managed policies, by name: their tags are read (`ListPolicyTags`, one call
+    /// each that exists), since IAM's bulk listing leaves tags out.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub policies: BTreeSet<String>,
+    /// Read the tags of every other customer managed policy too, to know which are
+    /// rolesmith's (only `--prune` deletes them, so only it pays the calls).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub policy_ownership: bool,
 }
 
 impl ReadScope {
@@ -106,6 +114,8 @@ impl ReadScope {
         let mut scope = ReadScope {
             associations: prune,
             providers: desired.declares_providers(),
+            policies: desired.policies.keys().cloned().collect(),
+            policy_ownership: prune,
             ..ReadScope::default()
         };
         for role in desired.roles.values() {
@@ -402,6 +412,54 @@ pub enum Mutation {
         /// Provider name.
         name: String,
     },
+    /// `CreatePolicy` with path, description, document and tags in one call.
+    CreatePolicy {
+        /// The policy; its ARN follows from the account.
+        policy: Box<ManagedPolicyState>,
+    },
+    /// `CreatePolicyVersion` with `SetAsDefault`.
+    CreatePolicyVersion {
+        /// Policy name.
+        policy_name: String,
+        /// Policy ARN.
+        policy_arn: String,
+        /// The new default document.
+        document: Policy,
+    },
+    /// `DeletePolicyVersion` (never the default).
+    DeletePolicyVersion {
+        /// Policy name.
+        policy_name: String,
+        /// Policy ARN.
+        policy_arn: String,
+        /// The version, e.g. `v1`.
+        version_id: String,
+    },
+    /// `TagPolicy`.
+    TagPolicy {
+        /// Policy name.
+        policy_name: String,
+        /// Policy ARN.
+        policy_arn: String,
+        /// Tags to add or overwrite.
+        tags: BTreeMap<String, String>,
+    },
+    /// `UntagPolicy`.
+    UntagPolicy {
+        /// Policy name.
+        policy_name: String,
+        /// Policy ARN.
+        policy_arn: String,
+        /// Tag keys to remove.
+        keys: BTreeSet<String>,
+    },
+    /// `DeletePolicy` (after it is detached everywhere and only its default version is left).
+    DeletePolicy {
+        /// Policy name.
+        policy_name: String,
+        /// Policy ARN.
+        policy_arn: String,
+    },
 }
 
 impl Mutation {
@@ -448,6 +506,12 @@ impl Mutation {
             Self::TagSamlProvider { .. } => "TagSAMLProvider",
             Self::UntagSamlProvider { .. } => "UntagSAMLProvider",
             Self::DeleteSamlProvider { .. } => "DeleteSAMLProvider",
+            Self::CreatePolicy { .. } => "CreatePolicy",
+            Self::CreatePolicyVersion { .. } => "CreatePolicyVersion",
+            Self::DeletePolicyVersion { .. } => "DeletePolicyVersion",
+            Self::TagPolicy { .. } => "TagPolicy",
+            Self::UntagPolicy { .. } => "UntagPolicy",
+            Self::DeletePolicy { .. } => "DeletePolicy",
         }
     }
 
@@ -493,6 +557,12 @@ impl Mutation {
             | Self::TagSamlProvider { name, .. }
             | Self::UntagSamlProvider { name, .. }
             | Self::DeleteSamlProvider { name } => Subject::SamlProvider(name),
+            Self::CreatePolicy { policy } => Subject::Policy(&policy.name),
+            Self::CreatePolicyVersion { policy_name, .. }
+            | Self::DeletePolicyVersion { policy_name, .. }
+            | Self::TagPolicy { policy_name, .. }
+            | Self::UntagPolicy { policy_name, .. }
+            | Self::DeletePolicy { policy_name, .. } => Subject::Policy(policy_name),
         }
     }
 
@@ -505,6 +575,9 @@ impl Mutation {
             Subject::Instance(id) => format!("instance/{id}"),
             Subject::OidcProvider(u) => format!("oidc-provider/{u}"),
             Subject::SamlProvider(n) => format!("saml-provider/{n}"),
+            // IAM names are case-insensitive: a policy deleted and created again under another
+            // spelling is the same lane.
+            Subject::Policy(n) => format!("policy/{}", n.to_ascii_lowercase()),
         }
     }
 
@@ -529,6 +602,9 @@ impl Mutation {
             | Self::RemoveClientIdFromOpenIdConnectProvider { client_id, .. } => {
                 format!("{subject} client id {client_id}")
             }
+            Self::DeletePolicyVersion { version_id, .. } => {
+                format!("{subject} version {version_id}")
+            }
             _ => subject,
         }
     }
@@ -547,6 +623,8 @@ pub enum Subject<'a> {
     OidcProvider(&'a str),
     /// An IAM SAML provider, by name.
     SamlProvider(&'a str),
+    /// A customer managed policy, by name.
+    Policy(&'a str),
 }
 
 impl std::fmt::Display for Subject<'_> {
@@ -557,6 +635,7 @@ impl std::fmt::Display for Subject<'_> {
             Self::Instance(id) => write!(f, "instance {id}"),
             Self::OidcProvider(u) => write!(f, "OIDC provider {u}"),
             Self::SamlProvider(n) => write!(f, "SAML provider {n}"),
+            Self::Policy(n) => write!(f, "policy {n}"),
         }
     }
 }

@@ -5,6 +5,7 @@
 //! IAM enforces) and [`AccountWriter::checkpoint`] replaces the file atomically (temp file +
 //! rename), so a crash never leaves half a file.
 
+mod policy;
 mod provider;
 
 use std::io::Write;
@@ -174,6 +175,9 @@ fn role_mut<'a>(
 /// Applies one mutation with IAM's semantics. Public so tests and tools can drive a state
 /// without a file.
 pub fn apply_mutation(state: &mut AccountState, mutation: &Mutation) -> Result<(), AccountError> {
+    if let Some(result) = policy::apply(state, mutation) {
+        return result;
+    }
     match mutation {
         Mutation::CreateRole { role } => {
             if let Some(existing) = state.find_role(&role.name) {
@@ -488,6 +492,13 @@ pub fn apply_mutation(state: &mut AccountState, mutation: &Mutation) -> Result<(
         | Mutation::TagSamlProvider { .. }
         | Mutation::UntagSamlProvider { .. }
         | Mutation::DeleteSamlProvider { .. } => provider::apply(state, mutation)?,
+        // Applied by `policy::apply` above.
+        Mutation::CreatePolicy { .. }
+        | Mutation::CreatePolicyVersion { .. }
+        | Mutation::DeletePolicyVersion { .. }
+        | Mutation::TagPolicy { .. }
+        | Mutation::UntagPolicy { .. }
+        | Mutation::DeletePolicy { .. } => {}
     }
     Ok(())
 }

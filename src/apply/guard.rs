@@ -2,11 +2,10 @@
 //!
 //! The diff already leaves unowned resources alone, but a plan can come from a file, and a file
 //! can be edited. So apply checks every step against the live state it just read, whatever the
-//! plan says: a step on a role, instance profile or identity provider that exists without the
-//! ownership tag, or on
-//! an instance whose association is with such a profile, is refused unless a manifest adopts
-//! the role (or, for an association, takes the instance over). One refused step refuses the
-//! whole plan before anything is written.
+//! plan says: a step on a role, instance profile, managed policy or identity provider that exists
+//! without the ownership tag, or on an instance whose association is with such a profile, is
+//! refused unless a manifest adopts it (or, for an association, takes the instance over). One
+//! refused step refuses the whole plan before anything is written.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -35,6 +34,10 @@ pub struct OwnershipGuard {
     providers: BTreeMap<String, bool>,
     /// Lanes of providers whose manifests say `adopt: true`.
     adopted_providers: BTreeSet<String>,
+    /// Live managed policies by lower-case name: owned.
+    policies: BTreeMap<String, bool>,
+    /// Lower-case names of managed policies whose manifests say `adopt: true`.
+    adopted_policies: BTreeSet<String>,
 }
 
 impl OwnershipGuard {
@@ -74,6 +77,17 @@ impl OwnershipGuard {
             let lane = Subject::SamlProvider(&p.provider.name).to_string();
             guard.adopted_providers.insert(lane);
         }
+        for p in live.policies.values() {
+            guard
+                .policies
+                .insert(p.name.to_ascii_lowercase(), p.is_owned_by(ownership));
+        }
+        guard.adopted_policies = desired
+            .policies
+            .values()
+            .filter(|p| p.adopt)
+            .map(|p| p.policy.name.to_ascii_lowercase())
+            .collect();
         for (name, want) in &desired.roles {
             let lower = name.to_ascii_lowercase();
             if want.role.service_linked.is_some() {
@@ -114,6 +128,8 @@ impl OwnershipGuard {
             takeover: BTreeSet::new(),
             providers: BTreeMap::new(),
             adopted_providers: BTreeSet::new(),
+            policies: BTreeMap::new(),
+            adopted_policies: BTreeSet::new(),
         }
     }
 
@@ -134,7 +150,19 @@ impl OwnershipGuard {
             subject @ (Subject::OidcProvider(_) | Subject::SamlProvider(_)) => {
                 self.provider_refusal(&subject.to_string())
             }
+            Subject::Policy(name) => self.policy_refusal(name),
         }
+    }
+
+    fn policy_refusal(&self, name: &str) -> Option<String> {
+        let lower = name.to_ascii_lowercase();
+        let owned = *self.policies.get(&lower)?;
+        (!owned && !self.adopted_policies.contains(&lower)).then(|| {
+            format!(
+                "managed policy {name} exists without the ownership tag {} and no manifest adopts it",
+                self.tag()
+            )
+        })
     }
 
     /// Every refused step, as `OPERATION TARGET: why`, in plan order.

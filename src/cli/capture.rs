@@ -15,11 +15,13 @@ use crate::state::AccountState;
 const SNAPSHOT_ACCOUNT_ID: &str = "123456789012";
 
 /// Snapshots include EC2 associations and identity providers, so offline plans of bindings and
-/// providers match live ones.
+/// providers match live ones, and every customer managed policy's tags, so offline plans know
+/// which are rolesmith's.
 fn capture_scope() -> ReadScope {
     ReadScope {
         associations: true,
         providers: true,
+        policy_ownership: true,
         ..ReadScope::default()
     }
 }

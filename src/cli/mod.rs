@@ -335,6 +335,7 @@ fn validate_command(settings: &ValidateSettings) -> ExitStatus {
                 println!(
                     "{} manifest(s) in {} file(s) are valid.",
                     desired.roles.len()
+                        + desired.policies.len()
                         + desired.oidc_providers.len()
                         + desired.saml_providers.len(),
                     loaded.files.len()

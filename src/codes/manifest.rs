@@ -36,13 +36,13 @@ codes! { Load, LOAD;
          rolesmith if the manifest was written for a newer one.";
     MISSING_KIND = "missing-kind", Error,
         "the document has no `kind` string",
-        "`kind` says what the document declares: `Role`, `ServiceLinkedRole`, `OIDCProvider` or \
-         `SAMLProvider`. Fix: add \
-         `kind: Role` (or `kind: ServiceLinkedRole`) after `apiVersion`.";
+        "`kind` says what the document declares: `Role`, `ServiceLinkedRole`, `ManagedPolicy`, \
+         `OIDCProvider` or `SAMLProvider`. Fix: add the document's kind after `apiVersion`, \
+         for example `kind: Role`.";
     UNKNOWN_KIND = "unknown-kind", Error,
         "the document's `kind` is not a rolesmith kind",
-        "rolesmith knows `Role`, `ServiceLinkedRole`, `OIDCProvider` and `SAMLProvider`; the \
-         help line suggests the closest one. \
+        "rolesmith knows `Role`, `ServiceLinkedRole`, `ManagedPolicy`, `OIDCProvider` and \
+         `SAMLProvider`; the help line suggests the closest one. \
          Fix: correct the spelling (kinds are case-sensitive).";
     UNKNOWN_FIELD = "unknown-field", Error,
         "a field the manifest format does not have",
@@ -283,4 +283,22 @@ codes! { Validate, VALIDATE;
     RESOURCE_AND_NOT_RESOURCE = "resource-and-not-resource", Error,
         "a statement with both `Resource` and `NotResource`",
         "A statement takes exactly one of them. Fix: remove one.";
+    INVALID_MANAGED_POLICY_NAME = "invalid-managed-policy-name", Error,
+        "a managed policy name IAM rejects",
+        "Customer managed policy names are 1–128 characters of letters, digits and `+=,.@_-`. \
+         Fix: rename the policy in `metadata.name` (and the `policy:` references to it).";
+    MANAGED_POLICY_TOO_LARGE = "managed-policy-too-large", Error,
+        "a managed policy document over IAM's size limit",
+        "IAM allows 6,144 characters per managed policy document, whitespace not counted. Fix: \
+         split the statements over two policies, or use wildcards where they are safe.";
+    DUPLICATE_POLICY = "duplicate-policy", Error,
+        "a managed policy is declared more than once",
+        "IAM policy names are unique in an account case-insensitively, whatever the path, so two \
+         declarations would fight over one policy. The related location shows the first \
+         declaration. Fix: keep one declaration.";
+    UNKNOWN_POLICY_REFERENCE = "unknown-policy-reference", Error,
+        "a `policy:NAME` reference that no `kind: ManagedPolicy` manifest declares",
+        "`policy:NAME` in `managedPolicies` or `permissionsBoundary` names a managed policy of \
+         the manifest set; the help line suggests the closest declared name. Fix: correct the \
+         name, add the `kind: ManagedPolicy` manifest, or give an existing policy's ARN.";
 }

@@ -51,4 +51,19 @@ codes! { Plan, PLAN_CONFLICTS;
         "The instance's profile was changed outside rolesmith (or never was rolesmith's), and \
          replacing it could take permissions away from what runs there. Fix: set \
          `ec2.takeover: true` to replace it, or take the instance out of the bindings.";
+    POLICY_NAME_CASE_CLASH = "policy-name-case-clash", Error,
+        "the account has the managed policy under a name that differs only in case",
+        "IAM policy names are unique case-insensitively, so the manifest's policy cannot be \
+         created next to it. Fix: rename the manifest's policy to the account's spelling.";
+    UNOWNED_POLICY = "unowned-policy", Error,
+        "the managed policy exists but does not carry rolesmith's ownership tag",
+        "rolesmith changes only what it owns, so the policy is left untouched. Fix: to take it \
+         over, add `adopt: true` to its manifest (the plan then adds the tag); otherwise rename \
+         the manifest's policy.";
+    POLICY_IN_USE = "policy-in-use", Error,
+        "a managed policy to delete or replace is attached to something rolesmith does not manage",
+        "Deleting (or replacing) a managed policy means detaching it everywhere first, and \
+         rolesmith detaches only from roles it manages. The message names the users, groups or \
+         roles in the way; nothing is done to the policy. Fix: detach it from them by hand (or \
+         declare those roles), or keep the policy declared.";
 }

@@ -11,7 +11,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::codes::Code;
 use crate::policy::Policy;
-use crate::state::{InstanceProfileState, OidcProviderState, RoleState, SamlProviderState};
+use crate::state::{
+    InstanceProfileState, ManagedPolicyState, OidcProviderState, RoleState, SamlProviderState,
+};
 
 /// What happens to a resource. The values are their symbols.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -56,6 +58,8 @@ pub enum Address {
     OidcProvider(String),
     /// An IAM SAML provider, by name.
     SamlProvider(String),
+    /// A customer managed policy.
+    Policy(String),
 }
 
 impl fmt::Display for Address {
@@ -66,6 +70,7 @@ impl fmt::Display for Address {
             Self::Binding(i) => write!(f, "binding.{i}"),
             Self::OidcProvider(u) => write!(f, "oidc_provider.{u}"),
             Self::SamlProvider(n) => write!(f, "saml_provider.{n}"),
+            Self::Policy(n) => write!(f, "policy.{n}"),
         }
     }
 }
@@ -84,6 +89,8 @@ pub enum Resource {
     OidcProvider(OidcProviderState),
     /// A SAML provider (in a plan, without its metadata document: the digest stands for it).
     SamlProvider(SamlProviderState),
+    /// A customer managed policy.
+    Policy(Box<ManagedPolicyState>),
 }
 
 /// An instance's association with a profile.
@@ -195,6 +202,13 @@ pub enum AttributeChange {
         before: String,
         /// Digest after.
         after: String,
+    },
+    /// A managed policy's document (the live side: its default version's).
+    PolicyDocument {
+        /// Before.
+        before: Policy,
+        /// After.
+        after: Policy,
     },
 }
 

@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 mod binding;
 pub mod change;
+mod policy;
 mod profile;
 mod provider;
 mod role;
@@ -21,6 +22,7 @@ mod target;
 use crate::state::{AccountState, DesiredState, InstanceProfileState, Ownership, RoleState};
 pub use binding::instance_attributes;
 pub use change::{Action, Address, AttributeChange, BindingState, Change, Conflict, Resource};
+pub use policy::{bridge_name, policy_attributes};
 pub use profile::profile_attributes;
 pub use provider::{oidc_provider_attributes, saml_provider_attributes};
 pub use role::role_attributes;
@@ -30,6 +32,9 @@ use profile::delete_profile;
 use role::{delete_role, diff_role};
 
 /// Options that change what the diff may propose.
+///
+/// Managed policies follow the roles' rules (`policy`): owned or adopted ones are changed,
+/// owned undeclared ones deleted only with `prune`.
 #[derive(Debug, Clone, Default)]
 pub struct DiffOptions {
     /// The ownership tag.
@@ -127,6 +132,7 @@ pub fn diff(desired: &DesiredState, live: &AccountState, opts: &DiffOptions) -> 
         ));
     }
     provider::diff_providers(desired, live, opts, &mut out);
+    policy::diff_policies(desired, live, opts, &mut out);
     out.changes.sort_by(|a, b| a.address.cmp(&b.address));
     out
 }

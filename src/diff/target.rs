@@ -4,7 +4,10 @@
 //! A role manifest is rolesmith's unit of review, so `role.NAME` selects the role with its
 //! instance profile and that profile's EC2 bindings. `instance_profile.NAME` and
 //! `binding.INSTANCE` select just that resource, plus the changes it depends on (a binding needs
-//! its profile, a profile its role), so a partial plan still applies in a valid order. As with
+//! its profile, a profile its role, a role the managed policies it attaches or takes as
+//! boundary and the identity providers it trusts), so a partial plan still applies in a valid
+//! order. `policy.NAME`, `oidc_provider.URL` and `saml_provider.NAME` select a managed policy or
+//! an identity provider. As with
 //! Terraform's `-target`, what is left out is counted in a warning: a partial plan is for
 //! recovering from a mistake, not for routine use.
 
@@ -17,13 +20,13 @@ use crate::state::{AccountState, DesiredState};
 impl FromStr for Address {
     type Err = String;
 
-    /// Parses `role.NAME`, `instance_profile.NAME` or `binding.INSTANCE_ID` (as plans print
-    /// them).
+    /// Parses `role.NAME`, `instance_profile.NAME`, `binding.INSTANCE_ID`, `policy.NAME`,
+    /// `oidc_provider.URL` or `saml_provider.NAME` (as plans print them).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let (kind, name) = s.split_once('.').unwrap_or((s, ""));
         if name.is_empty() {
             return Err(format!(
-                "`{s}` is not a resource address: write `role.NAME`, `instance_profile.NAME` or `binding.INSTANCE_ID`"
+                "`{s}` is not a resource address: write `role.NAME`, `instance_profile.NAME`, `binding.INSTANCE_ID`, `policy.NAME`, `oidc_provider.URL` or `saml_provider.NAME`"
             ));
         }
         match kind {
@@ -32,8 +35,9 @@ impl FromStr for Address {
             "binding" => Ok(Address::Binding(name.to_owned())),
             "oidc_provider" => Ok(Address::OidcProvider(name.to_owned())),
             "saml_provider" => Ok(Address::SamlProvider(name.to_owned())),
+            "policy" => Ok(Address::Policy(name.to_owned())),
             _ => Err(format!(
-                "`{kind}` is not a resource kind: use `role.`, `instance_profile.` or `binding.` (e.g. `role.web`)"
+                "`{kind}` is not a resource kind: use `role.`, `instance_profile.`, `binding.`, `policy.`, `oidc_provider.` or `saml_provider.` (e.g. `role.web`)"
             )),
         }
     }
@@ -68,6 +72,9 @@ pub fn unknown_targets<'a>(
             Address::SamlProvider(name) => {
                 !desired.saml_providers.contains_key(name)
                     && !live.saml_providers.contains_key(name)
+            }
+            Address::Policy(name) => {
+                !desired.policies.contains_key(name) && !live.policies.contains_key(name)
             }
         })
         .collect()
@@ -127,7 +134,12 @@ fn closure(changes: &[Change], targets: &[Address]) -> BTreeSet<Address> {
         let needed: Vec<Address> = changes
             .iter()
             .filter(|c| selected.contains(&c.address))
-            .filter_map(|c| dependency(c, changes))
+            .flat_map(|c| {
+                dependency(c, changes)
+                    .into_iter()
+                    .chain(policies_of(c, changes))
+                    .chain(providers_of(c, changes))
+            })
             .filter(|a| !selected.contains(a))
             .collect();
         if needed.is_empty() {
@@ -168,6 +180,53 @@ fn dependency(change: &Change, changes: &[Change]) -> Option<Address> {
         .then_some(wanted)
 }
 
+/// The managed policy changes a role change needs: the policies its after state attaches or
+/// takes as boundary (matched by the ARN's `policy<path><name>` ending).
+fn policies_of(change: &Change, changes: &[Change]) -> Vec<Address> {
+    let Some(Resource::Role(role)) = &change.after else {
+        return Vec::new();
+    };
+    let used: Vec<&String> = role
+        .managed_policies
+        .iter()
+        .chain(role.permissions_boundary.iter())
+        .collect();
+    changes
+        .iter()
+        .filter_map(|c| match &c.after {
+            Some(Resource::Policy(p)) => {
+                let tail = format!(":policy{}{}", p.path, p.name);
+                used.iter()
+                    .any(|arn| arn.ends_with(&tail))
+                    .then(|| c.address.clone())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The identity provider changes a role change needs: the OIDC and SAML providers its after
+/// state's trust policy names as `Federated` principals (matched by the ARN's ending).
+fn providers_of(change: &Change, changes: &[Change]) -> Vec<Address> {
+    let Some(Resource::Role(role)) = &change.after else {
+        return Vec::new();
+    };
+    let federated: Vec<&str> =
+        crate::state::provider::federated_principals(&role.trust_policy).collect();
+    changes
+        .iter()
+        .filter(|c| {
+            let tail = match &c.address {
+                Address::OidcProvider(url) => format!(":oidc-provider/{url}"),
+                Address::SamlProvider(name) => format!(":saml-provider/{name}"),
+                _ => return false,
+            };
+            federated.iter().any(|arn| arn.ends_with(&tail))
+        })
+        .map(|c| c.address.clone())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,6 +237,9 @@ mod tests {
             "role.web",
             "instance_profile.web",
             "binding.i-0123456789abcdef0",
+            "policy.reports-read",
+            "oidc_provider.token.actions.githubusercontent.com",
+            "saml_provider.corporate-idp",
         ] {
             assert_eq!(text.parse::<Address>().unwrap().to_string(), text);
         }

@@ -237,7 +237,41 @@ pub fn lint_role(
             permissions::check_statement(&stmt, ctx, &mut sink);
         }
     }
-    for f in sink.found {
+    emit(sink.found, &allowed, ctx, out);
+}
+
+/// Lints a `kind: ManagedPolicy` document (`spec.document`) with the permission checks inline
+/// policies get; runs only when validation found no error.
+pub fn lint_policy(
+    doc: &dyn Locate,
+    document: &PolicyDocumentInput,
+    ctx: &LintContext<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
+    if has_errors(out) {
+        return;
+    }
+    let mut sink = Sink {
+        doc,
+        found: Vec::new(),
+    };
+    let base = yaml_path!["spec", "document"];
+    check_version(&base, document, "the managed policy", &mut sink);
+    for stmt in statements(&base, document) {
+        permissions::check_statement(&stmt, ctx, &mut sink);
+    }
+    emit(sink.found, &BTreeSet::new(), ctx, out);
+}
+
+/// Turns findings into diagnostics, leaving out the suppressed (`allowed`, or off in the
+/// settings) and applying configured severities.
+fn emit(
+    found: Vec<Finding>,
+    allowed: &BTreeSet<String>,
+    ctx: &LintContext<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
+    for f in found {
         if allowed.contains(f.code.code) || ctx.settings.off.contains(f.code.code) {
             continue;
         }

@@ -21,10 +21,11 @@ pub use provider::{
 pub const API_VERSION: &str = "rolesmith/v1";
 
 /// A managed policy as `managedPolicies` and `permissionsBoundary` take it, for the JSON Schema:
-/// `aws:NAME` (an AWS managed policy, `aws:service-role/NAME` under a path) or a policy ARN of a
-/// partition (or `${AWS::Partition}`) and of `aws` or an account (or `${AWS::AccountId}`).
-/// Validation checks the same shape after placeholders are resolved (`limits::managed_policy_arn`).
-pub const MANAGED_POLICY_PATTERN: &str = r"^(aws:([\w+=,.@-]+/)*[\w+=,.@-]{1,128}|arn:(aws[a-z-]*|\$\{AWS::Partition\}):iam::([0-9]{12}|aws|\$\{AWS::AccountId\}):policy/([\w+=,.@-]+/)*[\w+=,.@-]{1,128})$";
+/// `aws:NAME` (an AWS managed policy, `aws:service-role/NAME` under a path), `policy:NAME` (a
+/// `kind: ManagedPolicy` of the manifest set) or a policy ARN of a partition (or
+/// `${AWS::Partition}`) and of `aws` or an account (or `${AWS::AccountId}`). Validation checks
+/// the same shape after placeholders are resolved (`limits::managed_policy_arn`).
+pub const MANAGED_POLICY_PATTERN: &str = r"^(aws:([\w+=,.@-]+/)*[\w+=,.@-]{1,128}|policy:[\w+=,.@-]{1,128}|arn:(aws[a-z-]*|\$\{AWS::Partition\}):iam::([0-9]{12}|aws|\$\{AWS::AccountId\}):policy/([\w+=,.@-]+/)*[\w+=,.@-]{1,128})$";
 
 /// Any manifest document. The loader dispatches on `kind` itself so that errors point at the
 /// right place; the JSON Schema does the same (see the `JsonSchema` impl).
@@ -35,6 +36,8 @@ pub enum Manifest {
     Role(Box<RoleManifest>),
     /// `kind: ServiceLinkedRole`.
     ServiceLinkedRole(ServiceLinkedRoleManifest),
+    /// `kind: ManagedPolicy`.
+    ManagedPolicy(Box<ManagedPolicyManifest>),
     /// `kind: OIDCProvider`.
     OidcProvider(OidcProviderManifest),
     /// `kind: SAMLProvider`.
@@ -69,13 +72,17 @@ impl JsonSchema for Manifest {
             "SAMLProvider",
             generator.subschema_for::<SamlProviderManifest>(),
         );
+        let managed_policy = branch(
+            "ManagedPolicy",
+            generator.subschema_for::<ManagedPolicyManifest>(),
+        );
         json_schema!({
             "title": "rolesmith manifest",
-            "description": "One rolesmith manifest document: `kind` is `Role`, `ServiceLinkedRole`, `OIDCProvider` or `SAMLProvider` and selects the schema of the rest.",
+            "description": "One rolesmith manifest document: `kind` is `Role`, `ServiceLinkedRole`, `ManagedPolicy`, `OIDCProvider` or `SAMLProvider` and selects the schema of the rest.",
             "type": "object",
-            "properties": {"kind": {"enum": ["Role", "ServiceLinkedRole", "OIDCProvider", "SAMLProvider"]}},
+            "properties": {"kind": {"enum": ["Role", "ServiceLinkedRole", "ManagedPolicy", "OIDCProvider", "SAMLProvider"]}},
             "required": ["apiVersion", "kind", "metadata", "spec"],
-            "allOf": [role, service_linked, oidc, saml]
+            "allOf": [role, service_linked, managed_policy, oidc, saml]
         })
     }
 }
@@ -152,7 +159,8 @@ pub struct RoleSpec {
     /// Maximum session duration in seconds, 3600–43200 (default 3600).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_session_duration: Option<u32>,
-    /// The managed policy used as permissions boundary: its ARN, or `aws:NAME`.
+    /// The managed policy used as permissions boundary: its ARN, `aws:NAME`, or `policy:NAME`
+    /// for a `kind: ManagedPolicy` of the manifest set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(pattern(MANAGED_POLICY_PATTERN))]
     pub permissions_boundary: Option<String>,
@@ -162,8 +170,9 @@ pub struct RoleSpec {
     /// Who may assume the role, as a raw IAM trust policy document.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trust_policy: Option<PolicyDocumentInput>,
-    /// Managed policies to attach: full ARNs, or `aws:NAME` for AWS managed policies
-    /// (`aws:service-role/NAME` for those under a path).
+    /// Managed policies to attach: full ARNs, `aws:NAME` for AWS managed policies
+    /// (`aws:service-role/NAME` for those under a path), or `policy:NAME` for a
+    /// `kind: ManagedPolicy` of the manifest set.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(inner(pattern(MANAGED_POLICY_PATTERN)))]
     pub managed_policies: Vec<String>,
@@ -259,4 +268,47 @@ pub struct ServiceLinkedRoleSpec {
     /// Suffix for services that allow several roles (`AWSServiceRoleForX_suffix`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_suffix: Option<String>,
+}
+
+/// `kind: ManagedPolicy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum ManagedPolicyKind {
+    /// A customer managed policy.
+    ManagedPolicy,
+}
+
+/// A manifest declaring one customer managed policy.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ManagedPolicyManifest {
+    /// Always `rolesmith/v1`.
+    pub api_version: ApiVersion,
+    /// Always `ManagedPolicy`.
+    pub kind: ManagedPolicyKind,
+    /// The policy's identity: its name, 1–128 characters of letters, digits and `+=,.@_-`,
+    /// unique in the account whatever the path.
+    pub metadata: Metadata,
+    /// What the policy should look like.
+    pub spec: ManagedPolicySpec,
+}
+
+/// The desired shape of a customer managed policy.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ManagedPolicySpec {
+    /// Policy path, `/` by default; part of the ARN, so changing it replaces the policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Description, at most 1000 characters; IAM cannot change it, so changing it replaces the
+    /// policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The policy document; a change becomes a new default version.
+    pub document: PolicyDocumentInput,
+    /// Tags (at most 50; the ownership tag is added by rolesmith).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+    /// Take over a policy that exists without rolesmith's ownership tag (the plan adds the tag).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub adopt: bool,
 }

@@ -15,8 +15,8 @@ use sha2::{Digest, Sha256};
 
 use crate::diff::change::{Address, AttributeChange};
 use crate::state::{
-    AccountState, DesiredState, InstanceProfileState, InstanceState, OidcProviderState, Ownership,
-    RoleState, SamlProviderState,
+    AccountState, DesiredState, InstanceProfileState, InstanceState, ManagedPolicyState,
+    OidcProviderState, Ownership, RoleState, SamlProviderState,
 };
 
 /// Hex SHA-256 of some bytes.
@@ -69,6 +69,9 @@ pub struct LiveFingerprint {
     /// for the metadata).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub saml_providers: BTreeMap<String, Fingerprint<SamlProviderState>>,
+    /// Declared and owned managed policies, by name (absent from plans without any).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub policies: BTreeMap<String, Fingerprint<ManagedPolicyState>>,
 }
 
 fn owned_roles(live: &AccountState, ownership: &Ownership) -> BTreeSet<String> {
@@ -96,6 +99,18 @@ impl LiveFingerprint {
         }
         let instance_ids: BTreeSet<String> = live.instances.keys().cloned().collect();
         let mut taken = Self::of(live, ownership, &role_names, &profile_names, &instance_ids);
+        let policy_names: BTreeSet<String> = desired
+            .policies
+            .keys()
+            .cloned()
+            .chain(
+                live.policies
+                    .values()
+                    .filter(|p| p.is_owned_by(ownership))
+                    .map(|p| p.name.clone()),
+            )
+            .collect();
+        taken.policies = policies_of(live, &policy_names);
         if desired.declares_providers() {
             let oidc: BTreeSet<String> = desired
                 .oidc_providers
@@ -154,6 +169,7 @@ impl LiveFingerprint {
             .cloned()
             .collect();
         let mut taken = Self::of(live, ownership, &roles, &profiles, &instances);
+        taken.policies = policies_of(live, &self.policies.keys().cloned().collect());
         let oidc: BTreeSet<String> = self.oidc_providers.keys().cloned().collect();
         let saml: BTreeSet<String> = self.saml_providers.keys().cloned().collect();
         taken.providers(live, &oidc, &saml);
@@ -183,6 +199,7 @@ impl LiveFingerprint {
                 .collect(),
             oidc_providers: BTreeMap::new(),
             saml_providers: BTreeMap::new(),
+            policies: BTreeMap::new(),
         }
     }
 
@@ -211,6 +228,12 @@ impl LiveFingerprint {
             &now.saml_providers,
             Address::SamlProvider,
             |a, b| crate::diff::saml_provider_attributes(b, a),
+        ));
+        out.extend(moved_in(
+            &self.policies,
+            &now.policies,
+            Address::Policy,
+            |a, b| crate::diff::policy_attributes(b, a),
         ));
         let ids: BTreeSet<&String> = self.instances.keys().chain(now.instances.keys()).collect();
         for id in ids {
@@ -250,6 +273,17 @@ impl LiveFingerprint {
         }
         out
     }
+}
+
+/// The named managed policies' fingerprints (`None` state: absent).
+fn policies_of(
+    live: &AccountState,
+    names: &BTreeSet<String>,
+) -> BTreeMap<String, Fingerprint<ManagedPolicyState>> {
+    names
+        .iter()
+        .map(|n| (n.clone(), Fingerprint::of(live.find_policy(n))))
+        .collect()
 }
 
 /// What moved among fingerprinted resources of one kind (only those fingerprinted then).

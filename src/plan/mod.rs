@@ -8,6 +8,7 @@
 pub mod context;
 pub mod fingerprint;
 mod order;
+mod policy_steps;
 pub mod saved;
 pub mod wire;
 
@@ -48,6 +49,19 @@ pub enum Phase {
     /// OIDC and SAML providers are created or updated in place, before the roles that trust
     /// them.
     CreateProviders,
+    /// Managed policies are created (new ones, and the temporary copy a replacement needs),
+    /// before any role attaches them or takes them as boundary.
+    CreatePolicies,
+    /// Managed policies get a new default version (after making room) and their tags.
+    UpdatePolicies,
+    /// A replaced policy's temporary copy is attached (or set as boundary) wherever the policy
+    /// is, so no role loses its permissions while the policy is recreated.
+    BridgePolicies,
+    /// A replaced policy is detached from the roles the copy now covers.
+    ReleaseReplacedPolicies,
+    /// A replaced policy is deleted (versions first) and created again with its new path or
+    /// description; roles take it back in the phases below, then drop the copy.
+    ReplacePolicies,
     /// Roles are created (with trust, boundary and tags).
     CreateRoles,
     /// Role settings, trust, boundaries and tags are updated.
@@ -58,6 +72,11 @@ pub enum Phase {
     GrantPolicies,
     /// Managed policies are detached and inline policies deleted, after the new ones are in.
     RevokePolicies,
+    /// Managed policies about to be deleted are detached from the roles that remain and
+    /// removed as their boundary, after every role change.
+    DetachPolicies,
+    /// Managed policies are deleted: non-default versions first, then the policy.
+    DeletePolicies,
     /// Instance profiles are created or tagged.
     CreateProfiles,
     /// Roles are added to instance profiles.
@@ -178,13 +197,17 @@ impl Plan {
         PlanId(format!("sha256:{hex}"))
     }
 
-    /// Roles the plan deletes (replacements are not deletions), for the `--max-deletions` guard.
+    /// Roles and managed policies (`policy NAME`) the plan deletes (replacements are not
+    /// deletions, nor is the temporary copy of a replacement), for the `--max-deletions` guard.
     pub fn deleted_roles(&self) -> Vec<String> {
         self.changes
             .iter()
             .filter(|c| c.action == Action::Delete)
             .filter_map(|c| match &c.address {
                 Address::Role(n) => Some(n.clone()),
+                Address::Policy(n) if !n.ends_with(".rolesmith-swap") => {
+                    Some(format!("policy {n}"))
+                }
                 _ => None,
             })
             .collect()

@@ -45,8 +45,11 @@ pub fn build_steps(
             }
             (Address::Binding(_), before, after) => b.binding(before.as_ref(), after.as_ref()),
             (Address::OidcProvider(_) | Address::SamlProvider(_), ..) => b.provider(change),
+            (Address::Policy(_), ..) => {}
         }
     }
+    b.steps
+        .extend(super::policy_steps::policy_steps(changes, live));
     // Stable sort keeps address order within a phase; identical steps (a role leaving a profile
     // because both are deleted) run once.
     b.steps.sort_by_key(|s| s.phase);
@@ -210,6 +213,8 @@ impl Builder {
             match attr {
                 AttributeChange::Description { .. }
                 | AttributeChange::MaxSessionDuration { .. } => settings_changed = true,
+                // A policy's own attribute: `policy_steps` orders it.
+                AttributeChange::PolicyDocument { .. } => {}
                 AttributeChange::TrustPolicy { after, .. } => self.push(
                     Phase::ConfigureRoles,
                     Mutation::UpdateAssumeRolePolicy {

@@ -245,6 +245,7 @@ pub fn describe_address(address: &Address) -> String {
         Address::Binding(id) => format!("instance {id}"),
         Address::OidcProvider(u) => format!("OIDC provider {u}"),
         Address::SamlProvider(n) => format!("SAML provider {n}"),
+        Address::Policy(n) => format!("managed policy {n}"),
     }
 }
 
@@ -345,6 +346,12 @@ pub fn describe_attribute(attr: &AttributeChange) -> Vec<Detail> {
         AttributeChange::SamlMetadata { before, after } => vec![plain(format!(
             "SAML metadata replaced: {before} instead of {after}"
         ))],
+        AttributeChange::PolicyDocument { before, after } => vec![Detail {
+            message:
+                "default version's document differs (edited, or another version set as default)"
+                    .into(),
+            diff: Some(policy_diff(Some(after), Some(before))),
+        }],
     }
 }
 

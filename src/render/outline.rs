@@ -124,6 +124,10 @@ fn resource_parts(resource: &Resource, sign: &str) -> Vec<String> {
             .map(|id| format!("{sign}client id {id}"))
             .collect(),
         Resource::SamlProvider(_) => Vec::new(),
+        Resource::Policy(policy) => vec![marked(
+            format!("{sign}document"),
+            admin && is_admin_policy(&policy.document),
+        )],
     }
 }
 
@@ -188,5 +192,8 @@ fn attribute_parts(attr: &AttributeChange) -> Vec<String> {
         }
         AttributeChange::Thumbprints { .. } => "thumbprints".to_owned(),
         AttributeChange::SamlMetadata { .. } => "SAML metadata".to_owned(),
+        AttributeChange::PolicyDocument { after, .. } => {
+            marked("~document (new version)".to_owned(), is_admin_policy(after))
+        }
     }]
 }

@@ -258,6 +258,29 @@ fn render_resource(out: &mut String, p: &Painter, resource: &Resource) {
             let _ = writeln!(out, "      metadata: {}", provider.metadata_digest);
             let _ = writeln!(out, "      tags:     {}", tags_inline(&provider.tags));
         }
+        Resource::Policy(policy) => {
+            let _ = writeln!(out, "      path:        {}", policy.path);
+            if let Some(d) = &policy.description {
+                let _ = writeln!(out, "      description: {d}");
+            }
+            if !policy.versions.is_empty() {
+                let ids: Vec<String> = policy
+                    .versions
+                    .iter()
+                    .map(|v| {
+                        if v.id == policy.default_version {
+                            format!("{} (default)", v.id)
+                        } else {
+                            v.id.clone()
+                        }
+                    })
+                    .collect();
+                let _ = writeln!(out, "      versions:    {}", ids.join(", "));
+            }
+            let _ = writeln!(out, "      tags:        {}", tags_inline(&policy.tags));
+            let _ = writeln!(out, "      document:");
+            indent_diff(out, p, &policy_diff(None, Some(&policy.document)));
+        }
     }
 }
 
@@ -291,6 +314,10 @@ fn render_attribute(out: &mut String, p: &Painter, attr: &AttributeChange) {
         }
         AttributeChange::TrustPolicy { before, after } => {
             let _ = writeln!(out, "      {tilde} trust policy:");
+            indent_diff(out, p, &policy_diff(Some(before), Some(after)));
+        }
+        AttributeChange::PolicyDocument { before, after } => {
+            let _ = writeln!(out, "      {tilde} document (a new default version):");
             indent_diff(out, p, &policy_diff(Some(before), Some(after)));
         }
         AttributeChange::PermissionsBoundary { before, after } => {

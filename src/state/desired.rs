@@ -4,13 +4,17 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use crate::state::{DesiredOidcProvider, DesiredSamlProvider, InstanceProfileState, RoleState};
+use crate::state::{
+    DesiredOidcProvider, DesiredPolicy, DesiredSamlProvider, InstanceProfileState, RoleState,
+};
 
-/// Every role (and identity provider) the manifests declare, by name.
+/// Every role, managed policy and identity provider the manifests declare, by name.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DesiredState {
     /// Roles by name.
     pub roles: BTreeMap<String, DesiredRole>,
+    /// Customer managed policies by name.
+    pub policies: BTreeMap<String, DesiredPolicy>,
     /// OIDC providers by URL without `https://`.
     pub oidc_providers: BTreeMap<String, DesiredOidcProvider>,
     /// SAML providers by name.

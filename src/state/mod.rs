@@ -37,6 +37,9 @@ pub struct AccountState {
     /// SAML providers by name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub saml_providers: BTreeMap<String, SamlProviderState>,
+    /// Customer managed policies by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub policies: BTreeMap<String, ManagedPolicyState>,
 }
 
 fn default_partition() -> String {
@@ -54,6 +57,7 @@ impl AccountState {
             instances: BTreeMap::new(),
             oidc_providers: BTreeMap::new(),
             saml_providers: BTreeMap::new(),
+            policies: BTreeMap::new(),
         }
     }
 
@@ -257,9 +261,11 @@ impl Ownership {
 }
 
 pub mod desired;
+pub mod policy;
 pub mod provider;
 
 pub use desired::{BindingSpec, DesiredRole, DesiredState, Origin};
+pub use policy::{DesiredPolicy, ManagedPolicyState, PolicyVersion, policy_arn};
 pub use provider::{
     DesiredOidcProvider, DesiredProvider, DesiredSamlProvider, OidcProviderState, SamlProviderState,
 };

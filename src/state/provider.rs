@@ -149,15 +149,7 @@ pub fn federated_providers<'a>(
 ) -> (BTreeSet<&'a str>, BTreeSet<&'a str>) {
     let prefix = format!("arn:{partition}:iam::{account_id}:");
     let (mut oidc, mut saml) = (BTreeSet::new(), BTreeSet::new());
-    let federated = trust
-        .statements()
-        .iter()
-        .filter_map(|s| match &s.principal {
-            Some(crate::policy::Principals::Map(map)) => map.get("Federated"),
-            _ => None,
-        })
-        .flat_map(|ids| ids.iter());
-    for arn in federated {
+    for arn in federated_principals(trust) {
         let Some(rest) = arn.strip_prefix(prefix.as_str()) else {
             continue;
         };
@@ -168,4 +160,16 @@ pub fn federated_providers<'a>(
         }
     }
     (oidc, saml)
+}
+
+/// Every `Federated` principal a trust policy names, in any account.
+pub fn federated_principals(trust: &crate::policy::Policy) -> impl Iterator<Item = &str> {
+    trust
+        .statements()
+        .iter()
+        .filter_map(|s| match &s.principal {
+            Some(crate::policy::Principals::Map(map)) => map.get("Federated"),
+            _ => None,
+        })
+        .flat_map(|ids| ids.iter().map(String::as_str))
 }

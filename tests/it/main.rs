@@ -22,6 +22,7 @@ mod aws_account;
 mod aws_ec2;
 mod aws_errors;
 mod aws_import;
+mod aws_policies;
 mod aws_providers;
 mod cli;
 mod cli_docs;

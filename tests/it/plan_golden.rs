@@ -586,3 +586,48 @@ fn provider_update() {
         render::text::render(&plan, false)
     );
 }
+
+#[test]
+fn managed_policy_new_version_makes_room_without_touching_the_default() {
+    // Five versions, the default (v1) switched back by hand: the oldest non-default goes.
+    let plan = golden("managed_policy_new_version");
+    assert_eq!(ops(&plan), ["DeletePolicyVersion", "CreatePolicyVersion"]);
+    assert!(matches!(
+        &plan.steps[0].mutation,
+        Mutation::DeletePolicyVersion { version_id, .. } if version_id == "v2"
+    ));
+    assert!(plan.steps.iter().all(|s| s.phase == Phase::UpdatePolicies));
+}
+
+#[test]
+fn managed_policy_replace_bridges_through_a_temporary_copy() {
+    let plan = golden("managed_policy_replace");
+    assert_eq!(plan.changes.len(), 1, "{:#?}", plan.changes);
+    assert_eq!(plan.changes[0].action, Action::Replace);
+    // The copy is attached before the policy is released, and the policy is back before the
+    // copy is detached.
+    let attach_copy = step_index(&plan, |m| {
+        matches!(m, Mutation::AttachRolePolicy { policy_arn, .. } if policy_arn.ends_with(".rolesmith-swap"))
+    })
+    .expect("attach_copy");
+    let release = step_index(&plan, |m| {
+        matches!(m, Mutation::DetachRolePolicy { policy_arn, .. } if policy_arn.ends_with("/reports-read"))
+    })
+    .expect("release");
+    let recreate = step_index(
+        &plan,
+        |m| matches!(m, Mutation::CreatePolicy { policy } if policy.name == "reports-read"),
+    )
+    .expect("recreate");
+    let reattach = step_index(&plan, |m| {
+        matches!(m, Mutation::AttachRolePolicy { policy_arn, .. } if policy_arn.ends_with("/reports-read"))
+    })
+    .expect("reattach");
+    let drop_copy = step_index(&plan, |m| {
+        matches!(m, Mutation::DeletePolicy { policy_name, .. } if policy_name.ends_with(".rolesmith-swap"))
+    })
+    .expect("drop_copy");
+    assert!(
+        attach_copy < release && release < recreate && recreate < reattach && reattach < drop_copy
+    );
+}

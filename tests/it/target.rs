@@ -102,6 +102,54 @@ fn a_role_target_plans_the_role_with_its_profile_and_says_the_plan_is_partial() 
 }
 
 #[test]
+fn a_role_target_takes_the_managed_policy_it_attaches_and_the_provider_it_trusts() {
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path());
+    std::fs::write(
+        dir.path().join("deploy.yaml"),
+        "apiVersion: rolesmith/v1\nkind: Role\nmetadata:\n  name: deploy\nspec:\n  trust:\n    - githubActions: {repo: example-org/app, ref: main}\n  managedPolicies: [policy:deploy-bucket]\n---\napiVersion: rolesmith/v1\nkind: ManagedPolicy\nmetadata:\n  name: deploy-bucket\nspec:\n  document:\n    Version: '2012-10-17'\n    Statement:\n      - {Effect: Allow, Action: s3:PutObject, Resource: 'arn:aws:s3:::deploy/*'}\n---\napiVersion: rolesmith/v1\nkind: ManagedPolicy\nmetadata:\n  name: unrelated\nspec:\n  document:\n    Version: '2012-10-17'\n    Statement:\n      - {Effect: Allow, Action: s3:GetObject, Resource: 'arn:aws:s3:::other/*'}\n---\napiVersion: rolesmith/v1\nkind: OIDCProvider\nmetadata:\n  name: github\nspec:\n  github: true\n",
+    )
+    .unwrap();
+    let r = run(
+        dir.path(),
+        &[
+            "plan",
+            ".",
+            "--snapshot",
+            "account/demo.json",
+            "--target",
+            "role.deploy",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let plan: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let mut addresses: Vec<String> = plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let a = &c["address"];
+            format!(
+                "{}.{}",
+                a["type"].as_str().unwrap(),
+                a["name"].as_str().unwrap()
+            )
+        })
+        .collect();
+    addresses.sort();
+    assert_eq!(
+        addresses,
+        [
+            "oidc_provider.token.actions.githubusercontent.com",
+            "policy.deploy-bucket",
+            "role.deploy"
+        ]
+    );
+}
+
+#[test]
 fn a_target_that_names_nothing_is_refused_and_a_malformed_one_is_a_usage_error() {
     let dir = tempfile::tempdir().unwrap();
     setup(dir.path());

@@ -13,6 +13,7 @@ mod error;
 mod instances;
 pub mod operations;
 mod pacing;
+mod policies;
 mod profile;
 mod provider;
 mod read;

@@ -158,6 +158,21 @@ pub const OPERATIONS: &[Operation] = &[
     write("TagSAMLProvider", "iam:TagSAMLProvider"),
     write("UntagSAMLProvider", "iam:UntagSAMLProvider"),
     write("DeleteSAMLProvider", "iam:DeleteSAMLProvider"),
+    // Customer managed policies: tags are read per policy (the bulk listing leaves them out),
+    // the entities using one only when it is to be deleted or replaced.
+    read("ListPolicyTags", "iam:ListPolicyTags"),
+    read("ListEntitiesForPolicy", "iam:ListEntitiesForPolicy"),
+    read("GetPolicy", "iam:GetPolicy"),
+    read("GetPolicyVersion", "iam:GetPolicyVersion"),
+    Operation {
+        implied: &["iam:TagPolicy"],
+        ..write("CreatePolicy", "iam:CreatePolicy")
+    },
+    write("CreatePolicyVersion", "iam:CreatePolicyVersion"),
+    write("DeletePolicyVersion", "iam:DeletePolicyVersion"),
+    write("TagPolicy", "iam:TagPolicy"),
+    write("UntagPolicy", "iam:UntagPolicy"),
+    write("DeletePolicy", "iam:DeletePolicy"),
 ];
 
 /// The row for an operation name.
@@ -215,6 +230,8 @@ mod tests {
         .expect("valid policy");
         let role = || "r".to_owned();
         let profile = || "p".to_owned();
+        let policy_doc = policy.clone();
+        let m_arn = || "arn:aws:iam::123456789012:policy/m".to_owned();
         let mut mutations = vec![
             Mutation::CreateRole {
                 role: Box::new(RoleState {
@@ -366,6 +383,44 @@ mod tests {
             },
             Mutation::DeleteSamlProvider { name: saml() },
         ]);
+        mutations.extend([
+            Mutation::CreatePolicy {
+                policy: Box::new(crate::state::ManagedPolicyState {
+                    name: "m".into(),
+                    path: "/".into(),
+                    description: None,
+                    document: policy_doc.clone(),
+                    default_version: String::new(),
+                    versions: Vec::new(),
+                    tags: BTreeMap::new(),
+                    attached_elsewhere: Vec::new(),
+                }),
+            },
+            Mutation::CreatePolicyVersion {
+                policy_name: "m".into(),
+                policy_arn: m_arn(),
+                document: policy_doc,
+            },
+            Mutation::DeletePolicyVersion {
+                policy_name: "m".into(),
+                policy_arn: m_arn(),
+                version_id: "v1".into(),
+            },
+            Mutation::TagPolicy {
+                policy_name: "m".into(),
+                policy_arn: m_arn(),
+                tags: BTreeMap::new(),
+            },
+            Mutation::UntagPolicy {
+                policy_name: "m".into(),
+                policy_arn: m_arn(),
+                keys: BTreeSet::new(),
+            },
+            Mutation::DeletePolicy {
+                policy_name: "m".into(),
+                policy_arn: m_arn(),
+            },
+        ]);
         mutations
     }
 
@@ -406,6 +461,12 @@ mod tests {
             Mutation::TagSamlProvider { .. } => 31,
             Mutation::UntagSamlProvider { .. } => 32,
             Mutation::DeleteSamlProvider { .. } => 33,
+            Mutation::CreatePolicy { .. } => 34,
+            Mutation::CreatePolicyVersion { .. } => 35,
+            Mutation::DeletePolicyVersion { .. } => 36,
+            Mutation::TagPolicy { .. } => 37,
+            Mutation::UntagPolicy { .. } => 38,
+            Mutation::DeletePolicy { .. } => 39,
         }
     }
 
@@ -418,7 +479,7 @@ mod tests {
             (0..mutations.len()).collect(),
             "one value per variant"
         );
-        assert_eq!(seen.len(), 34, "every variant instantiated");
+        assert_eq!(seen.len(), 40, "every variant instantiated");
         for m in &mutations {
             let op = find(m.operation())
                 .unwrap_or_else(|| panic!("{} is missing from OPERATIONS", m.operation()));

@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use aws_sdk_iam::types::{EntityType, InstanceProfile, Role, RoleDetail, Tag};
+use aws_sdk_iam::types::{EntityType, InstanceProfile, ManagedPolicyDetail, Role, RoleDetail, Tag};
 
 use super::AwsAccount;
 use super::error::{other, to_account_error};
@@ -46,7 +46,7 @@ impl AccountReader for AwsAccount {
         // ListRoles first: a role created in between is then in the details but not the list
         // (fetched with GetRole), and a role deleted in between is in the list only (skipped).
         let listed = self.list_roles().await?;
-        let details = self.role_details().await?;
+        let (details, policy_details) = self.role_details().await?;
 
         let mut state = AccountState::empty(identity.account_id, identity.partition);
         for detail in &details {
@@ -91,6 +91,8 @@ impl AccountReader for AwsAccount {
                 .entry(profile.name.clone())
                 .or_insert(profile);
         }
+        self.read_policies(&policy_details, scope, &ctx, &mut state)
+            .await?;
         state.instances = self.read_instances(scope).await?;
         if scope.providers {
             self.read_providers(&mut state).await?;
@@ -125,22 +127,27 @@ impl AwsAccount {
         Ok(roles)
     }
 
-    /// `GetAccountAuthorizationDetails` with `Filter=Role`, every page.
-    async fn role_details(&self) -> Result<Vec<RoleDetail>, AccountError> {
+    /// `GetAccountAuthorizationDetails` with `Filter=Role,LocalManagedPolicy`, every page: the
+    /// roles' details and the customer managed policies' (see `policies.rs`).
+    async fn role_details(
+        &self,
+    ) -> Result<(Vec<RoleDetail>, Vec<ManagedPolicyDetail>), AccountError> {
         let mut pages = self
             .iam
             .get_account_authorization_details()
             .filter(EntityType::Role)
+            .filter(EntityType::LocalManagedPolicy)
             .into_paginator()
             .page_size(PAGE_SIZE)
             .send();
-        let mut details = Vec::new();
+        let (mut details, mut policies) = (Vec::new(), Vec::new());
         while let Some(page) = pages.next().await {
             let page =
                 page.map_err(|e| to_account_error("roles", "GetAccountAuthorizationDetails", &e))?;
             details.extend(page.role_detail_list().iter().cloned());
+            policies.extend(page.policies().iter().cloned());
         }
-        Ok(details)
+        Ok((details, policies))
     }
 
     /// Instance profiles that hold no role (`ListInstanceProfiles`, every page, under the path

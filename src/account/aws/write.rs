@@ -338,6 +338,12 @@ impl AccountWriter for AwsAccount {
                 self.replace_association(&entity, instance_id, association_id, profile_name)
                     .await
             }
+            Mutation::CreatePolicy { .. }
+            | Mutation::CreatePolicyVersion { .. }
+            | Mutation::DeletePolicyVersion { .. }
+            | Mutation::TagPolicy { .. }
+            | Mutation::UntagPolicy { .. }
+            | Mutation::DeletePolicy { .. } => self.write_policy(&entity, op, mutation).await,
             Mutation::DisassociateInstanceProfile { association_id, .. } => {
                 let result = self
                     .ec2

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use crate::codes;
 use crate::diagnostic::{Diagnostic, Location, did_you_mean};
 use crate::manifest::model::{
-    API_VERSION, OidcProviderManifest, RoleManifest, SamlProviderManifest,
+    API_VERSION, ManagedPolicyManifest, OidcProviderManifest, RoleManifest, SamlProviderManifest,
     ServiceLinkedRoleManifest,
 };
 use crate::manifest::source::{Locate, Seg, SourceIndex, SourceText};
@@ -29,6 +29,8 @@ pub enum Document {
     Role(Box<RoleManifest>),
     /// `kind: ServiceLinkedRole`.
     ServiceLinkedRole(ServiceLinkedRoleManifest),
+    /// `kind: ManagedPolicy`.
+    ManagedPolicy(Box<ManagedPolicyManifest>),
     /// `kind: OIDCProvider`.
     OidcProvider(OidcProviderManifest),
     /// `kind: SAMLProvider`.
@@ -43,6 +45,7 @@ impl Document {
             Self::ServiceLinkedRole(m) => &m.metadata.name,
             Self::OidcProvider(m) => &m.metadata.name,
             Self::SamlProvider(m) => &m.metadata.name,
+            Self::ManagedPolicy(m) => &m.metadata.name,
         }
     }
 }
@@ -497,7 +500,13 @@ struct Header {
     kind: Option<serde_json::Value>,
 }
 
-const KINDS: [&str; 4] = ["Role", "ServiceLinkedRole", "OIDCProvider", "SAMLProvider"];
+const KINDS: [&str; 5] = [
+    "Role",
+    "ServiceLinkedRole",
+    "ManagedPolicy",
+    "OIDCProvider",
+    "SAMLProvider",
+];
 
 /// Most YAML nodes one document may expand to. IAM's own size limits keep a real role document
 /// to a few thousand; the cap stops runaway documents and alias bombs ("billion laughs", where
@@ -598,6 +607,9 @@ fn load_document(
         Some("SAMLProvider") => Document::SamlProvider(
             parse(text).map_err(|e| Box::new(parse_errors::diagnostic(source, doc.index(), &e)))?,
         ),
+        Some("ManagedPolicy") => Document::ManagedPolicy(Box::new(
+            parse(text).map_err(|e| Box::new(parse_errors::diagnostic(source, doc.index(), &e)))?,
+        )),
         Some(other) => {
             let mut d = Diagnostic::new(codes::UNKNOWN_KIND, format!("unknown kind `{other}`"))
                 .at(doc.locate(&[Seg::from("kind")]), "not a rolesmith kind");

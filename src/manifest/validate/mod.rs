@@ -15,10 +15,13 @@
 //! This module keeps what they share: the [`Target`], the one-line `check` helper and the
 //! cross-document checks.
 
+mod policy;
 mod provider;
 mod role;
 mod service_linked;
 mod trust;
+
+pub use policy::{PolicyRef, REFERENCE_PREFIX, resolve_refs};
 
 use std::collections::HashMap;
 
@@ -27,7 +30,7 @@ use crate::diagnostic::{Diagnostic, Location};
 use crate::manifest::load::{DocAnchor, Document, LoadedDocument};
 use crate::policy::PolicyDocumentInput;
 use crate::quotas::Limits;
-use crate::state::{DesiredProvider, DesiredRole, Origin, Ownership};
+use crate::state::{DesiredPolicy, DesiredProvider, DesiredRole, Origin, Ownership};
 
 use crate::yaml_path;
 pub use provider::ProviderKey;
@@ -96,6 +99,7 @@ pub struct Duplicates {
     profiles: HashMap<String, DocAnchor>,
     oidc_providers: HashMap<String, DocAnchor>,
     saml_providers: HashMap<String, DocAnchor>,
+    policies: HashMap<String, DocAnchor>,
 }
 
 impl Duplicates {
@@ -104,6 +108,10 @@ impl Duplicates {
     pub fn check(&mut self, checked: &mut CheckedDocument) {
         if let Some(key) = checked.provider_key.clone() {
             return self.check_provider(checked, &key);
+        }
+        if checked.policy.is_some() {
+            self.check_policy(checked);
+            return;
         }
         let CheckedDocument {
             anchor,
@@ -159,6 +167,31 @@ impl Duplicates {
     }
 }
 
+impl Duplicates {
+    /// A managed policy declared before under the same name (IAM compares names
+    /// case-insensitively, whatever the path).
+    fn check_policy(&mut self, checked: &mut CheckedDocument) {
+        let key = checked.name.to_ascii_lowercase();
+        let at = yaml_path!["metadata", "name"];
+        match self.policies.get(&key) {
+            Some(first) => checked.found.push(
+                Diagnostic::new(
+                    codes::DUPLICATE_POLICY,
+                    format!("managed policy `{}` is declared more than once", checked.name),
+                )
+                .at(checked.anchor.locate(&at), "declared again here")
+                .also(first.locate(&at), "first declared here")
+                .with_help(
+                    "IAM policy names are unique case-insensitively, whatever the path; keep one declaration",
+                ),
+            ),
+            None => {
+                self.policies.insert(key, checked.anchor.clone());
+            }
+        }
+    }
+}
+
 /// One document validated on its own (no cross-document checks), ready for the linter and for
 /// [`Duplicates`].
 #[derive(Debug)]
@@ -169,6 +202,10 @@ pub struct CheckedDocument {
     pub name: String,
     /// The role, if the document declares one (whether or not it has errors).
     pub role: Option<DesiredRole>,
+    /// The managed policy, if the document declares one (whether or not it has errors).
+    pub policy: Option<DesiredPolicy>,
+    /// The role's `policy:NAME` references, resolved once every document is merged.
+    pub policy_refs: Vec<PolicyRef>,
     /// The resolved trust document of a `Role` (the shorthand's expansion, one statement per
     /// entry, or the raw `trustPolicy`), for the linter.
     pub trust: Option<PolicyDocumentInput>,
@@ -184,8 +221,10 @@ pub struct CheckedDocument {
 pub fn check_document(doc: &LoadedDocument, ctx: &Target) -> CheckedDocument {
     let mut found = Vec::new();
     let (mut provider_key, mut provider) = (None, None);
+    let mut policy_refs = Vec::new();
+    let mut policy = None;
     let (role, trust) = match &doc.document {
-        Document::Role(m) => role::role(doc, m, ctx, &mut found),
+        Document::Role(m) => role::role(doc, m, ctx, &mut found, &mut policy_refs),
         Document::ServiceLinkedRole(m) => (
             service_linked::service_linked_role(doc, m, ctx, &mut found),
             None,
@@ -198,11 +237,17 @@ pub fn check_document(doc: &LoadedDocument, ctx: &Target) -> CheckedDocument {
             (provider_key, provider) = provider::saml_provider(doc, m, ctx, &mut found);
             (None, None)
         }
+        Document::ManagedPolicy(m) => {
+            policy = Some(policy::managed_policy(doc, m, ctx, &mut found));
+            (None, None)
+        }
     };
     CheckedDocument {
         anchor: doc.anchor(),
         name: doc.document.name().to_owned(),
         role,
+        policy,
+        policy_refs,
         trust,
         found,
         provider_key,

@@ -20,6 +20,7 @@ use crate::state::{
 };
 use crate::yaml_path;
 
+use super::policy::{PolicyRef, reference};
 use super::{Target, check, origin, trust};
 
 /// Placeholder resolution for one document. Resolving round-trips values through JSON, so it
@@ -30,7 +31,7 @@ pub(super) struct Placeholders<'a> {
 }
 
 impl<'a> Placeholders<'a> {
-    fn of(doc: &LoadedDocument, ctx: &'a Target) -> Self {
+    pub(super) fn of(doc: &LoadedDocument, ctx: &'a Target) -> Self {
         Self {
             ctx,
             present: doc.text().contains("${AWS::"),
@@ -68,6 +69,7 @@ pub(super) fn role(
     m: &RoleManifest,
     ctx: &Target,
     out: &mut Vec<Diagnostic>,
+    refs: &mut Vec<PolicyRef>,
 ) -> (Option<DesiredRole>, Option<PolicyDocumentInput>) {
     let spec = &m.spec;
     let name = &m.metadata.name;
@@ -86,8 +88,8 @@ pub(super) fn role(
         trust::check_size(doc, spec, t, ctx, out);
     }
 
-    let boundary = permissions_boundary(doc, spec, ctx, out);
-    let managed = managed_policies(doc, spec, ctx, out);
+    let boundary = permissions_boundary(doc, spec, ctx, out, refs);
+    let managed = managed_policies(doc, spec, ctx, out, refs);
     let inline = inline_policies(doc, spec, &placeholders, &nctx, out);
     let tags = tags(doc, &spec.tags, ctx, out);
     let instance_profile = instance_profile(doc, name, spec, ctx, out);
@@ -162,18 +164,26 @@ fn settings(
     (path, max_session)
 }
 
-/// The permissions boundary as a managed policy ARN (`aws:NAME` expanded).
+/// The permissions boundary as a managed policy ARN (`aws:NAME` expanded; `policy:NAME` kept
+/// and recorded in `refs`, resolved once every document is read).
 fn permissions_boundary(
     doc: &LoadedDocument,
     spec: &RoleSpec,
     ctx: &Target,
     out: &mut Vec<Diagnostic>,
+    refs: &mut Vec<PolicyRef>,
 ) -> Option<String> {
     let boundary = spec
         .permissions_boundary
         .as_deref()
         .map(|b| ctx.managed_policy(b));
-    if let Some(b) = &boundary {
+    let at = yaml_path!["spec", "permissionsBoundary"];
+    if let Some(r) = boundary
+        .as_deref()
+        .and_then(|b| reference(doc, b, &at, out))
+    {
+        refs.push(r);
+    } else if let Some(b) = &boundary {
         check(
             out,
             limits::managed_policy_arn(b),
@@ -185,24 +195,35 @@ fn permissions_boundary(
     boundary
 }
 
-/// The attached managed policies as ARNs: each one's shape, duplicates, and the quota.
+/// The attached managed policies as ARNs: each one's shape, duplicates, and the quota
+/// (`policy:NAME` kept and recorded in `refs`, resolved once every document is read).
 fn managed_policies(
     doc: &LoadedDocument,
     spec: &RoleSpec,
     ctx: &Target,
     out: &mut Vec<Diagnostic>,
+    refs: &mut Vec<PolicyRef>,
 ) -> BTreeSet<String> {
     let mut managed = BTreeSet::new();
     for (i, arn) in spec.managed_policies.iter().enumerate() {
         let resolved = ctx.managed_policy(arn);
         let at = || doc.locate(&yaml_path!["spec", "managedPolicies", i]);
-        check(
+        if let Some(r) = reference(
+            doc,
+            &resolved,
+            &yaml_path!["spec", "managedPolicies", i],
             out,
-            limits::managed_policy_arn(&resolved),
-            codes::INVALID_ARN,
-            at,
-            "give a full policy ARN, or `aws:NAME` for an AWS managed policy",
-        );
+        ) {
+            refs.push(r);
+        } else {
+            check(
+                out,
+                limits::managed_policy_arn(&resolved),
+                codes::INVALID_ARN,
+                at,
+                "give a full policy ARN, `aws:NAME` for an AWS managed policy, or `policy:NAME` for a declared one",
+            );
+        }
         if !managed.insert(resolved) {
             out.push(
                 Diagnostic::new(

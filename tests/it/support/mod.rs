@@ -234,6 +234,13 @@ pub const WRITE_OPERATIONS: &[&str] = &[
     "TagSAMLProvider",
     "UntagSAMLProvider",
     "DeleteSAMLProvider",
+    "CreatePolicy",
+    "CreatePolicyVersion",
+    "DeletePolicyVersion",
+    "SetDefaultPolicyVersion",
+    "TagPolicy",
+    "UntagPolicy",
+    "DeletePolicy",
 ];
 
 /// The `stats.calls` object of a plan JSON, as (operation, count) pairs; panics when absent.
