@@ -8,7 +8,7 @@ use super::{BoxError, ExitStatus, UserError, print_stats, read_account, tokio_ru
 use crate::account::aws::AwsAccount;
 use crate::account::snapshot::SnapshotAccount;
 use crate::account::{AnyAccount, ReadScope};
-use crate::import::{Import, WriteReport, import, write};
+use crate::import::{FileKind, Import, WriteReport, import, write};
 use crate::state::AccountState;
 
 /// The account id of a snapshot file that does not exist yet (an empty account).
@@ -34,9 +34,11 @@ pub(super) fn snapshot_command(settings: &SnapshotSettings) -> Result<ExitStatus
     let state = read_account(&runtime, &account, &capture_scope())?;
     crate::account::snapshot::write_atomically(&settings.out, &state)?;
     eprintln!(
-        "Wrote {} role(s), {} instance profile(s) and {} instance(s) of account {} to {}.",
+        "Wrote {} role(s), {} instance profile(s), {} managed policy(ies), {} identity provider(s) and {} instance(s) of account {} to {}.",
         state.roles.len(),
         state.instance_profiles.len(),
+        state.policies.len(),
+        state.oidc_providers.len() + state.saml_providers.len(),
         state.instances.len(),
         state.account_id,
         settings.out.display()
@@ -82,12 +84,14 @@ fn read_for_import(
     account: &AnyAccount,
     settings: &ImportSettings,
 ) -> Result<AccountState, BoxError> {
-    // Identity providers are always imported; EC2 is read only for bindings.
+    // Identity providers and managed policies (with their tags) are always imported; EC2 is
+    // read only for bindings.
     let scope = if settings.options.with_bindings {
         capture_scope()
     } else {
         ReadScope {
             providers: true,
+            policy_ownership: true,
             ..ReadScope::default()
         }
     };
@@ -111,17 +115,20 @@ fn print_import_report(imported: &Import, report: &WriteReport, settings: &Impor
     for note in &imported.notes {
         eprintln!("note: {note}");
     }
-    let providers = imported
-        .files
-        .iter()
-        .filter(|f| f.path.starts_with("providers"))
-        .count();
-    let roles = imported.files.len() - providers;
-    let also = if providers > 0 {
-        format!(" and {providers} identity provider file(s)")
-    } else {
-        String::new()
-    };
+    let count = |kind: FileKind| imported.files.iter().filter(|f| f.kind == kind).count();
+    let roles = count(FileKind::Role);
+    let mut also = String::new();
+    for (n, what) in [
+        (count(FileKind::ManagedPolicy), "managed policy"),
+        (
+            count(FileKind::IdentityProvider) + count(FileKind::SamlMetadata),
+            "identity provider",
+        ),
+    ] {
+        if n > 0 {
+            also.push_str(&format!(" and {n} {what} file(s)"));
+        }
+    }
     eprintln!(
         "Imported {roles} role(s){also} into {}: {} written, {} skipped.",
         settings.out.display(),

@@ -1,5 +1,5 @@
-//! Import: live roles (and identity providers, `provider`) → manifests, so an existing account
-//! can be brought under management.
+//! Import: live roles (and customer managed policies, `policy`; identity providers, `provider`)
+//! → manifests, so an existing account can be brought under management.
 //!
 //! The bar is a zero-diff round trip: importing, then planning against the same account, plans
 //! nothing (after `--adopt`, only the ownership tags). Output is deterministic — the same
@@ -7,6 +7,7 @@
 //! canonical form, trust in the shorthand only when it says exactly the same ([`trust`]).
 //! Files go only inside the output folder, never through a symbolic link ([`write()`]).
 
+mod policy;
 mod provider;
 mod trust;
 mod write;
@@ -20,7 +21,9 @@ use crate::manifest::model::{
     ServiceLinkedRoleSpec,
 };
 use crate::policy::TrustContext;
-use crate::state::{AccountState, DEFAULT_MAX_SESSION_DURATION, Ownership, RoleState};
+use crate::state::{
+    AccountState, DEFAULT_MAX_SESSION_DURATION, ManagedPolicyState, Ownership, RoleState,
+};
 
 pub use trust::shorthand as trust_shorthand;
 pub use write::{WriteError, WriteReport, write, write_new};
@@ -38,13 +41,28 @@ pub struct ImportOptions {
     pub ownership: Ownership,
 }
 
+/// What an imported file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// A `Role` or `ServiceLinkedRole` manifest.
+    Role,
+    /// A `ManagedPolicy` manifest.
+    ManagedPolicy,
+    /// An `OIDCProvider` or `SAMLProvider` manifest.
+    IdentityProvider,
+    /// A SAML provider's metadata document, next to its manifest.
+    SamlMetadata,
+}
+
 /// One manifest to write.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportedFile {
     /// Path relative to the output directory.
     pub path: PathBuf,
-    /// The role (or identity provider) it declares.
-    pub role: String,
+    /// What the file holds.
+    pub kind: FileKind,
+    /// The name of the role, policy or provider it declares.
+    pub name: String,
     /// The file's text.
     pub text: String,
 }
@@ -61,28 +79,17 @@ pub struct Import {
 /// The schema file written next to imported manifests, which their modelines point at.
 pub const SCHEMA_FILE: &str = "rolesmith.schema.json";
 
-/// Builds manifests for every role of `account` that the options select.
+/// Builds manifests for every role, customer managed policy and identity provider of `account`
+/// that the options select.
 pub fn import(account: &AccountState, opts: &ImportOptions) -> Import {
     let mut out = Import::default();
     let ctx = TrustContext {
         account_id: account.account_id.clone(),
         partition: account.partition.clone(),
     };
-    for role in account.roles.values() {
-        if opts
-            .name
-            .as_ref()
-            .is_some_and(|re| !re.is_match(&role.name))
-        {
-            continue;
-        }
-        if role.path.starts_with("/aws-reserved/") {
-            out.notes.push(format!(
-                "skipped {}: roles under /aws-reserved/ belong to AWS (e.g. IAM Identity Center)",
-                role.name
-            ));
-            continue;
-        }
+    let roles = selected_roles(account, opts, &mut out.notes);
+    let policies = policy::selected(account, &roles, opts);
+    for role in roles {
         let (path, yaml) = match &role.service_linked {
             Some(slr) => (
                 file_path(&role.path, &role.name),
@@ -101,7 +108,14 @@ pub fn import(account: &AccountState, opts: &ImportOptions) -> Import {
             ),
             None => (
                 file_path(&role.path, &role.name),
-                to_yaml(&role_manifest(role, account, opts, &ctx, &mut out.notes)),
+                to_yaml(&role_manifest(
+                    role,
+                    account,
+                    &policies,
+                    opts,
+                    &ctx,
+                    &mut out.notes,
+                )),
             ),
         };
         if layout_renamed(&role.path, &role.name, &path) {
@@ -119,15 +133,23 @@ pub fn import(account: &AccountState, opts: &ImportOptions) -> Import {
         );
         out.files.push(ImportedFile {
             path,
-            role: role.name.clone(),
+            kind: FileKind::Role,
+            name: role.name.clone(),
             text: format!("{modeline}{yaml}"),
         });
     }
-    for file in provider::providers(account, opts) {
+    let others = policy::files(&policies, opts)
+        .into_iter()
+        .chain(provider::providers(account, opts));
+    for file in others {
         if out.files.iter().any(|f| f.path == file.path) {
             out.notes.push(format!(
-                "skipped provider {}: a role's manifest is already written to {}",
-                file.role,
+                "skipped {} {}: a role's manifest is already written to {}",
+                match file.kind {
+                    FileKind::ManagedPolicy => "managed policy",
+                    _ => "provider",
+                },
+                file.name,
                 file.path.display()
             ));
             continue;
@@ -138,9 +160,37 @@ pub fn import(account: &AccountState, opts: &ImportOptions) -> Import {
     out
 }
 
+/// The roles `--name` selects, without those AWS keeps under `/aws-reserved/` (noted).
+fn selected_roles<'a>(
+    account: &'a AccountState,
+    opts: &ImportOptions,
+    notes: &mut Vec<String>,
+) -> Vec<&'a RoleState> {
+    let mut roles = Vec::new();
+    for role in account.roles.values() {
+        if opts
+            .name
+            .as_ref()
+            .is_some_and(|re| !re.is_match(&role.name))
+        {
+            continue;
+        }
+        if role.path.starts_with("/aws-reserved/") {
+            notes.push(format!(
+                "skipped {}: roles under /aws-reserved/ belong to AWS (e.g. IAM Identity Center)",
+                role.name
+            ));
+            continue;
+        }
+        roles.push(role);
+    }
+    roles
+}
+
 fn role_manifest(
     role: &RoleState,
     account: &AccountState,
+    policies: &BTreeMap<String, &ManagedPolicyState>,
     opts: &ImportOptions,
     ctx: &TrustContext,
     notes: &mut Vec<String>,
@@ -149,15 +199,8 @@ fn role_manifest(
         Some(entries) => (Some(entries), None),
         None => (None, Some(role.trust_policy.to_input())),
     };
-    let aws_managed = format!("arn:{}:iam::aws:policy/", account.partition);
-    let managed_policies = role
-        .managed_policies
-        .iter()
-        .map(|arn| match arn.strip_prefix(&aws_managed) {
-            Some(name) => format!("aws:{name}"),
-            None => arn.clone(),
-        })
-        .collect();
+    let reference = |arn: &String| policy::reference(arn, policies, &account.partition);
+    let managed_policies = role.managed_policies.iter().map(reference).collect();
     let mut tags: BTreeMap<String, String> = role.tags.clone();
     tags.remove(&opts.ownership.key);
     let profiles: Vec<_> = account.profiles_of_role(&role.name).collect();
@@ -204,7 +247,7 @@ fn role_manifest(
             path: (role.path != "/").then(|| role.path.clone()),
             max_session_duration: (role.max_session_duration != DEFAULT_MAX_SESSION_DURATION)
                 .then_some(role.max_session_duration),
-            permissions_boundary: role.permissions_boundary.clone(),
+            permissions_boundary: role.permissions_boundary.as_ref().map(reference),
             trust,
             trust_policy,
             managed_policies,

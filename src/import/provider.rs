@@ -9,7 +9,7 @@
 
 use std::path::PathBuf;
 
-use super::{ImportOptions, ImportedFile, file_safe, to_yaml};
+use super::{FileKind, ImportOptions, ImportedFile, file_safe, to_yaml};
 use crate::manifest::model::{
     ApiVersion, Metadata, OidcProviderKind, OidcProviderManifest, OidcProviderSpec,
     SamlProviderKind, SamlProviderManifest, SamlProviderSpec,
@@ -27,7 +27,8 @@ pub(super) fn providers(account: &AccountState, opts: &ImportOptions) -> Vec<Imp
     for p in account.oidc_providers.values().filter(|p| selected(&p.url)) {
         files.push(ImportedFile {
             path: PathBuf::from("providers/oidc").join(format!("{}.yaml", file_safe(&p.url))),
-            role: p.url.clone(),
+            kind: FileKind::IdentityProvider,
+            name: p.url.clone(),
             text: format!("{MODELINE}{}", to_yaml(&oidc_manifest(p, opts))),
         });
     }
@@ -39,12 +40,14 @@ pub(super) fn providers(account: &AccountState, opts: &ImportOptions) -> Vec<Imp
         let metadata = format!("{}.xml", file_safe(&p.name));
         files.push(ImportedFile {
             path: PathBuf::from("providers/saml").join(format!("{}.yaml", file_safe(&p.name))),
-            role: p.name.clone(),
+            kind: FileKind::IdentityProvider,
+            name: p.name.clone(),
             text: format!("{MODELINE}{}", to_yaml(&saml_manifest(p, &metadata, opts))),
         });
         files.push(ImportedFile {
             path: PathBuf::from("providers/saml").join(metadata),
-            role: p.name.clone(),
+            kind: FileKind::SamlMetadata,
+            name: p.name.clone(),
             text: p.metadata_document.clone().unwrap_or_default(),
         });
     }

@@ -292,7 +292,8 @@ mod tests {
                 .iter()
                 .map(|p| ImportedFile {
                     path: PathBuf::from(p),
-                    role: "r".into(),
+                    kind: crate::import::FileKind::Role,
+                    name: "r".into(),
                     text: format!("{p}\n"),
                 })
                 .collect(),

@@ -268,9 +268,11 @@ fn a_varied_corpus_imports_to_manifests_that_plan_nothing() {
         ..ImportOptions::default()
     };
     let imported = import(&live, &opts);
+    // One manifest per role and one per customer managed policy (the boundary the corpus uses).
+    assert_eq!(live.policies.len(), 1, "{:?}", live.policies.keys());
     assert_eq!(
         imported.files.len(),
-        live.roles.len(),
+        live.roles.len() + live.policies.len(),
         "{:?}",
         imported.notes
     );
@@ -305,6 +307,7 @@ fn a_varied_corpus_imports_to_manifests_that_plan_nothing() {
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
     assert_eq!(desired.roles.len(), live.roles.len());
+    assert_eq!(desired.policies.len(), live.policies.len());
     let declared_bindings: usize = desired
         .roles
         .values()
@@ -345,9 +348,14 @@ fn a_varied_corpus_imports_to_manifests_that_plan_nothing() {
         *ops.entry(s.mutation.operation()).or_default() += 1;
     }
     assert_eq!(ops.get("TagRole").copied().unwrap_or(0), unowned, "{ops:?}");
+    assert_eq!(
+        ops.get("TagPolicy"),
+        Some(&1),
+        "the boundary policy is adopted: {ops:?}"
+    );
     assert!(
         ops.keys()
-            .all(|op| *op == "TagRole" || *op == "TagInstanceProfile"),
+            .all(|op| ["TagRole", "TagInstanceProfile", "TagPolicy"].contains(op)),
         "only ownership tags may change: {ops:?}\n{:#?}",
         plan.changes
             .iter()
@@ -388,7 +396,14 @@ fn a_varied_corpus_imports_to_manifests_that_plan_nothing() {
             other => other.to_string(),
         })
         .collect();
-    assert_eq!(conflicted.len(), needs_adoption, "{:#?}", plan.conflicts);
+    // The roles, and the boundary policy made by hand.
+    assert!(conflicted.contains("policy.boundary"), "{conflicted:?}");
+    assert_eq!(
+        conflicted.len(),
+        needs_adoption + 1,
+        "{:#?}",
+        plan.conflicts
+    );
     assert!(plan.steps.is_empty(), "{:#?}", plan.steps);
 
     // Importing twice gives identical files.

@@ -525,3 +525,97 @@ fn a_default_version_set_by_hand_is_drift_and_one_apply_restores_it() {
     let (ids, _) = versions(&moto, REPORTS_ARN);
     assert_eq!(ids, ["v1", "v2", "v3", "v4"]);
 }
+
+#[test]
+fn imported_policies_are_referenced_by_name_and_plan_nothing_but_the_ownership_tags() {
+    let moto = Moto::start();
+    let iam = moto.iam();
+    let hand_arn = "arn:aws:iam::123456789012:policy/teams/hand-made";
+    block_on(async {
+        ok(
+            iam.create_policy()
+                .policy_name("hand-made")
+                .path("/teams/")
+                .description("made in the console")
+                .policy_document(
+                    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::reports/*"}]}"#,
+                )
+                .send()
+                .await,
+            "CreatePolicy hand-made",
+        );
+        ok(
+            iam.create_policy()
+                .policy_name("hand-boundary")
+                .policy_document(
+                    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#,
+                )
+                .send()
+                .await,
+            "CreatePolicy hand-boundary",
+        );
+        ok(
+            iam.create_role()
+                .role_name("console-role")
+                .assume_role_policy_document(
+                    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#,
+                )
+                .permissions_boundary("arn:aws:iam::123456789012:policy/hand-boundary")
+                .send()
+                .await,
+            "CreateRole console-role",
+        );
+        for arn in [hand_arn, "arn:aws:iam::aws:policy/ReadOnlyAccess"] {
+            ok(
+                iam.attach_role_policy()
+                    .role_name("console-role")
+                    .policy_arn(arn)
+                    .send()
+                    .await,
+                "AttachRolePolicy",
+            );
+        }
+    });
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("imported");
+    let r = run_live(&moto, &["import", "--out", &arg(&out), "--adopt"]).success();
+    assert!(
+        r.stderr.contains("1 role(s) and 2 managed policy file(s)"),
+        "{}",
+        r.stderr
+    );
+    let role = std::fs::read_to_string(out.join("console-role.yaml")).expect("role manifest");
+    // Customer managed policies by name, AWS managed ones stay references.
+    for want in [
+        "policy:hand-made",
+        "aws:ReadOnlyAccess",
+        "permissionsBoundary: policy:hand-boundary",
+    ] {
+        assert!(role.contains(want), "{want} in:\n{role}");
+    }
+    let policy =
+        std::fs::read_to_string(out.join("policies/teams/hand-made.yaml")).expect("policy file");
+    for want in [
+        "kind: ManagedPolicy",
+        "path: /teams/",
+        "description: made in the console",
+        "adopt: true",
+        "s3:GetObject",
+    ] {
+        assert!(policy.contains(want), "{want} in:\n{policy}");
+    }
+    assert!(out.join("policies/hand-boundary.yaml").is_file());
+    // Round trip: only the ownership tags, then nothing.
+    let (plan, _) = plan_with_stats(&moto, &out, &[]);
+    let mut ops: Vec<&str> = array(&plan, "steps")
+        .iter()
+        .filter_map(|s| s["operation"].as_str())
+        .collect();
+    ops.sort_unstable();
+    assert_eq!(ops, ["TagPolicy", "TagPolicy", "TagRole"], "{plan:#}");
+    assert!(array(&plan, "conflicts").is_empty(), "{plan:#}");
+    apply(&moto, &[&arg(&out)]);
+    let (plan, _) = plan_with_stats(&moto, &out, &[]);
+    assert!(array(&plan, "steps").is_empty(), "{plan:#}");
+}

@@ -146,7 +146,7 @@ fn imported_files_look_like_this() {
         "legacy-admin",
         "AWSServiceRoleForAutoScaling",
     ] {
-        let file = imported.files.iter().find(|f| f.role == role).unwrap();
+        let file = imported.files.iter().find(|f| f.name == role).unwrap();
         insta::assert_snapshot!(role, format!("# {}\n{}", file.path.display(), file.text));
     }
 }
