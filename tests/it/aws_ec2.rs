@@ -396,9 +396,12 @@ fn prune_tears_down_in_order() {
             "RemoveRoleFromInstanceProfile",
             "DeleteInstanceProfile",
             "DetachRolePolicy",
+            "DetachRolePolicy",
             "DeleteRolePolicy",
             "DeleteRole",
             "CreateRole",
+            // The example's team policy, once no role attaches it.
+            "DeletePolicy",
         ],
         "recorded write order\n{}",
         r.stdout

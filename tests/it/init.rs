@@ -57,7 +57,7 @@ fn init_into_an_empty_folder_validates_strictly_and_applies_to_no_changes() {
     let validate = run_in(&dir, &["validate", "--strict"]);
     assert_eq!(validate.code, Some(0), "{}", validate.stderr);
     assert_eq!(validate.stderr, "", "findings: {}", validate.stderr);
-    assert_eq!(validate.stdout, "1 manifest(s) in 1 file(s) are valid.\n");
+    assert_eq!(validate.stdout, "2 manifest(s) in 1 file(s) are valid.\n");
 
     let apply = run_in(&dir, &["apply", "--snapshot", "new.json", "--auto-approve"]);
     assert_eq!(apply.code, Some(0), "{}", apply.stderr);

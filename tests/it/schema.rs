@@ -62,11 +62,12 @@ fn every_example_document_matches_the_schema() {
 }
 
 #[test]
-fn single_document_examples_parse_with_from_str() {
-    // The examples hold one document each; from_str reads them the way editors do.
+fn example_documents_parse_one_by_one_with_from_str() {
+    // Each document of an example, read alone the way editors do: the role is the last.
     let text =
         std::fs::read_to_string(root().join("examples/manifests/cloudwatch-agent.yaml")).unwrap();
-    let doc: Value = serde_saphyr::from_str(&text).unwrap();
+    let role = text.rsplit("\n---\n").next().unwrap();
+    let doc: Value = serde_saphyr::from_str(role).unwrap();
     assert!(validator().is_valid(&doc));
     assert_eq!(
         doc["spec"]["ec2"]["selector"]["tags"]["cloudwatch-agent"],
