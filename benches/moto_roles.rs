@@ -2,7 +2,8 @@
 //! again with no change, end to end through the library (manifest files on disk → read the
 //! account → load + validate → diff → plan → apply) and the real AWS SDK clients.
 //!
-//! Run: `cargo bench --bench moto_roles -- [ROLES] [PARALLELISM]` (defaults 1000, 8).
+//! Run: `cargo bench --bench moto_roles -- [ROLES] [PARALLELISM] [POLICIES]` (defaults 1000, 8,
+//! 0).
 //! The program starts moto (installed into `<target>/moto-venv` on first use, as the integration
 //! tests do), generates the manifests, then re-runs itself with the harness's environment (fake
 //! credentials, loopback endpoint, no profile) so the measured process starts clean. It prints
@@ -11,16 +12,22 @@
 //! docs/BENCHMARKS.md.
 //!
 //! Each generated role has a service-principal trust policy, one inline policy and two tags (plus
-//! the ownership tag) and no managed policy, so the minimal apply is one `CreateRole` (tags ride
-//! along) and one `PutRolePolicy` per role.
+//! the ownership tag), so the minimal apply is one `CreateRole` (tags ride along) and one
+//! `PutRolePolicy` per role. With POLICIES > 0, that many `kind: ManagedPolicy` manifests are
+//! generated too and role i attaches `policy:team-policy-(i mod POLICIES)`: the minimum adds one
+//! `CreatePolicy` per policy (tags ride along) and one `AttachRolePolicy` per role, and the
+//! no-change plan must cost exactly the formula of docs/BENCHMARKS.md (bulk pages + one
+//! `ListPolicyTags` per declared policy). The same reads made with the bare SDK on the same
+//! server, as fast as they can go (tags 8 at a time, like rolesmith), are the floor the
+//! no-change plan is compared with.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use rolesmith::account::AccountReader;
 use rolesmith::account::aws::{AwsAccount, AwsOptions, operations};
+use rolesmith::account::{AccountReader, ReadScope};
 use rolesmith::apply::{ApplyOptions, OwnershipGuard, apply};
 use rolesmith::check::{ResolveContext, load_and_validate};
 use rolesmith::diagnostic::has_errors;
@@ -36,7 +43,7 @@ mod moto;
 #[path = "../tests/it/support/venv.rs"]
 mod venv;
 
-fn manifest(i: usize) -> String {
+fn manifest(i: usize, policies: usize) -> String {
     let mut y = String::new();
     let _ = write!(
         y,
@@ -62,7 +69,36 @@ spec:
 "#,
         team = i % 40
     );
+    if policies > 0 {
+        let _ = writeln!(
+            y,
+            "  managedPolicies:\n    - policy:team-policy-{:04}",
+            i % policies
+        );
+    }
     y
+}
+
+fn policy_manifest(p: usize) -> String {
+    format!(
+        r#"apiVersion: rolesmith/v1
+kind: ManagedPolicy
+metadata:
+  name: team-policy-{p:04}
+spec:
+  path: /bench/
+  description: Generated policy {p} for the moto benchmark
+  document:
+    Version: "2012-10-17"
+    Statement:
+      - Effect: Allow
+        Action: [dynamodb:GetItem, dynamodb:Query]
+        Resource: arn:aws:dynamodb:*:*:table/team-{p}
+  tags:
+    team: team-{team}
+"#,
+        team = p % 40
+    )
 }
 
 fn main() {
@@ -81,13 +117,15 @@ fn main() {
             &args[2],
             parse(3),
             parse(4),
+            parse(5),
         );
         return;
     }
     let roles: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(1000);
     let parallelism: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(8);
+    let policies: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(0);
     let dir = tempfile::tempdir().expect("temp dir");
-    generate(&dir.path().join("manifests"), roles);
+    generate(&dir.path().join("manifests"), roles, policies);
 
     let t_start = Instant::now();
     let server = moto::Moto::start();
@@ -96,13 +134,14 @@ fn main() {
         server.endpoint,
         t_start.elapsed().as_secs_f64()
     );
-    println!("roles:            {roles}, parallelism {parallelism}");
+    println!("roles:            {roles}, policies {policies}, parallelism {parallelism}");
     let mut cmd = std::process::Command::new(std::env::current_exe().expect("own path"));
     cmd.arg("measure")
         .arg(dir.path())
         .arg(&server.endpoint)
         .arg(roles.to_string())
         .arg(parallelism.to_string())
+        .arg(policies.to_string())
         .env_remove("RUST_LOG");
     server.configure(&mut cmd);
     let status = cmd.status().expect("run the measuring process");
@@ -112,12 +151,17 @@ fn main() {
     assert!(status.success(), "measuring process failed");
 }
 
-fn generate(manifests: &Path, roles: usize) {
+fn generate(manifests: &Path, roles: usize, policies: usize) {
     std::fs::create_dir_all(manifests).expect("manifest dir");
+    if policies > 0 {
+        let docs: Vec<String> = (0..policies).map(policy_manifest).collect();
+        std::fs::write(manifests.join("policies.yaml"), docs.join("---\n"))
+            .expect("write manifests");
+    }
     // 100 roles per file, as multi-document files.
     for chunk in 0..roles.div_ceil(100) {
         let docs: Vec<String> = (chunk * 100..((chunk + 1) * 100).min(roles))
-            .map(manifest)
+            .map(|i| manifest(i, policies))
             .collect();
         std::fs::write(
             manifests.join(format!("roles-{chunk:04}.yaml")),
@@ -142,16 +186,17 @@ struct Planned {
     plan_time: Duration,
 }
 
-/// What `make_plan` in the CLI does: read the account, load + validate in its context, diff,
-/// order into steps.
+/// What `make_plan` in the CLI does: the account's identity, load + validate in its context,
+/// read what the manifests need (`ReadScope::needed_by`), diff, order into steps.
 fn make_plan(account: &AwsAccount, manifests: &Path, rt: &tokio::runtime::Runtime) -> Planned {
     let t0 = Instant::now();
-    let live = rt.block_on(account.read()).expect("read the account");
-    let read = t0.elapsed();
+    let identity = rt
+        .block_on(account.identity())
+        .expect("the account's identity");
     let ownership = Ownership::default();
     let ctx = ResolveContext {
-        account_id: live.account_id.clone(),
-        partition: live.partition.clone(),
+        account_id: identity.account_id.clone(),
+        partition: identity.partition.clone(),
         ownership: ownership.clone(),
         ..ResolveContext::offline()
     };
@@ -161,6 +206,11 @@ fn make_plan(account: &AwsAccount, manifests: &Path, rt: &tokio::runtime::Runtim
         "generated manifests must be valid: {:?}",
         diagnostics.first()
     );
+    let t_read = Instant::now();
+    let live = rt
+        .block_on(account.read_scoped(&ReadScope::needed_by(&desired, false)))
+        .expect("read the account");
+    let read = t_read.elapsed();
     let d = diff(
         &desired,
         &live,
@@ -220,7 +270,7 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
-fn measure(manifests: &Path, endpoint: &str, roles: usize, parallelism: usize) {
+fn measure(manifests: &Path, endpoint: &str, roles: usize, parallelism: usize, policies: usize) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -252,10 +302,17 @@ fn measure(manifests: &Path, endpoint: &str, roles: usize, parallelism: usize) {
     let stats = account.stats();
     let (apply_calls, apply_attempts, writes) = (stats.counts(), stats.attempts(), stats.writes());
     let apply_retries = sum(&apply_attempts).saturating_sub(sum(&apply_calls));
-    let minimal: BTreeMap<String, u64> = [("CreateRole", roles), ("PutRolePolicy", roles)]
-        .into_iter()
-        .map(|(op, n)| (op.to_owned(), n as u64))
-        .collect();
+    let attached = if policies > 0 { roles } else { 0 };
+    let minimal: BTreeMap<String, u64> = [
+        ("CreateRole", roles),
+        ("PutRolePolicy", roles),
+        ("CreatePolicy", policies),
+        ("AttachRolePolicy", attached),
+    ]
+    .into_iter()
+    .filter(|(_, n)| *n > 0)
+    .map(|(op, n)| (op.to_owned(), n as u64))
+    .collect();
 
     println!("\n== apply from scratch ({roles} roles, parallelism {parallelism}) ==");
     println!("changes / steps:  {} / {steps}", planned.plan.changes.len());
@@ -269,10 +326,9 @@ fn measure(manifests: &Path, endpoint: &str, roles: usize, parallelism: usize) {
     println!("total:            {:>9.1} ms", ms(apply_total));
     print_calls(&apply_calls, &apply_attempts);
     println!(
-        "writes:           {} (minimal {}: {} × CreateRole + PutRolePolicy) — {}",
+        "writes:           {} (minimal {}: {roles} × CreateRole + PutRolePolicy, {policies} × CreatePolicy, {attached} × AttachRolePolicy) — {}",
         sum(&writes),
-        2 * roles,
-        roles,
+        sum(&minimal),
         if writes == minimal {
             "minimal"
         } else {
@@ -304,9 +360,47 @@ fn measure(manifests: &Path, endpoint: &str, roles: usize, parallelism: usize) {
     print_calls(&calls, &attempts);
     println!(
         "IAM calls:        {iam} (expected on AWS: ListRoles and GetAccountAuthorizationDetails \
-         × ⌈N/1000⌉ pages + 1 ListInstanceProfiles = {}; the issue's target is ≤ 4 for 1,000 \
-         roles), STS calls: {sts}",
-        2 * roles.div_ceil(1000) + 1
+         × ⌈N/1000⌉ pages + 1 ListInstanceProfiles + {policies} ListPolicyTags = {}), STS calls: {sts}",
+        2 * roles.div_ceil(1000) + 1 + policies
+    );
+    // The formula on moto, which answers GetAccountAuthorizationDetails in one page.
+    let formula: BTreeMap<String, u64> = [
+        ("GetCallerIdentity", 1),
+        ("ListRoles", roles.div_ceil(1000)),
+        ("GetAccountAuthorizationDetails", 1),
+        ("ListInstanceProfiles", 1),
+        ("ListPolicyTags", policies),
+    ]
+    .into_iter()
+    .filter(|(_, n)| *n > 0)
+    .map(|(op, n)| (op.to_owned(), n as u64))
+    .collect();
+    println!(
+        "formula:          {} — {}",
+        formula
+            .iter()
+            .map(|(op, n)| format!("{op} {n}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        if calls == formula {
+            "matches"
+        } else {
+            "DIFFERS"
+        }
+    );
+    let arns: Vec<String> = (0..policies)
+        .map(|p| {
+            format!(
+                "arn:aws:iam::{}:policy/bench/team-policy-{p:04}",
+                moto::ACCOUNT_ID
+            )
+        })
+        .collect();
+    let bare = floor(&rt, endpoint, &arns);
+    println!(
+        "floor (bare SDK): {:>9.1} ms for the same reads; no-change plan / floor = {:.2}×",
+        ms(bare),
+        plan_total.as_secs_f64() / bare.as_secs_f64()
     );
 
     println!(
@@ -342,4 +436,56 @@ fn measure(manifests: &Path, endpoint: &str, roles: usize, parallelism: usize) {
         writes, minimal,
         "apply must make exactly the minimal writes"
     );
+    assert_eq!(
+        calls, formula,
+        "the no-change plan must cost the stated formula"
+    );
+}
+
+/// The floor: the no-change plan's reads made with the bare SDK and nothing else — identity,
+/// every page of the three listings, and the policies' tags eight at a time.
+fn floor(rt: &tokio::runtime::Runtime, endpoint: &str, policy_arns: &[String]) -> Duration {
+    use aws_sdk_iam::types::EntityType;
+    use futures_util::StreamExt as _;
+    let config = rt.block_on(
+        aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .endpoint_url(endpoint)
+            .region(aws_config::Region::new(moto::REGION))
+            .load(),
+    );
+    let iam = aws_sdk_iam::Client::new(&config);
+    let sts = aws_sdk_sts::Client::new(&config);
+    let t0 = Instant::now();
+    rt.block_on(async {
+        sts.get_caller_identity()
+            .send()
+            .await
+            .expect("GetCallerIdentity");
+        let mut roles = iam.list_roles().into_paginator().send();
+        while let Some(page) = roles.next().await {
+            page.expect("ListRoles");
+        }
+        let mut details = iam
+            .get_account_authorization_details()
+            .filter(EntityType::Role)
+            .filter(EntityType::LocalManagedPolicy)
+            .into_paginator()
+            .send();
+        while let Some(page) = details.next().await {
+            page.expect("GetAccountAuthorizationDetails");
+        }
+        let mut profiles = iam.list_instance_profiles().into_paginator().send();
+        while let Some(page) = profiles.next().await {
+            page.expect("ListInstanceProfiles");
+        }
+        futures_util::stream::iter(policy_arns)
+            .map(|arn| iam.list_policy_tags().policy_arn(arn).send())
+            .buffer_unordered(8)
+            .for_each(|r| {
+                r.expect("ListPolicyTags");
+                async {}
+            })
+            .await;
+    });
+    t0.elapsed()
 }

@@ -57,7 +57,7 @@ complete -c rolesmith -n "__fish_rolesmith_using_subcommand validate" -l strict 
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand validate" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand validate" -l no-progress -d 'Never draw progress bars. By default, reads and applies that take longer than a second show one on stderr when stderr is a terminal'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c rolesmith -n "__fish_rolesmith_using_subcommand plan" -l max-deletions -d 'Refuse a plan that deletes more roles than this (default 10; config: `max_deletions`)' -r
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand plan" -l max-deletions -d 'Refuse a plan that deletes more roles, managed policies and identity providers than this (default 10; config: `max_deletions`)' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand plan" -l ownership-tag -d 'Tag marking what rolesmith owns, as KEY=VALUE (default: the config\'s `[ownership]`, else `managed-by=rolesmith`)' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand plan" -l target -d 'Plan only this resource and what it needs (repeatable): `role.NAME` (with its instance profile and bindings), `instance_profile.NAME`, `binding.INSTANCE_ID`. The plan says it is partial; a saved plan keeps its targets' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand plan" -l parallelism -d 'Accepted for scripts that pass apply\'s flags; plan changes nothing' -r
@@ -84,7 +84,7 @@ complete -c rolesmith -n "__fish_rolesmith_using_subcommand plan" -l stats -d 'P
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand plan" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand plan" -l no-progress -d 'Never draw progress bars. By default, reads and applies that take longer than a second show one on stderr when stderr is a terminal'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand plan" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c rolesmith -n "__fish_rolesmith_using_subcommand apply" -l max-deletions -d 'Refuse a plan that deletes more roles than this (default 10; config: `max_deletions`)' -r
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand apply" -l max-deletions -d 'Refuse a plan that deletes more roles, managed policies and identity providers than this (default 10; config: `max_deletions`)' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand apply" -l ownership-tag -d 'Tag marking what rolesmith owns, as KEY=VALUE (default: the config\'s `[ownership]`, else `managed-by=rolesmith`)' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand apply" -l target -d 'Plan only this resource and what it needs (repeatable): `role.NAME` (with its instance profile and bindings), `instance_profile.NAME`, `binding.INSTANCE_ID`. The plan says it is partial; a saved plan keeps its targets' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand apply" -l parallelism -d 'Independent roles changed at once within a plan phase (default 8; config: `parallelism`)' -r

@@ -68,7 +68,7 @@ Register-ArgumentCompleter -Native -CommandName 'rolesmith' -ScriptBlock {
             break
         }
         'rolesmith;plan' {
-            [CompletionResult]::new('--max-deletions', '--max-deletions', [CompletionResultType]::ParameterName, 'Refuse a plan that deletes more roles than this (default 10; config: `max_deletions`)')
+            [CompletionResult]::new('--max-deletions', '--max-deletions', [CompletionResultType]::ParameterName, 'Refuse a plan that deletes more roles, managed policies and identity providers than this (default 10; config: `max_deletions`)')
             [CompletionResult]::new('--ownership-tag', '--ownership-tag', [CompletionResultType]::ParameterName, 'Tag marking what rolesmith owns, as KEY=VALUE (default: the config''s `[ownership]`, else `managed-by=rolesmith`)')
             [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Plan only this resource and what it needs (repeatable): `role.NAME` (with its instance profile and bindings), `instance_profile.NAME`, `binding.INSTANCE_ID`. The plan says it is partial; a saved plan keeps its targets')
             [CompletionResult]::new('--parallelism', '--parallelism', [CompletionResultType]::ParameterName, 'Accepted for scripts that pass apply''s flags; plan changes nothing')
@@ -98,7 +98,7 @@ Register-ArgumentCompleter -Native -CommandName 'rolesmith' -ScriptBlock {
             break
         }
         'rolesmith;apply' {
-            [CompletionResult]::new('--max-deletions', '--max-deletions', [CompletionResultType]::ParameterName, 'Refuse a plan that deletes more roles than this (default 10; config: `max_deletions`)')
+            [CompletionResult]::new('--max-deletions', '--max-deletions', [CompletionResultType]::ParameterName, 'Refuse a plan that deletes more roles, managed policies and identity providers than this (default 10; config: `max_deletions`)')
             [CompletionResult]::new('--ownership-tag', '--ownership-tag', [CompletionResultType]::ParameterName, 'Tag marking what rolesmith owns, as KEY=VALUE (default: the config''s `[ownership]`, else `managed-by=rolesmith`)')
             [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Plan only this resource and what it needs (repeatable): `role.NAME` (with its instance profile and bindings), `instance_profile.NAME`, `binding.INSTANCE_ID`. The plan says it is partial; a saved plan keeps its targets')
             [CompletionResult]::new('--parallelism', '--parallelism', [CompletionResultType]::ParameterName, 'Independent roles changed at once within a plan phase (default 8; config: `parallelism`)')

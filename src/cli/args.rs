@@ -271,7 +271,8 @@ pub struct PlanArgs {
     /// Do not delete owned roles without manifests, even if the config says `prune = true`.
     #[arg(long, overrides_with = "prune")]
     pub no_prune: bool,
-    /// Refuse a plan that deletes more roles than this (default 10; config: `max_deletions`).
+    /// Refuse a plan that deletes more roles, managed policies and identity providers than this
+    /// (default 10; config: `max_deletions`).
     #[arg(long, value_name = "N")]
     pub max_deletions: Option<usize>,
     /// Allow a manifest set that declares no role (with --prune, every owned role is deleted).

@@ -211,7 +211,7 @@ pub(super) fn make_plan(
     let live = read_account(runtime, &account, &scope)?;
     check_targets(settings, &desired, &live)?;
     let plan = derive_plan(settings, &desired, &live);
-    check_deletions(&plan.deleted_roles(), settings.max_deletions)?;
+    check_deletions(&plan.deletions(), settings.max_deletions)?;
     let context = run_context(settings, &account, &live.account_id);
     Ok(Planned {
         plan,
@@ -270,9 +270,15 @@ pub(super) fn check_deletions(deleted: &[String], max: usize) -> Result<(), User
     if deleted.len() > 20 {
         names.push_str(&format!(", … ({} more)", deleted.len() - 20));
     }
+    // Roles are listed by name; other kinds say what they are (`policy NAME`).
+    let what = if deleted.iter().all(|d| !d.contains(' ')) {
+        "roles"
+    } else {
+        "roles, managed policies and identity providers"
+    };
     Err(UserError::new(
         format!(
-            "refusing a plan that deletes {} roles; at most {max} may be deleted at once: {names}",
+            "refusing a plan that deletes {} {what}; at most {max} may be deleted at once: {names}",
             deleted.len()
         ),
         format!(

@@ -48,7 +48,7 @@ pub(super) fn apply_saved(
             return Err(e);
         }
     };
-    check_deletions(&saved.plan.deleted_roles(), settings.max_deletions)?;
+    check_deletions(&saved.plan.deletions(), settings.max_deletions)?;
 
     let s = saved.plan.summary();
     let context = run_context(&settings, &account, &live.account_id);

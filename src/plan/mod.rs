@@ -197,9 +197,11 @@ impl Plan {
         PlanId(format!("sha256:{hex}"))
     }
 
-    /// Roles and managed policies (`policy NAME`) the plan deletes (replacements are not
-    /// deletions, nor is the temporary copy of a replacement), for the `--max-deletions` guard.
-    pub fn deleted_roles(&self) -> Vec<String> {
+    /// Roles (by name), managed policies (`policy NAME`) and identity providers (`OIDC provider
+    /// URL`, `SAML provider NAME`) the plan deletes — replacements are not deletions, nor is the
+    /// temporary copy of a replacement — for the `--max-deletions` guard. Instance profiles and
+    /// bindings go with their roles and are not counted.
+    pub fn deletions(&self) -> Vec<String> {
         self.changes
             .iter()
             .filter(|c| c.action == Action::Delete)
@@ -208,6 +210,8 @@ impl Plan {
                 Address::Policy(n) if !n.ends_with(".rolesmith-swap") => {
                     Some(format!("policy {n}"))
                 }
+                Address::OidcProvider(u) => Some(format!("OIDC provider {u}")),
+                Address::SamlProvider(n) => Some(format!("SAML provider {n}")),
                 _ => None,
             })
             .collect()

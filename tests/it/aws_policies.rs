@@ -245,7 +245,7 @@ fn a_pruned_policy_is_detached_stripped_of_versions_and_deleted_after_the_role_c
         kept.notes
     );
     let plan = plan_for(dir.path(), &state, true);
-    assert_eq!(plan.deleted_roles(), ["policy reports-read"]);
+    assert_eq!(plan.deletions(), ["policy reports-read"]);
     let order: Vec<String> = plan
         .steps
         .iter()
@@ -618,4 +618,63 @@ fn imported_policies_are_referenced_by_name_and_plan_nothing_but_the_ownership_t
     apply(&moto, &[&arg(&out)]);
     let (plan, _) = plan_with_stats(&moto, &out, &[]);
     assert!(array(&plan, "steps").is_empty(), "{plan:#}");
+}
+
+#[test]
+fn max_deletions_counts_pruned_policies_and_providers_with_the_roles() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let doc = serde_json::json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]});
+    let policy = |name: &str| {
+        serde_json::json!({
+            "name": name, "path": "/", "document": doc, "defaultVersion": "v1",
+            "versions": [{"id": "v1", "document": doc}], "tags": {"managed-by": "rolesmith"}
+        })
+    };
+    let account = dir.path().join("account.json");
+    std::fs::write(
+        &account,
+        serde_json::json!({
+            "accountId": ACCOUNT_ID,
+            "policies": {"old-a": policy("old-a"), "old-b": policy("old-b")},
+            "oidcProviders": {"auth.example.com": {"url": "auth.example.com",
+                "clientIds": ["app"], "tags": {"managed-by": "rolesmith"}}}
+        })
+        .to_string(),
+    )
+    .expect("write snapshot");
+    // One declared provider, so providers are compared (and the undeclared owned one pruned).
+    std::fs::write(
+        dir.path().join("m.yaml"),
+        "apiVersion: rolesmith/v1\nkind: OIDCProvider\nmetadata:\n  name: github\nspec:\n  github: true\n",
+    )
+    .expect("write manifest");
+    let plan = |max: &str| {
+        run_offline(&[
+            "plan",
+            &arg(&dir.path().join("m.yaml")),
+            "--snapshot",
+            &arg(&account),
+            "--prune",
+            "--max-deletions",
+            max,
+        ])
+    };
+    let refused = plan("2");
+    assert_eq!(
+        refused.code,
+        Some(1),
+        "{}{}",
+        refused.stdout,
+        refused.stderr
+    );
+    assert!(
+        refused.stderr.contains(
+            "refusing a plan that deletes 3 roles, managed policies and identity providers; at most 2 may be deleted at once: OIDC provider auth.example.com, policy old-a, policy old-b"
+        ),
+        "{}",
+        refused.stderr
+    );
+    let allowed = plan("3");
+    assert_eq!(allowed.code, Some(0), "{}", allowed.stderr);
 }

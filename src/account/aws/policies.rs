@@ -11,6 +11,7 @@
 //! plus P calls (plus one per undeclared customer managed policy with `--prune`).
 
 use aws_sdk_iam::types::ManagedPolicyDetail;
+use futures_util::{StreamExt, stream};
 
 use super::AwsAccount;
 use super::error::{code, other, to_account_error};
@@ -19,6 +20,10 @@ use crate::account::{AccountError, Mutation, ReadScope};
 use crate::policy::{NormalizeContext, Policy};
 use crate::state::policy::version_number;
 use crate::state::{AccountState, ManagedPolicyState, PolicyVersion};
+
+/// How many `ListPolicyTags` calls are in flight at once: the calls are independent, and the
+/// service's send pace (`pacing`) keeps them within the account's rate.
+const POLICY_READ_CONCURRENCY: usize = 8;
 
 impl AwsAccount {
     /// Adds the customer managed policies of the bulk listing to `state` (its roles already
@@ -30,29 +35,52 @@ impl AwsAccount {
         ctx: &NormalizeContext,
         state: &mut AccountState,
     ) -> Result<(), AccountError> {
-        for detail in details {
-            let mut policy = policy_from_detail(detail, ctx)?;
-            let arn = detail.arn().unwrap_or_default().to_owned();
-            let declared = scope
+        let mut policies = details
+            .iter()
+            .map(|d| Ok((policy_from_detail(d, ctx)?, d)))
+            .collect::<Result<Vec<_>, AccountError>>()?;
+        let declared = |p: &ManagedPolicyState| {
+            scope
                 .policies
                 .iter()
-                .any(|n| n.eq_ignore_ascii_case(&policy.name));
-            if declared || scope.policy_ownership {
-                policy.tags = self.policy_tags(&policy.name, &arn).await?;
-            }
-            // Only a declared policy (replaced) or, under --prune, an owned one (deleted) can
-            // be blocked; the diff decides ownership, the reader only names the blockers.
-            let may_go = declared || scope.policy_ownership;
-            let seen = state.roles_using_policy(&arn).count();
+                .any(|n| n.eq_ignore_ascii_case(&p.name))
+        };
+        // Only a declared policy (replaced) or, under --prune, an owned one (deleted) needs its
+        // tags or can be blocked; the diff decides ownership, the reader only reads.
+        let needed: Vec<usize> = (0..policies.len())
+            .filter(|&i| scope.policy_ownership || declared(&policies[i].0))
+            .collect();
+        let read = &policies;
+        let tags: Vec<_> = stream::iter(needed.clone())
+            .map(move |i| {
+                let (p, d) = &read[i];
+                async move {
+                    (
+                        i,
+                        self.policy_tags(&p.name, d.arn().unwrap_or_default()).await,
+                    )
+                }
+            })
+            .buffer_unordered(POLICY_READ_CONCURRENCY)
+            .collect()
+            .await;
+        for (i, t) in tags {
+            policies[i].0.tags = t?;
+        }
+        for i in needed {
+            let (policy, detail) = &mut policies[i];
+            let arn = detail.arn().unwrap_or_default();
+            let seen = state.roles_using_policy(arn).count();
             let used = detail.attachment_count().unwrap_or(0).max(0)
                 + detail
                     .permissions_boundary_usage_count()
                     .unwrap_or(0)
                     .max(0);
-            if may_go && usize::try_from(used).unwrap_or(0) > seen {
-                policy.attached_elsewhere =
-                    self.entities_outside(&policy.name, &arn, state).await?;
+            if usize::try_from(used).unwrap_or(0) > seen {
+                policy.attached_elsewhere = self.entities_outside(&policy.name, arn, state).await?;
             }
+        }
+        for (policy, _) in policies {
             state.policies.insert(policy.name.clone(), policy);
         }
         Ok(())
