@@ -193,7 +193,7 @@ fn check_targets(
             "--target {}: no manifest declares it and the account does not have it; nothing was planned",
             shown.join(", ")
         ),
-        "addresses are written as plans print them: `role.NAME`, `instance_profile.NAME`, `binding.INSTANCE_ID`",
+        "addresses are written as plans print them: `role.NAME`, `instance_profile.NAME`, `binding.INSTANCE_ID`, `policy.NAME`, `oidc_provider.URL`, `saml_provider.NAME`",
     )))
 }
 
@@ -228,7 +228,11 @@ pub(super) fn make_plan(
 /// An empty manifest set is almost always a mistyped path: plan, apply and drift refuse it
 /// unless `--allow-empty` says it is meant (with `--prune` it would delete every owned role).
 pub(super) fn check_not_empty(settings: &Settings, desired: &DesiredState) -> Result<(), BoxError> {
-    if !desired.roles.is_empty() || desired.declares_providers() || settings.allow_empty {
+    if !desired.roles.is_empty()
+        || !desired.policies.is_empty()
+        || desired.declares_providers()
+        || settings.allow_empty
+    {
         return Ok(());
     }
     let paths = describe_paths(&settings.paths);
