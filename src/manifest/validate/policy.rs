@@ -51,6 +51,22 @@ pub(super) fn managed_policy(
         || doc.locate(&yaml_path!["metadata", "name"]),
         "managed policy names are 1–128 characters of letters, digits and +=,.@_-",
     );
+    if name
+        .to_ascii_lowercase()
+        .ends_with(crate::state::policy::BRIDGE_SUFFIX)
+    {
+        out.push(
+            Diagnostic::new(
+                codes::INVALID_MANAGED_POLICY_NAME,
+                format!(
+                    "`{name}` ends with `{}`, which rolesmith reserves for the temporary copy of a policy being replaced",
+                    crate::state::policy::BRIDGE_SUFFIX
+                ),
+            )
+            .at(doc.locate(&yaml_path!["metadata", "name"]), "reserved")
+            .with_help("choose another name"),
+        );
+    }
     let path = spec.path.clone().unwrap_or_else(|| "/".into());
     check(
         out,
