@@ -74,6 +74,27 @@ fn apply_stepwise_pruning(
 // ---------------------------------------------------------------------------------------------
 
 #[test]
+fn a_reference_to_a_policy_declared_with_errors_is_not_reported_twice() {
+    let dir = manifests();
+    edit(
+        dir.path(),
+        "policies.yaml",
+        "path: /teams/data/",
+        "path: teams",
+    );
+    let run = run_offline(&["validate", &arg(dir.path()), "--format", "json"]);
+    assert_eq!(run.code, Some(1), "{}\n{}", run.stdout, run.stderr);
+    let out = run.json();
+    let codes: Vec<&str> = out
+        .as_array()
+        .expect("a JSON array of diagnostics")
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert_eq!(codes, ["invalid-path"], "{out:#}");
+}
+
+#[test]
 fn an_undeclared_policy_reference_is_a_located_error_with_a_suggestion() {
     let dir = manifests();
     edit(

@@ -143,12 +143,14 @@ pub(super) fn reference(
 }
 
 /// Resolves a role's `policy:NAME` references to the declared policies' ARNs, or reports each
-/// one no manifest declares (with the closest declared name). Returns whether all resolved.
+/// one no manifest declares (with the closest declared name); a reference to a policy declared
+/// with errors (`invalid`) fails without a second report. Returns whether all resolved.
 pub fn resolve_refs(
     role: &mut DesiredRole,
     refs: &[PolicyRef],
     anchor: &DocAnchor,
     desired: &DesiredState,
+    invalid: &std::collections::BTreeSet<String>,
     ctx: &Target,
     out: &mut Vec<Diagnostic>,
 ) -> bool {
@@ -157,6 +159,9 @@ pub fn resolve_refs(
         let written = format!("{REFERENCE_PREFIX}{}", r.name);
         let Some(policy) = desired.policies.get(&r.name) else {
             ok = false;
+            if invalid.contains(&r.name) {
+                continue;
+            }
             let help = match did_you_mean(&r.name, desired.policies.keys().map(String::as_str)) {
                 Some(close) => format!("did you mean `{REFERENCE_PREFIX}{close}`?"),
                 None => {
