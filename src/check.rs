@@ -153,6 +153,8 @@ pub struct Validator<'a> {
     duplicates: Duplicates,
     /// Roles whose `policy:NAME` references wait for every policy to be declared.
     pending: Vec<(String, DocAnchor, Vec<PolicyRef>)>,
+    /// Policies declared with errors: references to them are not reported again.
+    invalid_policies: std::collections::BTreeSet<String>,
 }
 
 impl<'a> Validator<'a> {
@@ -165,6 +167,7 @@ impl<'a> Validator<'a> {
             diagnostics: Vec::new(),
             duplicates: Duplicates::default(),
             pending: Vec::new(),
+            invalid_policies: std::collections::BTreeSet::new(),
         }
     }
 
@@ -192,6 +195,7 @@ impl<'a> Validator<'a> {
                 &refs,
                 &anchor,
                 &self.desired,
+                &self.invalid_policies,
                 &self.target,
                 &mut found,
             ) {
@@ -207,10 +211,16 @@ impl<'a> Validator<'a> {
         self.duplicates.check(&mut checked);
         let ok = !has_errors(&checked.found);
         self.diagnostics.extend(checked.found);
-        if let (true, Some(policy)) = (ok, checked.policy) {
-            self.desired
-                .policies
-                .insert(policy.policy.name.clone(), policy);
+        match (ok, checked.policy) {
+            (true, Some(policy)) => {
+                self.desired
+                    .policies
+                    .insert(policy.policy.name.clone(), policy);
+            }
+            (false, Some(policy)) => {
+                self.invalid_policies.insert(policy.policy.name);
+            }
+            _ => {}
         }
         if let (true, Some(role)) = (ok, checked.role) {
             if !checked.policy_refs.is_empty() {

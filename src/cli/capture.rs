@@ -145,9 +145,24 @@ fn hint_unowned(state: &AccountState, settings: &ImportSettings) {
         .values()
         .filter(|r| r.service_linked.is_none() && !r.is_owned_by(ownership))
         .count();
-    if unowned > 0 {
+    let policies = state
+        .policies
+        .values()
+        .filter(|p| !p.is_owned_by(ownership))
+        .count();
+    let providers = state
+        .oidc_providers
+        .values()
+        .filter(|p| !ownership.is_on(&p.tags))
+        .count()
+        + state
+            .saml_providers
+            .values()
+            .filter(|p| !p.is_owned_by(ownership))
+            .count();
+    if unowned + policies + providers > 0 {
         eprintln!(
-            "hint: {unowned} role(s) lack the ownership tag `{}={}`; plans show them as conflicts until their manifests say `adopt: true` (re-run with --adopt --force)",
+            "hint: {unowned} role(s), {policies} managed policy(ies) and {providers} identity provider(s) lack the ownership tag `{}={}`; plans show them as conflicts until their manifests say `adopt: true` (re-run with --adopt --force)",
             ownership.key, ownership.value
         );
     }

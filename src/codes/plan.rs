@@ -66,4 +66,17 @@ codes! { Plan, PLAN_CONFLICTS;
          rolesmith detaches only from roles it manages. The message names the users, groups or \
          roles in the way; nothing is done to the policy. Fix: detach it from them by hand (or \
          declare those roles), or keep the policy declared.";
+    POLICY_STILL_REFERENCED = "policy-still-referenced", Error,
+        "an owned managed policy no manifest declares is still attached by ARN to a declared role",
+        "With `--prune` rolesmith deletes the owned policies no manifest declares, which would \
+         detach this one from roles the manifests keep (or take their permissions boundary away). \
+         The policy and those roles are left as they are. Fix: declare the policy \
+         (`kind: ManagedPolicy`, and name it `policy:NAME` in the roles), or remove its ARN from \
+         the roles' `managedPolicies` / `permissionsBoundary`.";
+    NEEDS_BLOCKED_POLICY = "needs-blocked-policy", Error,
+        "a role needs a managed policy that this plan cannot create or change",
+        "The role attaches (or takes as boundary) a declared managed policy whose own change is \
+         a conflict, so the policy's new ARN would not exist: the role is left as it is rather \
+         than pointed at nothing. Fix: resolve the policy's conflict (shown on the policy); the \
+         role follows in the same plan.";
 }

@@ -11,19 +11,24 @@ use std::collections::BTreeSet;
 
 use super::{Action, Address, AttributeChange, Change, Conflict, Diff, DiffOptions, Resource};
 use crate::codes;
+use crate::state::policy::BRIDGE_SUFFIX;
 use crate::state::{AccountState, DesiredPolicy, DesiredState, ManagedPolicyState, RoleState};
 
 /// The name of the temporary policy that bridges a replacement: it holds the new document
 /// while the old policy is deleted and created again under its own name (IAM policy names are
 /// unique in an account whatever the path, so the two cannot exist side by side).
 pub fn bridge_name(name: &str) -> String {
-    let full = format!("{name}.rolesmith-swap");
-    // IAM names are at most 128 characters: keep the suffix, shorten the name.
-    if full.chars().count() <= 128 {
+    let full = format!("{name}{BRIDGE_SUFFIX}");
+    // IAM names are at most 128 characters: keep the suffix, shorten the name and tell two
+    // long names apart by a digest of the whole name.
+    if full.len() <= 128 {
         full
     } else {
-        let keep: String = name.chars().take(128 - ".rolesmith-swap".len()).collect();
-        format!("{keep}.rolesmith-swap")
+        use sha2::Digest as _;
+        let digest = sha2::Sha256::digest(name.as_bytes());
+        let hex: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+        let keep: String = name.chars().take(128 - BRIDGE_SUFFIX.len() - 9).collect();
+        format!("{keep}-{hex}{BRIDGE_SUFFIX}")
     }
 }
 
@@ -51,7 +56,20 @@ pub(super) fn diff_policies(
         .collect();
     if opts.prune {
         for policy in orphans {
-            delete_policy(policy, desired, live, opts, out);
+            let referenced = declared_roles_using(policy, desired, live);
+            if referenced.is_empty() {
+                delete_policy(policy, desired, live, opts, out);
+            } else {
+                out.conflicts.push(Conflict {
+                    address: Address::Policy(policy.name.clone()),
+                    code: codes::POLICY_STILL_REFERENCED,
+                    message: format!(
+                        "not deleted (--prune): no manifest declares it, but {} still use(s) it by ARN",
+                        super::shortlist(referenced.iter().map(String::as_str))
+                    ),
+                    help: "declare the policy (kind: ManagedPolicy) and name it `policy:NAME`, or remove its ARN from those roles".into(),
+                });
+            }
         }
     } else if !orphans.is_empty() {
         out.notes.push(format!(
@@ -76,6 +94,83 @@ pub(super) fn diff_policies(
             delete_policy(b, desired, live, opts, out);
         }
     }
+    hold_roles_needing_blocked_policies(desired, live, out);
+}
+
+/// The declared roles (`role NAME`) that attach `policy` or take it as boundary by ARN.
+fn declared_roles_using(
+    policy: &ManagedPolicyState,
+    desired: &DesiredState,
+    live: &AccountState,
+) -> Vec<String> {
+    let arn = policy.arn(&live.partition, &live.account_id);
+    desired
+        .roles
+        .values()
+        .filter(|r| {
+            r.role.managed_policies.contains(&arn)
+                || r.role.permissions_boundary.as_deref() == Some(arn.as_str())
+        })
+        .map(|r| format!("role {}", r.role.name))
+        .collect()
+}
+
+/// A declared policy whose change is a conflict keeps its live ARN: a role change that would
+/// attach (or take as boundary) the policy's declared ARN, which does not exist, becomes a
+/// conflict and is left out, rather than pointing the role at nothing.
+fn hold_roles_needing_blocked_policies(
+    desired: &DesiredState,
+    live: &AccountState,
+    out: &mut Diff,
+) {
+    let blocked: Vec<(String, &str)> = out
+        .conflicts
+        .iter()
+        .filter_map(|c| match &c.address {
+            Address::Policy(n) => desired.policies.get(n),
+            _ => None,
+        })
+        .map(|p| {
+            (
+                p.policy.arn(&live.partition, &live.account_id),
+                p.policy.name.as_str(),
+            )
+        })
+        .filter(|(arn, _)| {
+            !live
+                .policies
+                .values()
+                .any(|l| l.arn(&live.partition, &live.account_id) == *arn)
+        })
+        .collect();
+    if blocked.is_empty() {
+        return;
+    }
+    let mut held = Vec::new();
+    out.changes.retain(|c| {
+        let Some(Resource::Role(after)) = &c.after else {
+            return true;
+        };
+        let needs = blocked.iter().find(|(arn, _)| {
+            after.managed_policies.contains(arn)
+                || after.permissions_boundary.as_deref() == Some(arn.as_str())
+        });
+        match needs {
+            Some((_, name)) => {
+                held.push(Conflict {
+                    address: c.address.clone(),
+                    code: codes::NEEDS_BLOCKED_POLICY,
+                    message: format!(
+                        "left as it is: it needs managed policy {name}, whose change is a conflict in this plan"
+                    ),
+                    help: format!("resolve the conflict of policy.{name}; the role follows"),
+                });
+                false
+            }
+            None => true,
+        }
+    });
+    out.conflicts.extend(held);
 }
 
 fn diff_policy(
@@ -139,16 +234,28 @@ fn diff_policy(
             out.conflicts.push(in_use(address, &blockers, "replace"));
             return;
         }
+        let bridge = bridge_name(name);
+        if let Some(taken) = live
+            .find_policy(&bridge)
+            .filter(|b| !b.is_owned_by(&opts.ownership))
+        {
+            out.conflicts.push(Conflict {
+                address,
+                code: codes::UNOWNED_POLICY,
+                message: format!(
+                    "cannot replace the policy: its temporary copy's name `{}` is taken by a policy rolesmith does not own",
+                    taken.name
+                ),
+                help: format!("delete or rename `{}` by hand, or revert the path / description change", taken.name),
+            });
+            return;
+        }
     }
     let reason = if replaced {
         Some("IAM cannot change a managed policy's path or description; a temporary copy keeps every attachment's permissions while it is deleted and created again".into())
     } else if !owned {
         Some("adopted: the ownership tag is added".into())
-    } else if have
-        .versions
-        .iter()
-        .any(|v| v.document == want.policy.document)
-    {
+    } else if have.default_version != have.newest_version_id() {
         Some("the default version was changed outside rolesmith; a new version restores the manifest's document".into())
     } else {
         None
@@ -229,15 +336,19 @@ fn blockers(
 }
 
 fn in_use(address: Address, blockers: &[String], what: &str) -> Conflict {
+    let keep = if what == "replace" {
+        "or revert the path / description change"
+    } else {
+        "or keep the policy declared"
+    };
     Conflict {
         address,
         code: codes::POLICY_IN_USE,
         message: format!(
-            "cannot {what} the policy: it is attached to {} that rolesmith does not manage",
+            "cannot {what} the policy: it is used (attached or as boundary) by {} that rolesmith does not manage",
             super::shortlist(blockers.iter().map(String::as_str))
         ),
-        help: "detach it from them by hand (or declare those roles), or keep the policy declared"
-            .into(),
+        help: format!("detach it from them by hand (or declare those roles), {keep}"),
     }
 }
 
@@ -260,7 +371,7 @@ fn delete_policy(
         before: Some(Resource::Policy(Box::new(policy.clone()))),
         after: None,
         attributes: Vec::new(),
-        reason: Some(if policy.name.ends_with(".rolesmith-swap") {
+        reason: Some(if policy.name.ends_with(BRIDGE_SUFFIX) {
             "the temporary copy of an interrupted replacement".into()
         } else {
             "owned by rolesmith and declared by no manifest (--prune)".into()

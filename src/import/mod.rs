@@ -88,7 +88,26 @@ pub fn import(account: &AccountState, opts: &ImportOptions) -> Import {
         partition: account.partition.clone(),
     };
     let roles = selected_roles(account, opts, &mut out.notes);
-    let policies = policy::selected(account, &roles, opts);
+    let mut policies = policy::selected(account, &roles, opts);
+    // A policy whose file would take a role's place (a role at path `/policies/`) stays an ARN
+    // reference in the roles, so every `policy:NAME` written is declared.
+    let role_files: std::collections::BTreeSet<PathBuf> =
+        roles.iter().map(|r| file_path(&r.path, &r.name)).collect();
+    let policy_files: Vec<ImportedFile> = policy::files(&policies, opts)
+        .into_iter()
+        .filter(|f| {
+            let clash = role_files.contains(&f.path);
+            if clash {
+                out.notes.push(format!(
+                    "managed policy {} is not imported (a role's manifest is written to {}); roles name it by ARN",
+                    f.name,
+                    f.path.display()
+                ));
+                policies.retain(|_, p| p.name != f.name);
+            }
+            !clash
+        })
+        .collect();
     for role in roles {
         let (path, yaml) = match &role.service_linked {
             Some(slr) => (
@@ -138,7 +157,7 @@ pub fn import(account: &AccountState, opts: &ImportOptions) -> Import {
             text: format!("{modeline}{yaml}"),
         });
     }
-    let others = policy::files(&policies, opts)
+    let others = policy_files
         .into_iter()
         .chain(provider::providers(account, opts));
     for file in others {

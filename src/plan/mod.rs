@@ -207,7 +207,7 @@ impl Plan {
             .filter(|c| c.action == Action::Delete)
             .filter_map(|c| match &c.address {
                 Address::Role(n) => Some(n.clone()),
-                Address::Policy(n) if !n.ends_with(".rolesmith-swap") => {
+                Address::Policy(n) if !n.ends_with(crate::state::policy::BRIDGE_SUFFIX) => {
                     Some(format!("policy {n}"))
                 }
                 Address::OidcProvider(u) => Some(format!("OIDC provider {u}")),

@@ -198,6 +198,39 @@ impl Steps<'_> {
         );
     }
 
+    /// A new default version of `policy` holding `document` (after making room), and the policy
+    /// as it is then: every version it had is no longer the default.
+    fn new_default_version(
+        &mut self,
+        mut policy: ManagedPolicyState,
+        document: &crate::policy::Policy,
+    ) -> ManagedPolicyState {
+        let (policy_name, policy_arn) = (policy.name.clone(), self.arn(&policy));
+        if let Some(v) = policy.oldest_deletable_version().map(|v| v.id.clone()) {
+            self.push(
+                Phase::UpdatePolicies,
+                Mutation::DeletePolicyVersion {
+                    policy_name: policy_name.clone(),
+                    policy_arn: policy_arn.clone(),
+                    version_id: v.clone(),
+                },
+            );
+            policy.versions.retain(|x| x.id != v);
+        }
+        self.push(
+            Phase::UpdatePolicies,
+            Mutation::CreatePolicyVersion {
+                policy_name,
+                policy_arn,
+                document: document.clone(),
+            },
+        );
+        // The new version is the default; the ones listed are all to delete with the policy.
+        policy.default_version = String::new();
+        policy.document = document.clone();
+        policy
+    }
+
     /// The gap-free replacement through a temporary copy (see the module docs).
     fn replace(&mut self, have: &ManagedPolicyState, want: &ManagedPolicyState) {
         let (old, new) = (self.arn(have), self.arn(want));
@@ -214,12 +247,22 @@ impl Steps<'_> {
         };
         let bridge_arn = self.arn(&bridge);
         let users = self.users(&old);
-        self.push(
-            Phase::CreatePolicies,
-            Mutation::CreatePolicy {
-                policy: Box::new(bridge.clone()),
-            },
-        );
+        // A copy left by an interrupted replacement is reused: given the new document if it
+        // holds another, and deleted at the end with every version it has.
+        let leftover = self.live.find_policy(&bridge.name).cloned();
+        let bridge = match leftover {
+            None => {
+                self.push(
+                    Phase::CreatePolicies,
+                    Mutation::CreatePolicy {
+                        policy: Box::new(bridge.clone()),
+                    },
+                );
+                bridge
+            }
+            Some(copy) if copy.document == want.document => copy,
+            Some(copy) => self.new_default_version(copy, &want.document),
+        };
         for (role, attaches, boundary) in &users {
             if *attaches {
                 self.push(

@@ -13,6 +13,10 @@ use serde::{Deserialize, Serialize};
 use crate::policy::Policy;
 use crate::state::{AccountState, Origin, Ownership};
 
+/// What the name of a replacement's temporary copy ends with (`diff::bridge_name`); reserved,
+/// so no manifest may declare a policy named like it.
+pub const BRIDGE_SUFFIX: &str = ".rolesmith-swap";
+
 /// IAM's limit on the versions one managed policy keeps.
 pub const MAX_POLICY_VERSIONS: usize = 5;
 
@@ -76,7 +80,19 @@ impl ManagedPolicyState {
         if self.versions.len() < MAX_POLICY_VERSIONS {
             return None;
         }
-        self.versions.iter().find(|v| v.id != self.default_version)
+        self.versions
+            .iter()
+            .filter(|v| v.id != self.default_version)
+            .min_by_key(|v| version_number(&v.id))
+    }
+
+    /// The id of the newest version (the highest number), empty without versions: the
+    /// default unless someone set an older one as default by hand.
+    pub fn newest_version_id(&self) -> &str {
+        self.versions
+            .iter()
+            .max_by_key(|v| version_number(&v.id))
+            .map_or("", |v| v.id.as_str())
     }
 }
 
@@ -119,5 +135,38 @@ impl AccountState {
                 r.managed_policies.contains(arn) || r.permissions_boundary.as_deref() == Some(arn)
             })
             .map(|r| r.name.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn room_is_made_by_the_oldest_non_default_whatever_the_listing_order() {
+        let doc = Policy::from_json_str(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#,
+            &crate::policy::NormalizeContext::default(),
+        )
+        .expect("policy");
+        let version = |id: &str| PolicyVersion {
+            id: id.into(),
+            document: doc.clone(),
+        };
+        let policy = ManagedPolicyState {
+            name: "p".into(),
+            path: "/".into(),
+            description: None,
+            document: doc.clone(),
+            default_version: "v9".into(),
+            versions: ["v9", "v10", "v6", "v8", "v7"].map(version).to_vec(),
+            tags: BTreeMap::new(),
+            attached_elsewhere: Vec::new(),
+        };
+        assert_eq!(
+            policy.oldest_deletable_version().map(|v| v.id.as_str()),
+            Some("v6")
+        );
+        assert_eq!(policy.newest_version_id(), "v10");
     }
 }

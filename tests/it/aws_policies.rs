@@ -74,6 +74,27 @@ fn apply_stepwise_pruning(
 // ---------------------------------------------------------------------------------------------
 
 #[test]
+fn a_reference_to_a_policy_declared_with_errors_is_not_reported_twice() {
+    let dir = manifests();
+    edit(
+        dir.path(),
+        "policies.yaml",
+        "path: /teams/data/",
+        "path: teams",
+    );
+    let run = run_offline(&["validate", &arg(dir.path()), "--format", "json"]);
+    assert_eq!(run.code, Some(1), "{}\n{}", run.stdout, run.stderr);
+    let out = run.json();
+    let codes: Vec<&str> = out
+        .as_array()
+        .expect("a JSON array of diagnostics")
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert_eq!(codes, ["invalid-path"], "{out:#}");
+}
+
+#[test]
 fn an_undeclared_policy_reference_is_a_located_error_with_a_suggestion() {
     let dir = manifests();
     edit(
@@ -677,4 +698,184 @@ fn max_deletions_counts_pruned_policies_and_providers_with_the_roles() {
     );
     let allowed = plan("3");
     assert_eq!(allowed.code, Some(0), "{}", allowed.stderr);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Review findings: each of these failed before its fix.
+// ---------------------------------------------------------------------------------------------
+
+/// The fixture applied, then the manifests swapped for `roles` (and `policies`, if any).
+fn applied_then(roles: &str, policies: Option<&str>) -> (tempfile::TempDir, AccountState) {
+    let dir = manifests();
+    let mut state = AccountState::empty(ACCOUNT_ID, "aws");
+    apply_stepwise(dir.path(), &mut state, |_, _| {});
+    std::fs::write(dir.path().join("roles.yaml"), roles).expect("write roles");
+    match policies {
+        Some(p) => std::fs::write(dir.path().join("policies.yaml"), p).expect("write policies"),
+        None => std::fs::remove_file(dir.path().join("policies.yaml")).expect("remove"),
+    }
+    (dir, state)
+}
+
+#[test]
+fn prune_keeps_an_undeclared_policy_a_declared_role_still_uses_by_arn() {
+    let roles = format!(
+        "apiVersion: rolesmith/v1\nkind: Role\nmetadata:\n  name: reports-reader\nspec:\n  trust:\n    - service: ec2.amazonaws.com\n  managedPolicies:\n    - {REPORTS_ARN}\n  permissionsBoundary: {BOUNDARY_ARN}\n"
+    );
+    let (dir, state) = applied_then(&roles, None);
+    let plan = plan_for(dir.path(), &state, true);
+    assert!(plan.steps.is_empty(), "{:#?}", plan.steps);
+    let codes: Vec<(String, &str)> = plan
+        .conflicts
+        .iter()
+        .map(|c| (c.address.to_string(), c.code.code))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            ("policy.boundary".to_owned(), "policy-still-referenced"),
+            ("policy.reports-read".to_owned(), "policy-still-referenced")
+        ]
+    );
+}
+
+#[test]
+fn a_role_is_not_pointed_at_a_policy_whose_change_is_blocked() {
+    // The policy exists at another path without the ownership tag: its manifest is a conflict,
+    // so the role must not move to the declared ARN, which does not exist.
+    let dir = manifests();
+    let mut state = AccountState::empty(ACCOUNT_ID, "aws");
+    apply_stepwise(dir.path(), &mut state, |_, _| {});
+    let policy = state.policies.get_mut("reports-read").expect("applied");
+    policy.path = "/other/".into();
+    policy.tags.clear();
+    let old = "arn:aws:iam::123456789012:policy/other/reports-read".to_owned();
+    state
+        .roles
+        .get_mut("reports-reader")
+        .expect("applied")
+        .managed_policies = [old.clone()].into_iter().collect();
+    let plan = plan_for(dir.path(), &state, false);
+    assert!(plan.steps.is_empty(), "{:#?}", plan.steps);
+    let codes: Vec<&str> = plan.conflicts.iter().map(|c| c.code.code).collect();
+    assert_eq!(
+        codes,
+        ["unowned-policy", "needs-blocked-policy"],
+        "{:#?}",
+        plan.conflicts
+    );
+}
+
+#[test]
+fn the_temporary_copy_suffix_is_reserved_and_long_names_get_distinct_copies() {
+    let dir = manifests();
+    edit(
+        dir.path(),
+        "policies.yaml",
+        "name: boundary",
+        "name: reports-read.rolesmith-swap",
+    );
+    let r = run_offline(&["validate", &arg(dir.path())]);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("which rolesmith reserves for the"),
+        "{}",
+        r.stderr
+    );
+    let a = format!("{}a", "p".repeat(127));
+    let b = format!("{}b", "p".repeat(127));
+    let (ca, cb) = (
+        rolesmith::diff::bridge_name(&a),
+        rolesmith::diff::bridge_name(&b),
+    );
+    assert_ne!(ca, cb);
+    assert!(ca.len() <= 128 && ca.ends_with(".rolesmith-swap"), "{ca}");
+}
+
+#[test]
+fn an_interrupted_replacement_converges_after_the_document_changes_too() {
+    for interrupted_after in 1..=4 {
+        let dir = manifests();
+        let mut state = AccountState::empty(ACCOUNT_ID, "aws");
+        apply_stepwise(dir.path(), &mut state, |_, _| {});
+        edit(
+            dir.path(),
+            "policies.yaml",
+            "description: Read the reports bucket",
+            "description: Read the reports bucket (v2)",
+        );
+        let plan = plan_for(dir.path(), &state, false);
+        for step in plan.steps.iter().take(interrupted_after) {
+            apply_mutation(&mut state, &step.mutation).expect("step");
+        }
+        // The next commit edits the document as well.
+        edit(
+            dir.path(),
+            "policies.yaml",
+            "\"s3:ListBucket\"]",
+            "\"s3:ListBucket\", \"s3:GetObjectTagging\"]",
+        );
+        apply_stepwise(dir.path(), &mut state, |_, _| {});
+        assert!(
+            plan_for(dir.path(), &state, false).is_empty(),
+            "after {interrupted_after} step(s)"
+        );
+        assert_eq!(
+            state.policies.keys().collect::<Vec<_>>(),
+            ["boundary", "reports-read"],
+            "after {interrupted_after} step(s): the copy is gone"
+        );
+    }
+}
+
+#[test]
+fn an_unowned_policy_named_like_the_copy_blocks_the_replacement_in_the_plan() {
+    let dir = manifests();
+    let mut state = AccountState::empty(ACCOUNT_ID, "aws");
+    apply_stepwise(dir.path(), &mut state, |_, _| {});
+    let mut squatter = state.policies["boundary"].clone();
+    squatter.name = "reports-read.rolesmith-swap".into();
+    squatter.tags.clear();
+    state.policies.insert(squatter.name.clone(), squatter);
+    edit(
+        dir.path(),
+        "policies.yaml",
+        "description: Read the reports bucket",
+        "description: Read the reports bucket (v2)",
+    );
+    let plan = plan_for(dir.path(), &state, false);
+    assert!(plan.steps.is_empty(), "{:#?}", plan.steps);
+    assert!(
+        plan.conflicts
+            .iter()
+            .any(|c| c.code.code == "unowned-policy" && c.message.contains("temporary copy")),
+        "{:#?}",
+        plan.conflicts
+    );
+}
+
+#[test]
+fn import_keeps_a_policy_as_an_arn_when_its_file_would_take_a_roles_place() {
+    let dir = manifests();
+    let mut state = AccountState::empty(ACCOUNT_ID, "aws");
+    apply_stepwise(dir.path(), &mut state, |_, _| {});
+    // A role at path /policies/ named like the boundary policy: both would be
+    // policies/boundary.yaml.
+    let mut twin = state.roles["reports-reader"].clone();
+    twin.name = "boundary".into();
+    twin.path = "/policies/".into();
+    state.roles.insert(twin.name.clone(), twin);
+    let imported = rolesmith::import::import(&state, &rolesmith::import::ImportOptions::default());
+    let out = tempfile::tempdir().expect("temp dir");
+    rolesmith::import::write(&imported, out.path(), "{}", false).expect("write");
+    let plan = plan_for(out.path(), &state, false);
+    assert!(plan.is_empty(), "{:#?}", plan.changes);
+    assert!(
+        imported
+            .notes
+            .iter()
+            .any(|n| n.contains("roles name it by ARN")),
+        "{:?}",
+        imported.notes
+    );
 }

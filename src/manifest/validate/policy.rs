@@ -51,6 +51,22 @@ pub(super) fn managed_policy(
         || doc.locate(&yaml_path!["metadata", "name"]),
         "managed policy names are 1–128 characters of letters, digits and +=,.@_-",
     );
+    if name
+        .to_ascii_lowercase()
+        .ends_with(crate::state::policy::BRIDGE_SUFFIX)
+    {
+        out.push(
+            Diagnostic::new(
+                codes::INVALID_MANAGED_POLICY_NAME,
+                format!(
+                    "`{name}` ends with `{}`, which rolesmith reserves for the temporary copy of a policy being replaced",
+                    crate::state::policy::BRIDGE_SUFFIX
+                ),
+            )
+            .at(doc.locate(&yaml_path!["metadata", "name"]), "reserved")
+            .with_help("choose another name"),
+        );
+    }
     let path = spec.path.clone().unwrap_or_else(|| "/".into());
     check(
         out,
@@ -127,12 +143,14 @@ pub(super) fn reference(
 }
 
 /// Resolves a role's `policy:NAME` references to the declared policies' ARNs, or reports each
-/// one no manifest declares (with the closest declared name). Returns whether all resolved.
+/// one no manifest declares (with the closest declared name); a reference to a policy declared
+/// with errors (`invalid`) fails without a second report. Returns whether all resolved.
 pub fn resolve_refs(
     role: &mut DesiredRole,
     refs: &[PolicyRef],
     anchor: &DocAnchor,
     desired: &DesiredState,
+    invalid: &std::collections::BTreeSet<String>,
     ctx: &Target,
     out: &mut Vec<Diagnostic>,
 ) -> bool {
@@ -141,6 +159,9 @@ pub fn resolve_refs(
         let written = format!("{REFERENCE_PREFIX}{}", r.name);
         let Some(policy) = desired.policies.get(&r.name) else {
             ok = false;
+            if invalid.contains(&r.name) {
+                continue;
+            }
             let help = match did_you_mean(&r.name, desired.policies.keys().map(String::as_str)) {
                 Some(close) => format!("did you mean `{REFERENCE_PREFIX}{close}`?"),
                 None => {
