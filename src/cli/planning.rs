@@ -100,6 +100,7 @@ fn resolve_context(settings: &Settings, identity: crate::account::Identity) -> R
         ownership: settings.ownership.clone(),
         limits: settings.limits,
         lint: settings.lint.settings(),
+        account: None,
     }
 }
 

@@ -118,6 +118,7 @@ pub fn import(account: &AccountState, opts: &ImportOptions) -> Import {
                     metadata: Metadata {
                         name: role.name.clone(),
                     },
+                    accounts: None,
                     spec: ServiceLinkedRoleSpec {
                         service: slr.service.clone(),
                         description: role.description.clone(),
@@ -261,6 +262,7 @@ fn role_manifest(
         metadata: Metadata {
             name: role.name.clone(),
         },
+        accounts: None,
         spec: RoleSpec {
             description: role.description.clone(),
             path: (role.path != "/").then(|| role.path.clone()),

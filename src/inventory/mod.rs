@@ -109,6 +109,33 @@ impl Inventory {
     }
 }
 
+/// The account one validation pass is for, with what placing manifests in it needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountScope {
+    /// The account.
+    pub account: AccountInfo,
+    /// The inventory's default set (for manifests without `accounts:`).
+    pub default: Vec<Selector>,
+    /// Every account name and id of the inventory, to tell a typo from an account.
+    pub known: std::sync::Arc<Vec<String>>,
+}
+
+impl Inventory {
+    /// The scope of validating manifests for `account`.
+    pub fn scope(&self, account: &AccountInfo) -> AccountScope {
+        let known = self
+            .accounts
+            .iter()
+            .flat_map(|a| [a.name.clone(), a.id.clone()])
+            .collect();
+        AccountScope {
+            account: account.clone(),
+            default: self.default.clone(),
+            known: std::sync::Arc::new(known),
+        }
+    }
+}
+
 /// A manifest's `accounts:` as selectors: whether it lands in `account` (`default` applies
 /// when `include` is empty; `exclude` always wins).
 pub fn lands_in(

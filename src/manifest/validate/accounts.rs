@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use crate::codes;
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::inventory::{AccountScope, Selector, lands_in};
-use crate::manifest::load::LoadedDocument;
+use crate::manifest::load::{Document, LoadedDocument};
 use crate::manifest::model::AccountTargeting;
 use crate::manifest::source::Seg;
 use crate::yaml_path;
@@ -25,7 +25,7 @@ pub(crate) fn for_account<'d>(
     ctx: &Target,
 ) -> Option<(Cow<'d, LoadedDocument>, Vec<Diagnostic>)> {
     let mut found = Vec::new();
-    let targeting = doc.document.accounts();
+    let targeting = targeting(&doc.document);
     match (&ctx.account, targeting) {
         (None, Some(_)) => found.push(
             Diagnostic::new(
@@ -50,10 +50,67 @@ pub(crate) fn for_account<'d>(
     if !(text.contains("${account.") || text.contains("${var.")) {
         return Some((Cow::Borrowed(doc), found));
     }
-    let resolved = doc
-        .document
-        .map_strings(&mut |path, s| substitute(doc, path, s, ctx, &mut found));
+    let resolved = map_strings(&doc.document, &mut |path, s| {
+        substitute(doc, path, s, ctx, &mut found)
+    });
     Some((Cow::Owned(doc.with_document(resolved)), found))
+}
+
+/// A document's `accounts:`.
+fn targeting(doc: &Document) -> Option<&AccountTargeting> {
+    match doc {
+        Document::Role(m) => m.accounts.as_ref(),
+        Document::ServiceLinkedRole(m) => m.accounts.as_ref(),
+        Document::ManagedPolicy(m) => m.accounts.as_ref(),
+        Document::OidcProvider(m) => m.accounts.as_ref(),
+        Document::SamlProvider(m) => m.accounts.as_ref(),
+    }
+}
+
+/// `doc` with `f` applied to every string value (map keys stay), by its YAML path. The
+/// manifest types serialize as they are written, so the round trip through JSON keeps
+/// everything else.
+fn map_strings(doc: &Document, f: &mut dyn FnMut(&[Seg], &str) -> String) -> Document {
+    fn walk(v: &mut serde_json::Value, path: &mut Vec<Seg>, f: &mut dyn FnMut(&[Seg], &str) -> String) {
+        match v {
+            serde_json::Value::String(s) => *s = f(path, s),
+            serde_json::Value::Array(items) => {
+                for (i, item) in items.iter_mut().enumerate() {
+                    path.push(Seg::Index(i));
+                    walk(item, path, f);
+                    path.pop();
+                }
+            }
+            serde_json::Value::Object(map) => {
+                for (k, item) in map.iter_mut() {
+                    path.push(Seg::Key(k.clone()));
+                    walk(item, path, f);
+                    path.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    fn mapped<T: serde::Serialize + serde::de::DeserializeOwned>(
+        m: &T,
+        f: &mut dyn FnMut(&[Seg], &str) -> String,
+    ) -> Option<T> {
+        let mut v = serde_json::to_value(m).ok()?;
+        walk(&mut v, &mut Vec::new(), f);
+        serde_json::from_value(v).ok()
+    }
+    let out = match doc {
+        Document::Role(m) => mapped(m.as_ref(), f).map(|m| Document::Role(Box::new(m))),
+        Document::ServiceLinkedRole(m) => mapped(m, f).map(Document::ServiceLinkedRole),
+        Document::ManagedPolicy(m) => {
+            mapped(m.as_ref(), f).map(|m| Document::ManagedPolicy(Box::new(m)))
+        }
+        Document::OidcProvider(m) => mapped(m, f).map(Document::OidcProvider),
+        Document::SamlProvider(m) => mapped(m, f).map(Document::SamlProvider),
+    };
+    // Substituting strings for strings keeps every type; were it ever not to, the document
+    // is checked as written, and its variables are reported by the checks that see them.
+    out.unwrap_or_else(|| doc.clone())
 }
 
 /// The `include` and `exclude` selectors, each checked: readable, and naming accounts the
