@@ -121,7 +121,12 @@ pub(super) fn drift_command(
     let account = open_account(settings, &runtime)?;
     let (desired, ..) = load_desired(settings, &account, &runtime)?;
     check_not_empty(settings, &desired)?;
-    let live = read_account(&runtime, &account, &ReadScope::needed_by(&desired, false))?;
+    let live = read_within_prefix(
+        &runtime,
+        &account,
+        &ReadScope::needed_by(&desired, false),
+        settings,
+    )?;
     // With prune, owned roles no manifest declares come out as deletions: drift reports them.
     let d = diff(
         &desired,

@@ -209,7 +209,7 @@ pub(super) fn make_plan(
     let (desired, _, files, findings) = load_desired(settings, &account, runtime)?;
     check_not_empty(settings, &desired)?;
     let scope = ReadScope::needed_by(&desired, settings.prune);
-    let live = read_account(runtime, &account, &scope)?;
+    let live = read_within_prefix(runtime, &account, &scope, settings)?;
     check_targets(settings, &desired, &live)?;
     let plan = derive_plan(settings, &desired, &live);
     check_deletions(&plan.deletions(), settings.max_deletions)?;
@@ -224,6 +224,22 @@ pub(super) fn make_plan(
         findings,
         context,
     })
+}
+
+/// The account read within `scope`, limited to `--path-prefix` as the live reader limits it
+/// (`ListRoles` with the prefix), so a snapshot plans as the live account would.
+pub(super) fn read_within_prefix(
+    runtime: &tokio::runtime::Runtime,
+    account: &AnyAccount,
+    scope: &ReadScope,
+    settings: &Settings,
+) -> Result<AccountState, BoxError> {
+    let mut live = read_account(runtime, account, scope)?;
+    if let Some(prefix) = &settings.path_prefix {
+        live.roles
+            .retain(|_, r| r.path.starts_with(prefix.as_str()));
+    }
+    Ok(live)
 }
 
 /// An empty manifest set is almost always a mistyped path: plan, apply and drift refuse it

@@ -207,7 +207,7 @@ fn prove_against_account(
             replan(path),
         ));
     }
-    let live = read_account(runtime, account, &scope)?;
+    let live = read_within_prefix(runtime, account, &scope, settings)?;
     let fingerprint = &saved.provenance.live;
     let moved = fingerprint.moved(&fingerprint.retake(&live, &settings.ownership));
     if !moved.is_empty() {

@@ -229,12 +229,57 @@ fn diff_policy(
         )
     });
     if replaced {
-        let blockers = blockers(have, desired, live, opts);
-        if !blockers.is_empty() {
-            out.conflicts.push(in_use(address, &blockers, "replace"));
+        let in_the_way = blockers(have, desired, live, opts);
+        if !in_the_way.is_empty() {
+            out.conflicts.push(in_use(address, &in_the_way, "replace"));
+            return;
+        }
+        // A new path is a new ARN: a role naming the current one (not `policy:NAME`, which
+        // resolves to the declared ARN) would be left pointing at nothing.
+        let literal = if have.path == want.policy.path {
+            Vec::new()
+        } else {
+            declared_roles_using(have, desired, live)
+        };
+        if !literal.is_empty() {
+            out.conflicts.push(Conflict {
+                address,
+                code: codes::POLICY_STILL_REFERENCED,
+                message: format!(
+                    "cannot replace the policy: {} name(s) its current ARN literally, which the replacement ends",
+                    super::shortlist(literal.iter().map(String::as_str))
+                ),
+                help: format!("name it `policy:{name}` in those roles (it follows the new path), or revert the path / description change"),
+            });
             return;
         }
         let bridge = bridge_name(name);
+        let shared = desired
+            .policies
+            .keys()
+            .filter(|other| *other != name && bridge_name(other).eq_ignore_ascii_case(&bridge))
+            .collect::<Vec<_>>();
+        if let Some(other) = shared.first() {
+            out.conflicts.push(Conflict {
+                address,
+                code: codes::POLICY_NAME_CASE_CLASH,
+                message: format!(
+                    "cannot replace the policy: its temporary copy `{bridge}` would have the name of policy {other}'s"
+                ),
+                help: "rename one of the two policies".into(),
+            });
+            return;
+        }
+        if let Some(copy) = live
+            .find_policy(&bridge)
+            .filter(|b| b.is_owned_by(&opts.ownership))
+        {
+            let in_the_way = blockers(copy, desired, live, opts);
+            if !in_the_way.is_empty() {
+                out.conflicts.push(in_use(address, &in_the_way, "replace"));
+                return;
+            }
+        }
         if let Some(taken) = live
             .find_policy(&bridge)
             .filter(|b| !b.is_owned_by(&opts.ownership))

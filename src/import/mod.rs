@@ -96,7 +96,10 @@ pub fn import(account: &AccountState, opts: &ImportOptions) -> Import {
     let policy_files: Vec<ImportedFile> = policy::files(&policies, opts)
         .into_iter()
         .filter(|f| {
-            let clash = role_files.contains(&f.path);
+            // The same file, or one's file where the other needs a folder.
+            let clash = role_files
+                .iter()
+                .any(|r| *r == f.path || r.starts_with(&f.path) || f.path.starts_with(r));
             if clash {
                 out.notes.push(format!(
                     "managed policy {} is not imported (a role's manifest is written to {}); roles name it by ARN",

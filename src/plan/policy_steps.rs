@@ -245,10 +245,10 @@ impl Steps<'_> {
             attached_elsewhere: Vec::new(),
             ..want.clone()
         };
-        let bridge_arn = self.arn(&bridge);
         let users = self.users(&old);
-        // A copy left by an interrupted replacement is reused: given the new document if it
-        // holds another, and deleted at the end with every version it has.
+        // A copy left by an interrupted replacement is reused where it is (its own path and
+        // spelling): given the new document if it holds another, and deleted at the end with
+        // every version it has.
         let leftover = self.live.find_policy(&bridge.name).cloned();
         let bridge = match leftover {
             None => {
@@ -263,6 +263,7 @@ impl Steps<'_> {
             Some(copy) if copy.document == want.document => copy,
             Some(copy) => self.new_default_version(copy, &want.document),
         };
+        let bridge_arn = self.arn(&bridge);
         for (role, attaches, boundary) in &users {
             if *attaches {
                 self.push(

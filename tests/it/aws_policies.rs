@@ -879,3 +879,134 @@ fn import_keeps_a_policy_as_an_arn_when_its_file_would_take_a_roles_place() {
         imported.notes
     );
 }
+
+#[test]
+fn a_reused_copy_is_attached_where_it_is_and_the_role_keeps_its_permissions() {
+    // Interrupted after each step of a description change, then the path changes too: the
+    // copy left at the old path is the one attached, never an ARN that does not exist.
+    for interrupted_after in 1..=7 {
+        let dir = manifests();
+        let mut state = AccountState::empty(ACCOUNT_ID, "aws");
+        apply_stepwise(dir.path(), &mut state, |_, _| {});
+        let granted = state.policies["reports-read"].document.clone();
+        edit(
+            dir.path(),
+            "policies.yaml",
+            "description: Read the reports bucket",
+            "description: Read the reports bucket (v2)",
+        );
+        let plan = plan_for(dir.path(), &state, false);
+        for step in plan.steps.iter().take(interrupted_after) {
+            apply_mutation(&mut state, &step.mutation).expect("step");
+        }
+        edit(
+            dir.path(),
+            "policies.yaml",
+            "path: /teams/data/",
+            "path: /teams/y/",
+        );
+        apply_stepwise(dir.path(), &mut state, |step, state| {
+            let (attached, _) = holds_permissions(state, &granted);
+            assert!(
+                attached,
+                "interrupted after {interrupted_after}: after {step} no attached policy grants the permissions"
+            );
+        });
+        assert!(
+            plan_for(dir.path(), &state, false).is_empty(),
+            "interrupted after {interrupted_after}"
+        );
+    }
+}
+
+#[test]
+fn a_replacement_is_refused_while_a_role_names_the_current_arn_literally() {
+    let dir = manifests();
+    let mut state = AccountState::empty(ACCOUNT_ID, "aws");
+    apply_stepwise(dir.path(), &mut state, |_, _| {});
+    edit(dir.path(), "roles.yaml", "policy:reports-read", REPORTS_ARN);
+    edit(
+        dir.path(),
+        "policies.yaml",
+        "path: /teams/data/",
+        "path: /teams/x/",
+    );
+    let plan = plan_for(dir.path(), &state, false);
+    assert!(plan.steps.is_empty(), "{:#?}", plan.steps);
+    assert!(
+        plan.conflicts
+            .iter()
+            .any(|c| c.code.code == "policy-still-referenced"),
+        "{:#?}",
+        plan.conflicts
+    );
+}
+
+#[test]
+fn a_leftover_copy_used_outside_rolesmith_blocks_the_replacement() {
+    let dir = manifests();
+    let mut state = AccountState::empty(ACCOUNT_ID, "aws");
+    apply_stepwise(dir.path(), &mut state, |_, _| {});
+    edit(
+        dir.path(),
+        "policies.yaml",
+        "description: Read the reports bucket",
+        "description: Read the reports bucket (v2)",
+    );
+    let plan = plan_for(dir.path(), &state, false);
+    apply_mutation(&mut state, &plan.steps[0].mutation).expect("the copy is created");
+    state
+        .policies
+        .get_mut("reports-read.rolesmith-swap")
+        .expect("copy")
+        .attached_elsewhere = vec!["user bob".into()];
+    let plan = plan_for(dir.path(), &state, false);
+    assert!(plan.steps.is_empty(), "{:#?}", plan.steps);
+    assert!(
+        plan.conflicts
+            .iter()
+            .any(|c| c.code.code == "policy-in-use" && c.message.contains("user bob")),
+        "{:#?}",
+        plan.conflicts
+    );
+}
+
+#[test]
+fn path_prefix_limits_a_snapshot_as_it_limits_the_live_account() {
+    let dir = manifests();
+    let account = dir.path().join("account.json");
+    let applied = run_offline(&[
+        "apply",
+        &arg(dir.path()),
+        "--snapshot",
+        &arg(&account),
+        "--auto-approve",
+    ]);
+    assert_eq!(applied.code, Some(0), "{}", applied.stderr);
+    // A manifest set for /app/ only, pruning: the role at / is outside and stays.
+    let app = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        app.path().join("app.yaml"),
+        "apiVersion: rolesmith/v1\nkind: Role\nmetadata:\n  name: app-web\nspec:\n  path: /app/\n  trust:\n    - service: ec2.amazonaws.com\n",
+    )
+    .expect("write");
+    let plan = run_offline(&[
+        "plan",
+        &arg(app.path()),
+        "--snapshot",
+        &arg(&account),
+        "--prune",
+        "--path-prefix",
+        "/app/",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(plan.code, Some(0), "{}", plan.stderr);
+    let plan = plan.json();
+    assert!(
+        !array(&plan, "changes")
+            .iter()
+            .any(|c| c["address"]["name"] == "reports-reader"),
+        "{plan:#}"
+    );
+}
