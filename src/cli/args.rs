@@ -161,6 +161,25 @@ pub enum Command {
         #[command(flatten)]
         account: ReadAccountArgs,
     },
+    /// List the `[accounts]` inventory (from its list, its file or AWS Organizations); with
+    /// `--check`, enter each account (assume its role) and say which can be reached. Makes
+    /// only read calls.
+    #[command(after_help = examples::ACCOUNTS)]
+    Accounts {
+        /// Enter each account and report whether it can be reached (exit 1 if one cannot).
+        #[arg(long)]
+        check: bool,
+        /// `json` writes the inventory file `source = "file"` reads, for offline runs.
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+        /// Only the accounts this selects (name, id, `ou:/PATH`, `tag:KEY=VALUE`, `*`;
+        /// repeatable).
+        #[arg(long = "account", value_name = "SELECTOR")]
+        accounts: Vec<crate::inventory::Selector>,
+        /// How to reach the account rolesmith runs in (Organizations is asked there).
+        #[command(flatten)]
+        live: LiveArgs,
+    },
     /// Capture the live account into a snapshot file for offline plans. Makes only read calls.
     #[command(after_help = examples::SNAPSHOT)]
     Snapshot {
@@ -456,6 +475,15 @@ impl PlanArgs {
             parallelism,
         }
     }
+}
+
+/// Output format of `rolesmith accounts`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListFormat {
+    /// A table.
+    Text,
+    /// JSON.
+    Json,
 }
 
 /// Output format for findings.

@@ -100,7 +100,7 @@ fn resolve_context(settings: &Settings, identity: crate::account::Identity) -> R
         ownership: settings.ownership.clone(),
         limits: settings.limits,
         lint: settings.lint.settings(),
-        account: None,
+        account: settings.account.scope.clone(),
     }
 }
 
@@ -123,6 +123,7 @@ pub(super) fn check_before_connecting(settings: &Settings) -> Result<(), BoxErro
         ownership: settings.ownership.clone(),
         limits: settings.limits,
         lint: settings.lint.settings(),
+        account: settings.account.scope.clone(),
         ..ResolveContext::offline()
     };
     let (desired, diagnostics, _) = load_and_validate(&settings.paths, &ctx);

@@ -16,8 +16,7 @@ impl AwsAccount {
     /// The organization's active accounts, and notes on those skipped.
     pub async fn organization_accounts(&self) -> Result<(Vec<AccountInfo>, Vec<String>), AccountError> {
         let org = &self.organizations;
-        let err = |op: &'static str| move |e| to_account_error("the organization", op, &e);
-        let roots = org.list_roots().send().await.map_err(err("ListRoots"))?;
+        let roots = org.list_roots().send().await.map_err(|e| to_account_error("the organization", "ListRoots", &e))?;
         let mut queue: Vec<(String, String)> = roots
             .roots()
             .iter()
@@ -31,7 +30,7 @@ impl AwsAccount {
                 .into_paginator()
                 .send();
             while let Some(page) = ous.next().await {
-                let page = page.map_err(err("ListOrganizationalUnitsForParent"))?;
+                let page = page.map_err(|e| to_account_error("the organization", "ListOrganizationalUnitsForParent", &e))?;
                 for ou in page.organizational_units() {
                     if let (Some(id), Some(name)) = (ou.id(), ou.name()) {
                         let child = format!("{}/{name}", path.trim_end_matches('/'));
@@ -45,7 +44,7 @@ impl AwsAccount {
                 .into_paginator()
                 .send();
             while let Some(page) = pages.next().await {
-                let page = page.map_err(err("ListAccountsForParent"))?;
+                let page = page.map_err(|e| to_account_error("the organization", "ListAccountsForParent", &e))?;
                 for a in page.accounts() {
                     let (Some(id), name) = (a.id(), a.name().unwrap_or_default()) else {
                         continue;
@@ -62,7 +61,7 @@ impl AwsAccount {
                         .resource_id(id)
                         .send()
                         .await
-                        .map_err(err("ListTagsForResource"))?;
+                        .map_err(|e| to_account_error("the organization", "ListTagsForResource", &e))?;
                     accounts.push(AccountInfo {
                         name: name.to_owned(),
                         id: id.to_owned(),
