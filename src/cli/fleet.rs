@@ -168,10 +168,7 @@ pub(super) fn run_each<T: Send>(
 
 /// An account's failure, as the run's summary shows it.
 pub(super) fn failure_text(e: &BoxError) -> String {
-    match e.downcast_ref::<UserError>() {
-        Some(u) => u.to_string(),
-        None => e.to_string(),
-    }
+    e.to_string()
 }
 
 /// One account's part of a run: the account, and what its run gave.
@@ -238,7 +235,11 @@ pub(super) fn plan_fleet(
 
 /// The exit status of a run over accounts: failure if any account failed, else changes (with
 /// `detailed`) if any has them.
-fn fleet_status<T>(runs: &[AccountRun<T>], changed: impl Fn(&T) -> bool, detailed: bool) -> ExitStatus {
+fn fleet_status<T>(
+    runs: &[AccountRun<T>],
+    changed: impl Fn(&T) -> bool,
+    detailed: bool,
+) -> ExitStatus {
     if runs.iter().any(|r| r.result.is_err()) {
         ExitStatus::Failure
     } else if detailed && runs.iter().any(|r| r.result.as_ref().is_ok_and(&changed)) {
@@ -353,7 +354,9 @@ fn summary_text(runs: &[AccountRun<Planned>]) -> String {
 /// The Markdown of a run over accounts: a table of every account, then each account's plan in
 /// a collapsed section, all within GitHub's comment limit (each account gets its share).
 fn render_markdown(runs: &[AccountRun<Planned>]) -> String {
-    let mut out = String::from("## rolesmith plan\n\n| account | id | OU | add | change | destroy | conflicts | result |\n|---|---|---|---|---|---|---|---|\n");
+    let mut out = String::from(
+        "## rolesmith plan\n\n| account | id | OU | add | change | destroy | conflicts | result |\n|---|---|---|---|---|---|---|---|\n",
+    );
     for r in runs {
         let row = match &r.result {
             Ok(p) => {
@@ -364,7 +367,11 @@ fn render_markdown(runs: &[AccountRun<Planned>]) -> String {
                     s.change,
                     s.destroy,
                     s.conflicts,
-                    if p.plan.is_empty() { "no changes" } else { "changes" }
+                    if p.plan.is_empty() {
+                        "no changes"
+                    } else {
+                        "changes"
+                    }
                 )
             }
             Err(_) => "– | – | – | – | **failed**".to_owned(),
@@ -402,8 +409,37 @@ pub(super) fn apply_fleet(
     config: &AccountsConfig,
     auto_approve: bool,
 ) -> Result<ExitStatus, BoxError> {
+    if let Some(dir) = &settings.account.snapshot {
+        // The folder the user named holds one file per account; apply starts it.
+        fs_err::create_dir_all(dir)?;
+    }
     let runs = plan_each(settings, config)?;
     print!("{}", render_plans(&runs, Format::Text));
+    // Bad manifests change nothing anywhere: an account that cannot be entered is that
+    // account's failure, but an error in the manifests (for any account) is the set's.
+    if let Some(bad) = runs.iter().find(|r| {
+        r.result
+            .as_ref()
+            .is_err_and(|e| e.starts_with(MANIFEST_ERRORS))
+    }) {
+        return Err(Box::new(UserError::new(
+            format!(
+                "the manifests have errors in account {} ({}); nothing was changed in any account",
+                bad.account.name, bad.account.id
+            ),
+            "fix the errors above (`rolesmith plan` shows them without changing anything)",
+        )));
+    }
+    // An account of a snapshot folder with nothing to do is written as it is, so the folder
+    // holds every account the next offline plan reads.
+    for r in &runs {
+        if let Ok(p) = &r.result
+            && p.plan.steps.is_empty()
+            && matches!(p.account, AnyAccount::Snapshot(_))
+        {
+            tokio_runtime()?.block_on(crate::account::AccountWriter::checkpoint(&p.account))?;
+        }
+    }
     let pending: Vec<&AccountRun<Planned>> = runs
         .iter()
         .filter(|r| r.result.as_ref().is_ok_and(|p| !p.plan.steps.is_empty()))
@@ -493,7 +529,10 @@ pub(super) fn drift_fleet(
                     v
                 })
                 .collect();
-            out = serde_json::to_string_pretty(&serde_json::json!({"format_version": FLEET_FORMAT_VERSION, "accounts": accounts})).unwrap_or_default();
+            out = serde_json::to_string_pretty(
+                &serde_json::json!({"format_version": FLEET_FORMAT_VERSION, "accounts": accounts}),
+            )
+            .unwrap_or_default();
             out.push('\n');
         }
         _ => {
@@ -514,7 +553,10 @@ pub(super) fn drift_fleet(
     print!("{out}");
     Ok(if runs.iter().any(|r| r.result.is_err()) {
         ExitStatus::Failure
-    } else if runs.iter().any(|r| r.result.as_ref().is_ok_and(|d| d.has_drift())) {
+    } else if runs
+        .iter()
+        .any(|r| r.result.as_ref().is_ok_and(|d| d.has_drift()))
+    {
         ExitStatus::Changes
     } else {
         ExitStatus::Success
@@ -560,7 +602,9 @@ pub(super) fn accounts_command(
                 });
             }
             let reached = tokio_runtime().map_err(|e| e.to_string()).and_then(|rt| {
-                let account = rt.block_on(AwsAccount::connect(opts)).map_err(|e| e.to_string())?;
+                let account = rt
+                    .block_on(AwsAccount::connect(opts))
+                    .map_err(|e| e.to_string())?;
                 let id = rt.block_on(account.identity()).map_err(|e| e.to_string())?;
                 if id.account_id == a.id {
                     Ok(())
@@ -594,7 +638,12 @@ pub(super) fn accounts_command(
                 .unwrap_or_default()
         );
     } else {
-        let width = accounts.iter().map(|a| a.name.len()).max().unwrap_or(4).max(4);
+        let width = accounts
+            .iter()
+            .map(|a| a.name.len())
+            .max()
+            .unwrap_or(4)
+            .max(4);
         println!("{:<width$}  {:<12}  OU / tags", "name", "id");
         for (a, r) in accounts.iter().zip(&reach) {
             let tags = crate::state::tags_inline(&a.tags);

@@ -104,9 +104,13 @@ fn resolve_context(settings: &Settings, identity: crate::account::Identity) -> R
     }
 }
 
+/// The message of a run stopped by manifest errors.
+pub(super) const MANIFEST_ERRORS: &str =
+    "the manifests have errors; nothing was planned or changed";
+
 fn manifest_errors() -> BoxError {
     Box::new(UserError::new(
-        "the manifests have errors; nothing was planned or changed",
+        MANIFEST_ERRORS,
         "fix the errors above (`rolesmith validate` shows them without reading the account)",
     ))
 }

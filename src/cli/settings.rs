@@ -127,7 +127,10 @@ impl AccountTarget {
             live: LiveSettings::resolve(&account.live, config),
             create_missing_snapshot: false,
             inventory: config.accounts.clone(),
-            selectors: account.inventory.map(|i| i.accounts.clone()).unwrap_or_default(),
+            selectors: account
+                .inventory
+                .map(|i| i.accounts.clone())
+                .unwrap_or_default(),
             account_parallelism: account
                 .inventory
                 .map_or(4, |i| usize::from(i.account_parallelism)),

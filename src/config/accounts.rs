@@ -174,7 +174,9 @@ fn list(raw: &[RawAccount]) -> Result<Vec<AccountInfo>, Invalid> {
         if name.is_empty() || name.parse::<Selector>().ok() != Some(Selector::Name(name.clone())) {
             return Err((
                 Some(a.name.span()),
-                format!("account name `{name}` must not be empty, 12 digits, `*` or start with `ou:` / `tag:`"),
+                format!(
+                    "account name `{name}` must not be empty, 12 digits, `*` or start with `ou:` / `tag:`"
+                ),
             ));
         }
         if out.iter().any(|o| o.name == *name || o.id == *id) {

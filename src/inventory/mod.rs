@@ -175,13 +175,28 @@ mod tests {
 
     #[test]
     fn include_defaults_and_exclude_wins() {
-        let prod = account("prod", "111111111111", "/workloads/prod", &[("env", "prod")]);
+        let prod = account(
+            "prod",
+            "111111111111",
+            "/workloads/prod",
+            &[("env", "prod")],
+        );
         let dev = account("dev", "222222222222", "/workloads/dev", &[("env", "dev")]);
         let all = sel(&["*"]);
         assert!(lands_in(&[], &[], &all, &prod));
         assert!(!lands_in(&[], &[], &sel(&["dev"]), &prod));
-        assert!(lands_in(&sel(&["ou:/workloads/*"]), &sel(&["tag:env=dev"]), &[], &prod));
-        assert!(!lands_in(&sel(&["ou:/workloads/*"]), &sel(&["tag:env=dev"]), &[], &dev));
+        assert!(lands_in(
+            &sel(&["ou:/workloads/*"]),
+            &sel(&["tag:env=dev"]),
+            &[],
+            &prod
+        ));
+        assert!(!lands_in(
+            &sel(&["ou:/workloads/*"]),
+            &sel(&["tag:env=dev"]),
+            &[],
+            &dev
+        ));
         assert!(lands_in(&sel(&["222222222222"]), &[], &[], &dev));
     }
 

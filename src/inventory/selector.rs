@@ -59,7 +59,9 @@ impl FromStr for Selector {
             };
         }
         if s.is_empty() {
-            return Err(err("give an account name, an id, `ou:/PATH`, `tag:KEY=VALUE` or `*`"));
+            return Err(err(
+                "give an account name, an id, `ou:/PATH`, `tag:KEY=VALUE` or `*`",
+            ));
         }
         if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
             return Ok(Self::Id(s.to_owned()));
@@ -148,7 +150,13 @@ mod tests {
 
     #[test]
     fn selectors_parse_as_written_and_print_back() {
-        for text in ["*", "prod", "111122223333", "ou:/workloads/prod", "tag:env=prod"] {
+        for text in [
+            "*",
+            "prod",
+            "111122223333",
+            "ou:/workloads/prod",
+            "tag:env=prod",
+        ] {
             assert_eq!(text.parse::<Selector>().unwrap().to_string(), text);
         }
         for bad in ["", "ou:workloads", "tag:env", "tag:=x"] {

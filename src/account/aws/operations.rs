@@ -66,7 +66,10 @@ pub const OPERATIONS: &[Operation] = &[
         "ListOrganizationalUnitsForParent",
         "organizations:ListOrganizationalUnitsForParent",
     ),
-    hub("ListAccountsForParent", "organizations:ListAccountsForParent"),
+    hub(
+        "ListAccountsForParent",
+        "organizations:ListAccountsForParent",
+    ),
     hub("ListTagsForResource", "organizations:ListTagsForResource"),
     read("ListRoles", "iam:ListRoles"),
     read(

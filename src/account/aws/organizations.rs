@@ -14,9 +14,15 @@ use crate::inventory::AccountInfo;
 
 impl AwsAccount {
     /// The organization's active accounts, and notes on those skipped.
-    pub async fn organization_accounts(&self) -> Result<(Vec<AccountInfo>, Vec<String>), AccountError> {
+    pub async fn organization_accounts(
+        &self,
+    ) -> Result<(Vec<AccountInfo>, Vec<String>), AccountError> {
         let org = &self.organizations;
-        let roots = org.list_roots().send().await.map_err(|e| to_account_error("the organization", "ListRoots", &e))?;
+        let roots = org
+            .list_roots()
+            .send()
+            .await
+            .map_err(|e| to_account_error("the organization", "ListRoots", &e))?;
         let mut queue: Vec<(String, String)> = roots
             .roots()
             .iter()
@@ -30,7 +36,9 @@ impl AwsAccount {
                 .into_paginator()
                 .send();
             while let Some(page) = ous.next().await {
-                let page = page.map_err(|e| to_account_error("the organization", "ListOrganizationalUnitsForParent", &e))?;
+                let page = page.map_err(|e| {
+                    to_account_error("the organization", "ListOrganizationalUnitsForParent", &e)
+                })?;
                 for ou in page.organizational_units() {
                     if let (Some(id), Some(name)) = (ou.id(), ou.name()) {
                         let child = format!("{}/{name}", path.trim_end_matches('/'));
@@ -44,7 +52,9 @@ impl AwsAccount {
                 .into_paginator()
                 .send();
             while let Some(page) = pages.next().await {
-                let page = page.map_err(|e| to_account_error("the organization", "ListAccountsForParent", &e))?;
+                let page = page.map_err(|e| {
+                    to_account_error("the organization", "ListAccountsForParent", &e)
+                })?;
                 for a in page.accounts() {
                     let (Some(id), name) = (a.id(), a.name().unwrap_or_default()) else {
                         continue;
@@ -52,7 +62,9 @@ impl AwsAccount {
                     if a.status() != Some(&AccountStatus::Active) {
                         notes.push(format!(
                             "skipped account {name} ({id}): it is {}",
-                            a.status().map_or("not active", |s| s.as_str()).to_lowercase()
+                            a.status()
+                                .map_or("not active", |s| s.as_str())
+                                .to_lowercase()
                         ));
                         continue;
                     }
@@ -61,7 +73,9 @@ impl AwsAccount {
                         .resource_id(id)
                         .send()
                         .await
-                        .map_err(|e| to_account_error("the organization", "ListTagsForResource", &e))?;
+                        .map_err(|e| {
+                            to_account_error("the organization", "ListTagsForResource", &e)
+                        })?;
                     accounts.push(AccountInfo {
                         name: name.to_owned(),
                         id: id.to_owned(),

@@ -71,7 +71,11 @@ fn targeting(doc: &Document) -> Option<&AccountTargeting> {
 /// manifest types serialize as they are written, so the round trip through JSON keeps
 /// everything else.
 fn map_strings(doc: &Document, f: &mut dyn FnMut(&[Seg], &str) -> String) -> Document {
-    fn walk(v: &mut serde_json::Value, path: &mut Vec<Seg>, f: &mut dyn FnMut(&[Seg], &str) -> String) {
+    fn walk(
+        v: &mut serde_json::Value,
+        path: &mut Vec<Seg>,
+        f: &mut dyn FnMut(&[Seg], &str) -> String,
+    ) {
         match v {
             serde_json::Value::String(s) => *s = f(path, s),
             serde_json::Value::Array(items) => {
@@ -215,7 +219,10 @@ fn value(token: &str, ctx: &Target) -> Option<Result<String, VariableError>> {
     let missing = |what: String, help: &str| {
         Err((
             codes::MISSING_VARIABLE,
-            format!("`${{{token}}}`: account {} ({}) has no {what}", a.name, a.id),
+            format!(
+                "`${{{token}}}`: account {} ({}) has no {what}",
+                a.name, a.id
+            ),
             help.to_owned(),
         ))
     };
