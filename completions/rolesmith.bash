@@ -16,6 +16,9 @@ _rolesmith() {
             ",$1")
                 cmd="rolesmith"
                 ;;
+            rolesmith,accounts)
+                cmd="rolesmith__subcmd__accounts"
+                ;;
             rolesmith,apply)
                 cmd="rolesmith__subcmd__apply"
                 ;;
@@ -60,6 +63,9 @@ _rolesmith() {
                 ;;
             rolesmith,version)
                 cmd="rolesmith__subcmd__version"
+                ;;
+            rolesmith__subcmd__help,accounts)
+                cmd="rolesmith__subcmd__help__subcmd__accounts"
                 ;;
             rolesmith__subcmd__help,apply)
                 cmd="rolesmith__subcmd__help__subcmd__apply"
@@ -113,7 +119,7 @@ _rolesmith() {
 
     case "${cmd}" in
         rolesmith)
-            opts="-v -h -V --verbose --no-progress --config --help --version init validate plan apply show drift snapshot import permissions explain schema completions man version help"
+            opts="-v -h -V --verbose --no-progress --config --help --version init validate plan apply show drift accounts snapshot import permissions explain schema completions man version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -130,8 +136,58 @@ _rolesmith() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rolesmith__subcmd__accounts)
+            opts="-v -h --check --format --account --profile --region --endpoint-url --max-attempts --retry-budget --call-timeout --stats --verbose --no-progress --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-attempts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-budget)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --call-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rolesmith__subcmd__apply)
-            opts="-v -h --prune --no-prune --max-deletions --allow-empty --ownership-tag --target --parallelism --auto-approve --expect-plan-id --snapshot --account-id --path-prefix --profile --region --endpoint-url --max-attempts --retry-budget --call-timeout --stats --propagation-timeout --verbose --no-progress --config --help"
+            opts="-v -h --prune --no-prune --max-deletions --allow-empty --ownership-tag --target --parallelism --auto-approve --expect-plan-id --snapshot --account-id --path-prefix --profile --region --endpoint-url --max-attempts --retry-budget --call-timeout --stats --propagation-timeout --account --account-parallelism --verbose --no-progress --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -197,6 +253,14 @@ _rolesmith() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --account-parallelism)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -227,7 +291,7 @@ _rolesmith() {
             return 0
             ;;
         rolesmith__subcmd__drift)
-            opts="-v -h --ownership-tag --format --unmanaged --include-reserved --allow-empty --snapshot --account-id --path-prefix --profile --region --endpoint-url --max-attempts --retry-budget --call-timeout --stats --propagation-timeout --verbose --no-progress --config --help"
+            opts="-v -h --ownership-tag --format --unmanaged --include-reserved --allow-empty --snapshot --account-id --path-prefix --profile --region --endpoint-url --max-attempts --retry-budget --call-timeout --stats --propagation-timeout --account --account-parallelism --verbose --no-progress --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -281,6 +345,14 @@ _rolesmith() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --account-parallelism)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -311,8 +383,22 @@ _rolesmith() {
             return 0
             ;;
         rolesmith__subcmd__help)
-            opts="init validate plan apply show drift snapshot import permissions explain schema completions man version help"
+            opts="init validate plan apply show drift accounts snapshot import permissions explain schema completions man version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rolesmith__subcmd__help__subcmd__accounts)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -659,7 +745,7 @@ _rolesmith() {
             return 0
             ;;
         rolesmith__subcmd__plan)
-            opts="-v -h --prune --no-prune --max-deletions --allow-empty --ownership-tag --target --parallelism --format --detailed-exitcode --out --snapshot --account-id --path-prefix --profile --region --endpoint-url --max-attempts --retry-budget --call-timeout --stats --propagation-timeout --verbose --no-progress --config --help"
+            opts="-v -h --prune --no-prune --max-deletions --allow-empty --ownership-tag --target --parallelism --format --detailed-exitcode --out --snapshot --account-id --path-prefix --profile --region --endpoint-url --max-attempts --retry-budget --call-timeout --stats --propagation-timeout --account --account-parallelism --verbose --no-progress --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -726,6 +812,14 @@ _rolesmith() {
                     return 0
                     ;;
                 --propagation-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --account-parallelism)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -35,6 +35,7 @@ Register-ArgumentCompleter -Native -CommandName 'rolesmith' -ScriptBlock {
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Plan and apply the changes; or, given a saved plan (`apply plan.json`), prove that the manifests and the account still yield exactly its steps and run them. Ctrl-C lets the steps in flight finish and exits 130; running apply again finishes the job')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a saved plan (from `plan --out`) as `plan` showed it, with its plan id and what it was planned against. Reads only the file: no manifests, no AWS call')
             [CompletionResult]::new('drift', 'drift', [CompletionResultType]::ParameterValue, 'Report how the account differs from the manifests, including changes made by hand. Exit 0: no drift, 2: drift, 1: error. Makes only read calls')
+            [CompletionResult]::new('accounts', 'accounts', [CompletionResultType]::ParameterValue, 'List the `[accounts]` inventory (from its list, its file or AWS Organizations); with `--check`, enter each account (assume its role) and say which can be reached. Makes only read calls')
             [CompletionResult]::new('snapshot', 'snapshot', [CompletionResultType]::ParameterValue, 'Capture the live account into a snapshot file for offline plans. Makes only read calls')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Write manifests for roles that already exist, to bring them under management. Makes only read calls')
             [CompletionResult]::new('permissions', 'permissions', [CompletionResultType]::ParameterValue, 'Print the least-privilege IAM policy rolesmith needs')
@@ -84,6 +85,8 @@ Register-ArgumentCompleter -Native -CommandName 'rolesmith' -ScriptBlock {
             [CompletionResult]::new('--retry-budget', '--retry-budget', [CompletionResultType]::ParameterName, 'Retries the whole run may make; past them, calls fail at once, naming the throttling and the send rate reached (a re-run finishes the job)')
             [CompletionResult]::new('--call-timeout', '--call-timeout', [CompletionResultType]::ParameterName, 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a connection that never answers must not hang the run)')
             [CompletionResult]::new('--propagation-timeout', '--propagation-timeout', [CompletionResultType]::ParameterName, 'Accepted for scripts that pass apply''s flags; without effect here')
+            [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'With an `[accounts]` inventory: only the accounts this selects — a name, an id, `ou:/PATH`, `tag:KEY=VALUE` or `*` (repeatable; default: every account)')
+            [CompletionResult]::new('--account-parallelism', '--account-parallelism', [CompletionResultType]::ParameterName, 'Accounts read and changed at once, each with its own clients, retries and pace')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it')
             [CompletionResult]::new('--prune', '--prune', [CompletionResultType]::ParameterName, 'Delete owned roles that no manifest declares (config: `prune = true`)')
             [CompletionResult]::new('--no-prune', '--no-prune', [CompletionResultType]::ParameterName, 'Do not delete owned roles without manifests, even if the config says `prune = true`')
@@ -113,6 +116,8 @@ Register-ArgumentCompleter -Native -CommandName 'rolesmith' -ScriptBlock {
             [CompletionResult]::new('--retry-budget', '--retry-budget', [CompletionResultType]::ParameterName, 'Retries the whole run may make; past them, calls fail at once, naming the throttling and the send rate reached (a re-run finishes the job)')
             [CompletionResult]::new('--call-timeout', '--call-timeout', [CompletionResultType]::ParameterName, 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a connection that never answers must not hang the run)')
             [CompletionResult]::new('--propagation-timeout', '--propagation-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for IAM changes to propagate (e.g. a trust naming a new role)')
+            [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'With an `[accounts]` inventory: only the accounts this selects — a name, an id, `ou:/PATH`, `tag:KEY=VALUE` or `*` (repeatable; default: every account)')
+            [CompletionResult]::new('--account-parallelism', '--account-parallelism', [CompletionResultType]::ParameterName, 'Accounts read and changed at once, each with its own clients, retries and pace')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it')
             [CompletionResult]::new('--prune', '--prune', [CompletionResultType]::ParameterName, 'Delete owned roles that no manifest declares (config: `prune = true`)')
             [CompletionResult]::new('--no-prune', '--no-prune', [CompletionResultType]::ParameterName, 'Do not delete owned roles without manifests, even if the config says `prune = true`')
@@ -149,10 +154,31 @@ Register-ArgumentCompleter -Native -CommandName 'rolesmith' -ScriptBlock {
             [CompletionResult]::new('--retry-budget', '--retry-budget', [CompletionResultType]::ParameterName, 'Retries the whole run may make; past them, calls fail at once, naming the throttling and the send rate reached (a re-run finishes the job)')
             [CompletionResult]::new('--call-timeout', '--call-timeout', [CompletionResultType]::ParameterName, 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a connection that never answers must not hang the run)')
             [CompletionResult]::new('--propagation-timeout', '--propagation-timeout', [CompletionResultType]::ParameterName, 'Accepted for scripts that pass apply''s flags; without effect here')
+            [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'With an `[accounts]` inventory: only the accounts this selects — a name, an id, `ou:/PATH`, `tag:KEY=VALUE` or `*` (repeatable; default: every account)')
+            [CompletionResult]::new('--account-parallelism', '--account-parallelism', [CompletionResultType]::ParameterName, 'Accounts read and changed at once, each with its own clients, retries and pace')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it')
             [CompletionResult]::new('--unmanaged', '--unmanaged', [CompletionResultType]::ParameterName, 'Also list roles that no manifest declares and rolesmith does not own')
             [CompletionResult]::new('--include-reserved', '--include-reserved', [CompletionResultType]::ParameterName, 'With --unmanaged, also list service-linked roles and roles under `/aws-reserved/`')
             [CompletionResult]::new('--allow-empty', '--allow-empty', [CompletionResultType]::ParameterName, 'Allow a manifest set that declares no role (every owned role is then drift)')
+            [CompletionResult]::new('--stats', '--stats', [CompletionResultType]::ParameterName, 'Print the API calls made, by operation, on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars. By default, reads and applies that take longer than a second show one on stderr when stderr is a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'rolesmith;accounts' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, '`json` writes the inventory file `source = "file"` reads, for offline runs')
+            [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'Only the accounts this selects (name, id, `ou:/PATH`, `tag:KEY=VALUE`, `*`; repeatable)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Named profile from the shared AWS config files')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region (IAM is global; EC2 bindings use it; config: `region`)')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Send every AWS call to this endpoint (e.g. a local moto server). `AWS_ENDPOINT_URL` works too')
+            [CompletionResult]::new('--max-attempts', '--max-attempts', [CompletionResultType]::ParameterName, 'Attempts per AWS call (retries for throttling, server errors and lost connections)')
+            [CompletionResult]::new('--retry-budget', '--retry-budget', [CompletionResultType]::ParameterName, 'Retries the whole run may make; past them, calls fail at once, naming the throttling and the send rate reached (a re-run finishes the job)')
+            [CompletionResult]::new('--call-timeout', '--call-timeout', [CompletionResultType]::ParameterName, 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a connection that never answers must not hang the run)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it')
+            [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Enter each account and report whether it can be reached (exit 1 if one cannot)')
             [CompletionResult]::new('--stats', '--stats', [CompletionResultType]::ParameterName, 'Print the API calls made, by operation, on stderr')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
@@ -270,6 +296,7 @@ Register-ArgumentCompleter -Native -CommandName 'rolesmith' -ScriptBlock {
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Plan and apply the changes; or, given a saved plan (`apply plan.json`), prove that the manifests and the account still yield exactly its steps and run them. Ctrl-C lets the steps in flight finish and exits 130; running apply again finishes the job')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a saved plan (from `plan --out`) as `plan` showed it, with its plan id and what it was planned against. Reads only the file: no manifests, no AWS call')
             [CompletionResult]::new('drift', 'drift', [CompletionResultType]::ParameterValue, 'Report how the account differs from the manifests, including changes made by hand. Exit 0: no drift, 2: drift, 1: error. Makes only read calls')
+            [CompletionResult]::new('accounts', 'accounts', [CompletionResultType]::ParameterValue, 'List the `[accounts]` inventory (from its list, its file or AWS Organizations); with `--check`, enter each account (assume its role) and say which can be reached. Makes only read calls')
             [CompletionResult]::new('snapshot', 'snapshot', [CompletionResultType]::ParameterValue, 'Capture the live account into a snapshot file for offline plans. Makes only read calls')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Write manifests for roles that already exist, to bring them under management. Makes only read calls')
             [CompletionResult]::new('permissions', 'permissions', [CompletionResultType]::ParameterValue, 'Print the least-privilege IAM policy rolesmith needs')
@@ -297,6 +324,9 @@ Register-ArgumentCompleter -Native -CommandName 'rolesmith' -ScriptBlock {
             break
         }
         'rolesmith;help;drift' {
+            break
+        }
+        'rolesmith;help;accounts' {
             break
         }
         'rolesmith;help;snapshot' {

@@ -35,6 +35,8 @@ pub struct ResolveContext {
     pub limits: Limits,
     /// Policy linter configuration.
     pub lint: LintSettings,
+    /// The inventory account the manifests are validated for (`None`: no inventory).
+    pub account: Option<crate::inventory::AccountScope>,
 }
 
 impl ResolveContext {
@@ -46,6 +48,7 @@ impl ResolveContext {
             ownership: Ownership::default(),
             limits: Limits::default(),
             lint: LintSettings::default(),
+            account: None,
         }
     }
 
@@ -56,6 +59,7 @@ impl ResolveContext {
             partition: self.partition.clone(),
             ownership: self.ownership.clone(),
             limits: self.limits,
+            account: self.account.clone(),
         }
     }
 
@@ -106,7 +110,7 @@ pub fn load_and_validate_noting_skipped(
             let checked: Vec<CheckedDocument> = loaded
                 .documents
                 .iter()
-                .map(|doc| check_one(doc, &target, &lint))
+                .filter_map(|doc| check_one(doc, &target, &lint))
                 .collect();
             (loaded.diagnostics, loaded.files, loaded.skipped, checked)
         },
@@ -123,9 +127,17 @@ pub fn load_and_validate_noting_skipped(
     (desired, diagnostics, files, skipped)
 }
 
-/// Validates and lints one document; safe to run on any thread.
-fn check_one(doc: &LoadedDocument, target: &Target, lint: &LintContext<'_>) -> CheckedDocument {
+/// Validates and lints one document; safe to run on any thread. `None` when the document's
+/// `accounts:` leaves the target account out.
+fn check_one(
+    doc: &LoadedDocument,
+    target: &Target,
+    lint: &LintContext<'_>,
+) -> Option<CheckedDocument> {
+    let (doc, placed) = crate::manifest::validate::accounts::for_account(doc, target)?;
+    let doc = doc.as_ref();
     let mut checked = check_document(doc, target);
+    checked.found.splice(0..0, placed);
     if let Document::Role(m) = &doc.document {
         crate::lint::lint_role(
             doc,
@@ -140,7 +152,7 @@ fn check_one(doc: &LoadedDocument, target: &Target, lint: &LintContext<'_>) -> C
     }
     // The linter was the last reader of the trust document.
     checked.trust = None;
-    checked
+    Some(checked)
 }
 
 /// Checks documents incrementally: each is validated and linted, then merged in the order
@@ -176,8 +188,9 @@ impl<'a> Validator<'a> {
         self.diagnostics.extend(loaded.diagnostics.iter().cloned());
         let lint = self.ctx.lint_context();
         for doc in &loaded.documents {
-            let checked = check_one(doc, &self.target, &lint);
-            self.merge(checked);
+            if let Some(checked) = check_one(doc, &self.target, &lint) {
+                self.merge(checked);
+            }
         }
     }
 

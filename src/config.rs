@@ -13,6 +13,10 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
+mod accounts;
+
+pub use accounts::{AccountSource, AccountsConfig};
+
 use crate::diagnostic::Severity;
 use crate::quotas::{Limits, MAX_MANAGED_POLICIES_QUOTA, MAX_TRUST_POLICY_QUOTA};
 use crate::state::Ownership;
@@ -46,6 +50,8 @@ pub struct Config {
     pub lint: LintConfig,
     /// `validate` fails on warnings too (as `--strict`).
     pub strict: Option<bool>,
+    /// The `[accounts]` inventory; `None`: the credentials' own account only.
+    pub accounts: Option<AccountsConfig>,
 }
 
 /// The `[lint]` table: a level per check code, and the reserved key `own_accounts`.
@@ -161,6 +167,7 @@ struct RawConfig {
     /// Levels by code, and `own_accounts` (an array); told apart after parsing.
     #[serde(default)]
     lint: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
+    accounts: Option<accounts::RawAccounts>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -324,7 +331,12 @@ impl Config {
                 .map_err(|e| invalid(Some(span), e.message().trim().to_owned()))?;
             lint.levels.insert(code.into_inner(), level);
         }
+        let accounts = match raw.accounts {
+            None => None,
+            Some(a) => Some(a.check(base).map_err(|(span, m)| invalid(span, m))?),
+        };
         Ok(Config {
+            accounts,
             file: Some(path.to_path_buf()),
             paths,
             path_prefix: raw.path_prefix.map(Spanned::into_inner),

@@ -14,6 +14,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod diff;
 pub mod import;
+pub mod inventory;
 pub mod json;
 pub mod lint;
 pub mod manifest;

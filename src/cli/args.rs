@@ -161,6 +161,25 @@ pub enum Command {
         #[command(flatten)]
         account: ReadAccountArgs,
     },
+    /// List the `[accounts]` inventory (from its list, its file or AWS Organizations); with
+    /// `--check`, enter each account (assume its role) and say which can be reached. Makes
+    /// only read calls.
+    #[command(after_help = examples::ACCOUNTS)]
+    Accounts {
+        /// Enter each account and report whether it can be reached (exit 1 if one cannot).
+        #[arg(long)]
+        check: bool,
+        /// `json` writes the inventory file `source = "file"` reads, for offline runs.
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+        /// Only the accounts this selects (name, id, `ou:/PATH`, `tag:KEY=VALUE`, `*`;
+        /// repeatable).
+        #[arg(long = "account", value_name = "SELECTOR")]
+        accounts: Vec<crate::inventory::Selector>,
+        /// How to reach the account rolesmith runs in (Organizations is asked there).
+        #[command(flatten)]
+        live: LiveArgs,
+    },
     /// Capture the live account into a snapshot file for offline plans. Makes only read calls.
     #[command(after_help = examples::SNAPSHOT)]
     Snapshot {
@@ -315,6 +334,9 @@ pub struct ReadAccountArgs {
     /// Accepted for scripts that pass apply's flags; nothing is written.
     #[command(flatten)]
     pub unused: HiddenPropagationArgs,
+    /// Which accounts of the inventory.
+    #[command(flatten)]
+    pub inventory: InventoryArgs,
 }
 
 /// The account apply changes: a snapshot file, which it rewrites, or the live one.
@@ -338,6 +360,22 @@ pub struct ApplyAccountArgs {
     /// Seconds to wait for IAM changes to propagate (e.g. a trust naming a new role).
     #[arg(long, value_name = "SECS", default_value_t = DEFAULT_PROPAGATION_SECS)]
     pub propagation_timeout: u64,
+    /// Which accounts of the inventory.
+    #[command(flatten)]
+    pub inventory: InventoryArgs,
+}
+
+/// Which accounts of the `[accounts]` inventory a run covers, and how many at once.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Accounts")]
+pub struct InventoryArgs {
+    /// With an `[accounts]` inventory: only the accounts this selects — a name, an id,
+    /// `ou:/PATH`, `tag:KEY=VALUE` or `*` (repeatable; default: every account).
+    #[arg(long = "account", value_name = "SELECTOR")]
+    pub accounts: Vec<crate::inventory::Selector>,
+    /// Accounts read and changed at once, each with its own clients, retries and pace.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub account_parallelism: u16,
 }
 
 /// Seconds apply waits for IAM changes to propagate unless told otherwise.
@@ -403,6 +441,7 @@ impl ReadAccountArgs {
             live: self
                 .live
                 .flags(self.path_prefix.as_deref(), self.unused.propagation_timeout),
+            inventory: Some(&self.inventory),
         }
     }
 }
@@ -416,6 +455,7 @@ impl ApplyAccountArgs {
             live: self
                 .live
                 .flags(self.path_prefix.as_deref(), self.propagation_timeout),
+            inventory: Some(&self.inventory),
         }
     }
 }
@@ -435,6 +475,15 @@ impl PlanArgs {
             parallelism,
         }
     }
+}
+
+/// Output format of `rolesmith accounts`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListFormat {
+    /// A table.
+    Text,
+    /// JSON.
+    Json,
 }
 
 /// Output format for findings.

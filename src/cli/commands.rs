@@ -11,6 +11,9 @@ pub(super) fn plan_command(
     detailed: bool,
     out: Option<&Path>,
 ) -> Result<ExitStatus, BoxError> {
+    if let Some(config) = &settings.account.inventory {
+        return fleet::plan_fleet(settings, config, format, detailed, out);
+    }
     let runtime = tokio_runtime()?;
     let planned = make_plan(settings, &runtime)?;
     let (plan, account, context) = (&planned.plan, &planned.account, Some(&planned.context));
@@ -116,6 +119,34 @@ pub(super) fn drift_command(
     list_unmanaged: bool,
     include_reserved: bool,
 ) -> Result<ExitStatus, BoxError> {
+    if let Some(config) = &settings.account.inventory {
+        return fleet::drift_fleet(settings, config, format, list_unmanaged, include_reserved);
+    }
+    let (report, account) = drift_report(settings, list_unmanaged, include_reserved)?;
+    let text = match format {
+        Format::Text => render::drift::render_text(&report),
+        Format::Json => render::drift::render_json(&report),
+        Format::Markdown => {
+            render::drift::render_markdown(&report, render::markdown::GITHUB_COMMENT_LIMIT)
+        }
+    };
+    print!("{text}");
+    if settings.account.live.stats {
+        print_stats(&account);
+    }
+    Ok(if report.has_drift() {
+        ExitStatus::Changes
+    } else {
+        ExitStatus::Success
+    })
+}
+
+/// How the account of `settings` differs from the manifests, and the account read.
+pub(super) fn drift_report(
+    settings: &Settings,
+    list_unmanaged: bool,
+    include_reserved: bool,
+) -> Result<(render::drift::DriftReport, AnyAccount), BoxError> {
     check_before_connecting(settings)?;
     let runtime = tokio_runtime()?;
     let account = open_account(settings, &runtime)?;
@@ -152,22 +183,7 @@ pub(super) fn drift_command(
         findings: render::drift::findings(&d),
         unmanaged,
     };
-    let text = match format {
-        Format::Text => render::drift::render_text(&report),
-        Format::Json => render::drift::render_json(&report),
-        Format::Markdown => {
-            render::drift::render_markdown(&report, render::markdown::GITHUB_COMMENT_LIMIT)
-        }
-    };
-    print!("{text}");
-    if settings.account.live.stats {
-        print_stats(&account);
-    }
-    Ok(if report.has_drift() {
-        ExitStatus::Changes
-    } else {
-        ExitStatus::Success
-    })
+    Ok((report, account))
 }
 
 /// Asks for confirmation on a terminal; without one, `--auto-approve` is required. `Ok(false)`:
@@ -225,6 +241,9 @@ pub(super) fn apply_command(
             "--expect-plan-id checks a saved plan; this apply makes a new plan",
             "save the plan with `rolesmith plan --out plan.json` and run `rolesmith apply plan.json --expect-plan-id ID`",
         )));
+    }
+    if let Some(config) = &settings.account.inventory {
+        return fleet::apply_fleet(&settings, config, auto_approve);
     }
     let runtime = tokio_runtime()?;
     let Planned {

@@ -62,6 +62,13 @@ Examples:
   rolesmith snapshot --out account.json --profile prod
   rolesmith snapshot --out app.json --path-prefix /app/";
 
+/// `rolesmith accounts --help`.
+pub const ACCOUNTS: &str = "\
+Examples:
+  rolesmith accounts
+  rolesmith accounts --check
+  rolesmith accounts --format json > accounts.json   # for source = \"file\" (offline runs)";
+
 /// `rolesmith import --help`.
 pub const IMPORT: &str = "\
 Examples:

@@ -12,6 +12,7 @@ mod capture;
 mod commands;
 mod docs;
 mod examples;
+mod fleet;
 mod init;
 mod planning;
 mod progress;
@@ -29,13 +30,13 @@ pub use args::{
 };
 pub use docs::{completion_script, man_page, man_pages};
 pub use settings::{DEFAULT_MAX_DELETIONS, Settings};
-use settings::{ImportFlags, ImportSettings, SnapshotSettings, ValidateSettings};
+use settings::{ImportFlags, ImportSettings, LiveSettings, SnapshotSettings, ValidateSettings};
 
 /// The version `--version` and `rolesmith version` print after the name: the package version,
 /// then the commit and build date when `build.rs` knew them, e.g. `0.1.0 (e950fff 2026-12-01)`.
 pub const VERSION: &str = env!("ROLESMITH_VERSION");
 
-use crate::account::aws::AwsAccount;
+use crate::account::aws::{AwsAccount, AwsOptions};
 use crate::account::snapshot::SnapshotAccount;
 use crate::account::{AccountError, AccountReader, AnyAccount, ReadScope};
 use crate::apply::OwnershipGuard;
@@ -162,6 +163,21 @@ pub fn run(cli: Cli) -> ExitStatus {
                 &config,
             )?;
             drift_command(&settings, format, unmanaged, include_reserved)
+        }),
+        Command::Accounts {
+            check,
+            format,
+            accounts,
+            live,
+        } => config().and_then(|config| {
+            let live = LiveSettings::resolve(&live.flags(None, 120), &config);
+            fleet::accounts_command(
+                config.accounts.as_ref(),
+                live.aws_options(),
+                &accounts,
+                check,
+                format == args::ListFormat::Json,
+            )
         }),
         Command::Snapshot {
             out,

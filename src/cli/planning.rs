@@ -100,12 +100,17 @@ fn resolve_context(settings: &Settings, identity: crate::account::Identity) -> R
         ownership: settings.ownership.clone(),
         limits: settings.limits,
         lint: settings.lint.settings(),
+        account: settings.account.scope.clone(),
     }
 }
 
+/// The message of a run stopped by manifest errors.
+pub(super) const MANIFEST_ERRORS: &str =
+    "the manifests have errors; nothing was planned or changed";
+
 fn manifest_errors() -> BoxError {
     Box::new(UserError::new(
-        "the manifests have errors; nothing was planned or changed",
+        MANIFEST_ERRORS,
         "fix the errors above (`rolesmith validate` shows them without reading the account)",
     ))
 }
@@ -122,6 +127,7 @@ pub(super) fn check_before_connecting(settings: &Settings) -> Result<(), BoxErro
         ownership: settings.ownership.clone(),
         limits: settings.limits,
         lint: settings.lint.settings(),
+        account: settings.account.scope.clone(),
         ..ResolveContext::offline()
     };
     let (desired, diagnostics, _) = load_and_validate(&settings.paths, &ctx);

@@ -48,6 +48,8 @@ pub struct AccountFlags<'a> {
     pub account_id: &'a str,
     /// How to reach the live account.
     pub live: LiveFlags<'a>,
+    /// `--account` and `--account-parallelism`, for commands that take them.
+    pub inventory: Option<&'a super::args::InventoryArgs>,
 }
 
 /// The live-account flags of a command as given: the shared [`LiveArgs`], and the path prefix
@@ -103,6 +105,17 @@ pub struct AccountTarget {
     /// A snapshot file that does not exist starts as an empty account (apply); otherwise it is
     /// an error, so a mistyped path cannot plan against nothing.
     pub create_missing_snapshot: bool,
+    /// The `[accounts]` inventory (`None`: one account, the credentials' own).
+    pub inventory: Option<crate::config::AccountsConfig>,
+    /// `--account`: the inventory's accounts this run covers (empty: all).
+    pub selectors: Vec<crate::inventory::Selector>,
+    /// `--account-parallelism`.
+    pub account_parallelism: usize,
+    /// The inventory account this run is for, set per account by the multi-account runner
+    /// (`None` outside one).
+    pub scope: Option<crate::inventory::AccountScope>,
+    /// The role to assume to enter the account (a member account of the inventory).
+    pub assume: Option<crate::account::aws::AssumeRoleTarget>,
 }
 
 impl AccountTarget {
@@ -113,6 +126,16 @@ impl AccountTarget {
             snapshot_account_id: account.account_id.to_owned(),
             live: LiveSettings::resolve(&account.live, config),
             create_missing_snapshot: false,
+            inventory: config.accounts.clone(),
+            selectors: account
+                .inventory
+                .map(|i| i.accounts.clone())
+                .unwrap_or_default(),
+            account_parallelism: account
+                .inventory
+                .map_or(4, |i| usize::from(i.account_parallelism)),
+            scope: None,
+            assume: None,
         }
     }
 
@@ -216,7 +239,10 @@ impl Settings {
 
     /// Options for the live account.
     pub fn aws_options(&self) -> AwsOptions {
-        self.account.live.aws_options()
+        AwsOptions {
+            assume_role: self.account.assume.clone(),
+            ..self.account.live.aws_options()
+        }
     }
 
     /// The settings of `apply plan.json`: these (resolved by apply itself from its flags and
@@ -349,6 +375,7 @@ impl LiveSettings {
             max_attempts: self.max_attempts,
             retry_budget: self.retry_budget,
             call_timeout: self.call_timeout,
+            assume_role: None,
         }
     }
 }

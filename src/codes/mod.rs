@@ -16,11 +16,13 @@ use std::fmt;
 
 use crate::diagnostic::Severity;
 
+pub mod accounts;
 pub mod lint;
 pub mod manifest;
 pub mod plan;
 pub mod provider;
 
+pub use accounts::*;
 pub use lint::*;
 pub use manifest::*;
 pub use plan::*;
@@ -124,6 +126,7 @@ pub fn all() -> impl Iterator<Item = &'static Code> {
         LOAD,
         VALIDATE,
         VALIDATE_PROVIDERS,
+        ACCOUNT_CODES,
         LINT,
         RUN,
         PLAN_CONFLICTS,

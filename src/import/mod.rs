@@ -121,6 +121,7 @@ pub fn import(account: &AccountState, opts: &ImportOptions) -> Import {
                     metadata: Metadata {
                         name: role.name.clone(),
                     },
+                    accounts: None,
                     spec: ServiceLinkedRoleSpec {
                         service: slr.service.clone(),
                         description: role.description.clone(),
@@ -264,6 +265,7 @@ fn role_manifest(
         metadata: Metadata {
             name: role.name.clone(),
         },
+        accounts: None,
         spec: RoleSpec {
             description: role.description.clone(),
             path: (role.path != "/").then(|| role.path.clone()),

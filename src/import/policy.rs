@@ -79,6 +79,7 @@ fn manifest(p: &ManagedPolicyState, opts: &ImportOptions) -> ManagedPolicyManife
         metadata: Metadata {
             name: p.name.clone(),
         },
+        accounts: None,
         spec: ManagedPolicySpec {
             path: (p.path != "/").then(|| p.path.clone()),
             description: p.description.clone(),

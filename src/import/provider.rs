@@ -66,6 +66,7 @@ fn oidc_manifest(p: &OidcProviderState, opts: &ImportOptions) -> OidcProviderMan
         metadata: Metadata {
             name: p.url.replace('/', "-"),
         },
+        accounts: None,
         spec: OidcProviderSpec {
             github,
             url: (!github).then(|| format!("https://{}", p.url)),
@@ -94,6 +95,7 @@ fn saml_manifest(
         metadata: Metadata {
             name: p.name.clone(),
         },
+        accounts: None,
         spec: SamlProviderSpec {
             metadata_file: metadata_file.to_owned(),
             tags,

@@ -119,8 +119,26 @@ pub struct RoleManifest {
     pub kind: RoleKind,
     /// The role's identity.
     pub metadata: Metadata,
+    /// The accounts of the inventory this manifest lands in (without it: the inventory's
+    /// default set). Only with an `[accounts]` inventory in rolesmith.toml.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accounts: Option<AccountTargeting>,
     /// What the role should look like.
     pub spec: RoleSpec,
+}
+
+/// `accounts:` — where a manifest lands when rolesmith manages many accounts. Each item is an
+/// account selector: an account name, a 12-digit id, `ou:/PATH` (a glob over the OU path),
+/// `tag:KEY=VALUE`, or `*`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AccountTargeting {
+    /// Accounts to land in (none: the inventory's default set).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub include: Vec<String>,
+    /// Accounts to leave out, even when included.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude: Vec<String>,
 }
 
 /// A manifest declaring one service-linked role.
@@ -133,6 +151,10 @@ pub struct ServiceLinkedRoleManifest {
     pub kind: ServiceLinkedRoleKind,
     /// The role's identity: the name the service gives it, e.g. `AWSServiceRoleForAutoScaling`.
     pub metadata: Metadata,
+    /// The accounts of the inventory this manifest lands in (without it: the inventory's
+    /// default set). Only with an `[accounts]` inventory in rolesmith.toml.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accounts: Option<AccountTargeting>,
     /// Which service the role is linked to.
     pub spec: ServiceLinkedRoleSpec,
 }
@@ -288,6 +310,10 @@ pub struct ManagedPolicyManifest {
     /// The policy's identity: its name, 1–128 characters of letters, digits and `+=,.@_-`,
     /// unique in the account whatever the path.
     pub metadata: Metadata,
+    /// The accounts of the inventory this manifest lands in (without it: the inventory's
+    /// default set). Only with an `[accounts]` inventory in rolesmith.toml.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accounts: Option<AccountTargeting>,
     /// What the policy should look like.
     pub spec: ManagedPolicySpec,
 }

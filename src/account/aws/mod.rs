@@ -8,10 +8,12 @@
 //! hand-written waiting is the bounded wait for IAM changes to propagate (see `write.rs`).
 //! Credentials are never logged; only operation names are.
 
+mod assume;
 mod ec2;
 mod error;
 mod instances;
 pub mod operations;
+mod organizations;
 mod pacing;
 mod policies;
 mod profile;
@@ -63,6 +65,22 @@ pub struct AwsOptions {
     /// retried like a transient error. Without it, a connection the server accepted but never
     /// answers would hang the run.
     pub call_timeout: Duration,
+    /// Enter the account by assuming this role with the credentials the chain finds (a member
+    /// account of the inventory); `None`: the credentials' own account.
+    pub assume_role: Option<AssumeRoleTarget>,
+}
+
+/// A role to assume in another account, and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssumeRoleTarget {
+    /// The role's ARN.
+    pub role_arn: String,
+    /// `ExternalId`, when the role's trust asks for one.
+    pub external_id: Option<String>,
+    /// `RoleSessionName`.
+    pub session_name: String,
+    /// `DurationSeconds`.
+    pub duration_seconds: u32,
 }
 
 /// Longest wait for a TCP (and TLS) connection to an endpoint.
@@ -79,6 +97,7 @@ impl Default for AwsOptions {
             max_attempts: 8,
             retry_budget: RUN_RETRY_BUDGET,
             call_timeout: Duration::from_secs(60),
+            assume_role: None,
         }
     }
 }
@@ -96,6 +115,9 @@ pub struct AwsAccount {
     iam: aws_sdk_iam::Client,
     sts: aws_sdk_sts::Client,
     ec2: aws_sdk_ec2::Client,
+    /// Organizations, for the inventory (`organizations.rs`); used only with `source =
+    /// "organizations"`.
+    organizations: aws_sdk_organizations::Client,
     path_prefix: Option<String>,
     propagation_timeout: Duration,
     stats: CallStats,
@@ -145,6 +167,10 @@ impl AwsAccount {
             .region()
             .cloned()
             .unwrap_or_else(|| Region::from_static(DEFAULT_GLOBAL_REGION));
+        let sdk = match &opts.assume_role {
+            None => sdk,
+            Some(target) => assume::assumed(&sdk, global_region.clone(), target).await?,
+        };
         tracing::debug!(
             "aws: region {}, endpoint override {}",
             sdk.region().map_or("(none)", |r| r.as_ref()),
@@ -182,6 +208,13 @@ impl AwsAccount {
             .retry_partition(pacing::unlimited_partition("rolesmith-iam"))
             .retry_classifier(unreachable::Unreachable);
         iam.set_http_client(paced(&iam_pace));
+        let organizations = aws_sdk_organizations::config::Builder::from(&sdk)
+            .region(global_region.clone())
+            .interceptor(stats::StatsInterceptor::new(stats.clone()))
+            .interceptor(pacing::PaceInterceptor::new(sts_pace.clone()))
+            .retry_partition(pacing::unlimited_partition("rolesmith-organizations"))
+            .retry_classifier(unreachable::Unreachable)
+            .build();
         let mut sts = aws_sdk_sts::config::Builder::from(&sdk)
             .region(global_region)
             .interceptor(stats::StatsInterceptor::new(stats.clone()))
@@ -200,6 +233,7 @@ impl AwsAccount {
             iam: aws_sdk_iam::Client::from_conf(iam),
             sts: aws_sdk_sts::Client::from_conf(sts),
             ec2: aws_sdk_ec2::Client::from_conf(ec2),
+            organizations: aws_sdk_organizations::Client::from_conf(organizations),
             path_prefix: opts.path_prefix,
             propagation_timeout: opts.propagation_timeout,
             stats,

@@ -22,6 +22,10 @@ pub struct Operation {
     pub implied: &'static [&'static str],
     /// Whether the call only reads (`plan` needs only these).
     pub read_only: bool,
+    /// Made only in the account that runs rolesmith, to build the `[accounts]` inventory or to
+    /// enter a member account (`organizations:*`, `sts:AssumeRole`): not part of the policy a
+    /// managed account grants.
+    pub hub: bool,
 }
 
 const fn read(name: &'static str, action: &'static str) -> Operation {
@@ -30,6 +34,14 @@ const fn read(name: &'static str, action: &'static str) -> Operation {
         action,
         implied: &[],
         read_only: true,
+        hub: false,
+    }
+}
+
+const fn hub(name: &'static str, action: &'static str) -> Operation {
+    Operation {
+        hub: true,
+        ..read(name, action)
     }
 }
 
@@ -39,6 +51,7 @@ const fn write(name: &'static str, action: &'static str) -> Operation {
         action,
         implied: &[],
         read_only: false,
+        hub: false,
     }
 }
 
@@ -46,6 +59,18 @@ const fn write(name: &'static str, action: &'static str) -> Operation {
 pub const OPERATIONS: &[Operation] = &[
     // Reads.
     read("GetCallerIdentity", ""),
+    // The inventory and entering member accounts, from the account rolesmith runs in.
+    hub("AssumeRole", "sts:AssumeRole"),
+    hub("ListRoots", "organizations:ListRoots"),
+    hub(
+        "ListOrganizationalUnitsForParent",
+        "organizations:ListOrganizationalUnitsForParent",
+    ),
+    hub(
+        "ListAccountsForParent",
+        "organizations:ListAccountsForParent",
+    ),
+    hub("ListTagsForResource", "organizations:ListTagsForResource"),
     read("ListRoles", "iam:ListRoles"),
     read(
         "GetAccountAuthorizationDetails",
@@ -186,7 +211,7 @@ pub fn permissions_policy(for_apply: bool) -> Value {
     let actions = |read_only: bool| -> Vec<&'static str> {
         OPERATIONS
             .iter()
-            .filter(|op| op.read_only == read_only)
+            .filter(|op| op.read_only == read_only && !op.hub)
             .flat_map(|op| std::iter::once(op.action).chain(op.implied.iter().copied()))
             .filter(|a| !a.is_empty())
             .collect::<BTreeSet<_>>()
@@ -497,7 +522,12 @@ mod tests {
                 assert_eq!(op.action, "");
             } else {
                 let (service, action) = op.action.split_once(':').expect("service:Action");
-                assert!(service == "iam" || service == "ec2", "{}", op.action);
+                let services: &[&str] = if op.hub {
+                    &["sts", "organizations"]
+                } else {
+                    &["iam", "ec2"]
+                };
+                assert!(services.contains(&service), "{}", op.action);
                 assert_eq!(action, op.name, "action is named after the operation");
             }
         }

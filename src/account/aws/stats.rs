@@ -17,8 +17,9 @@ use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 
-/// Operation-name prefixes of the calls that only read.
-const READ_PREFIXES: [&str; 3] = ["Get", "List", "Describe"];
+/// Operation-name prefixes of the calls that only read (`AssumeRole` starts a session in a
+/// member account and changes nothing in it).
+const READ_PREFIXES: [&str; 4] = ["Get", "List", "Describe", "AssumeRole"];
 
 /// Counts of AWS calls by operation name (`CreateRole`, `ListRoles`, …).
 ///
@@ -127,7 +128,7 @@ impl CallStats {
     }
 }
 
-/// Whether an operation name is a read (`Get…`, `List…`, `Describe…`).
+/// Whether an operation name is a read (`Get…`, `List…`, `Describe…`, `AssumeRole`).
 pub fn is_read_operation(operation: &str) -> bool {
     READ_PREFIXES.iter().any(|p| operation.starts_with(p))
 }

@@ -81,6 +81,15 @@ impl LoadedDocument {
         }
     }
 
+    /// The same document in the same place with other content (e.g. account variables
+    /// replaced by one account's values): diagnostics still point into the file.
+    pub fn with_document(&self, document: Document) -> LoadedDocument {
+        LoadedDocument {
+            document,
+            ..self.clone()
+        }
+    }
+
     /// The document's own text.
     pub fn text(&self) -> &str {
         &self.source.text[self.range.clone()]
@@ -498,6 +507,7 @@ fn placeholder_role() -> RoleManifest {
         metadata: crate::manifest::model::Metadata {
             name: String::new(),
         },
+        accounts: None,
         spec: Default::default(),
     }
 }

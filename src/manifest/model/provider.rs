@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{ApiVersion, Metadata};
+use super::{AccountTargeting, ApiVersion, Metadata};
 
 /// `kind: OIDCProvider`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -37,6 +37,10 @@ pub struct OidcProviderManifest {
     pub kind: OidcProviderKind,
     /// A label for the manifest (the provider is identified by its URL).
     pub metadata: Metadata,
+    /// The accounts of the inventory this manifest lands in (without it: the inventory's
+    /// default set). Only with an `[accounts]` inventory in rolesmith.toml.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accounts: Option<AccountTargeting>,
     /// What the provider should look like.
     pub spec: OidcProviderSpec,
 }
@@ -77,6 +81,10 @@ pub struct SamlProviderManifest {
     pub kind: SamlProviderKind,
     /// The provider's IAM name: 1–128 characters of letters, digits and `_+=,.@-`.
     pub metadata: Metadata,
+    /// The accounts of the inventory this manifest lands in (without it: the inventory's
+    /// default set). Only with an `[accounts]` inventory in rolesmith.toml.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accounts: Option<AccountTargeting>,
     /// What the provider should look like.
     pub spec: SamlProviderSpec,
 }

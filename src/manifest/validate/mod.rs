@@ -15,6 +15,7 @@
 //! This module keeps what they share: the [`Target`], the one-line `check` helper and the
 //! cross-document checks.
 
+pub(crate) mod accounts;
 mod policy;
 mod provider;
 mod role;
@@ -49,6 +50,8 @@ pub struct Target {
     pub ownership: Ownership,
     /// Account quotas.
     pub limits: Limits,
+    /// The inventory account this pass is for (`None`: no inventory, one account).
+    pub account: Option<crate::inventory::AccountScope>,
 }
 
 impl Target {
@@ -295,6 +298,7 @@ mod tests {
             partition: "aws".into(),
             ownership: Ownership::default(),
             limits: Limits::default(),
+            account: None,
         };
         let mut found = loaded.diagnostics;
         for doc in &loaded.documents {

@@ -191,7 +191,7 @@ pub fn array<'a>(plan: &'a serde_json::Value, key: &str) -> &'a Vec<serde_json::
 
 /// Whether an API operation only reads.
 pub fn is_read_operation(op: &str) -> bool {
-    ["Get", "List", "Describe"]
+    ["Get", "List", "Describe", "AssumeRole"]
         .iter()
         .any(|p| op.starts_with(p))
 }

@@ -1,0 +1,663 @@
+//! One manifest set over the accounts of the `[accounts]` inventory: the inventory built (a
+//! list, a file, or AWS Organizations), the accounts `--account` selects, and each account run
+//! on its own — its own settings (the account's scope for validation, its snapshot file or the
+//! role to assume), clients, retries and pace — `--account-parallelism` at a time. One
+//! account's failure does not stop the others; the run's result lists each.
+//!
+//! Without an inventory nothing here runs: the commands plan the credentials' account as
+//! before.
+
+use std::sync::Mutex;
+
+use super::*;
+use crate::account::aws::AssumeRoleTarget;
+use crate::config::{AccountSource, AccountsConfig};
+use crate::inventory::{AccountInfo, Inventory};
+
+/// The inventory of `config`, with the accounts' `${var.*}` values merged in. Organizations
+/// are asked through the credentials' own account (the management or a delegated
+/// administrator).
+pub(super) fn build_inventory(
+    config: &AccountsConfig,
+    aws: &AwsOptions,
+) -> Result<Inventory, BoxError> {
+    let (mut accounts, notes) = match &config.source {
+        AccountSource::List(list) => (list.clone(), Vec::new()),
+        AccountSource::File(path) => (read_inventory_file(path)?, Vec::new()),
+        AccountSource::Organizations => {
+            let runtime = tokio_runtime()?;
+            let account = runtime.block_on(AwsAccount::connect(aws.clone()))?;
+            runtime.block_on(account.organization_accounts())?
+        }
+    };
+    for a in &mut accounts {
+        if let Some(vars) = config.vars.get(&a.name) {
+            a.vars.extend(vars.clone());
+        }
+    }
+    accounts.sort();
+    Ok(Inventory {
+        accounts,
+        assume_role: config.assume_role.clone(),
+        default: config.default.clone(),
+        notes,
+    })
+}
+
+/// The accounts of a file `rolesmith accounts --format json` wrote.
+fn read_inventory_file(path: &Path) -> Result<Vec<AccountInfo>, BoxError> {
+    #[derive(serde::Deserialize)]
+    struct File {
+        accounts: Vec<AccountInfo>,
+    }
+    let text = fs_err::read_to_string(path)?;
+    let file: File = serde_json::from_str(&text).map_err(|e| {
+        UserError::new(
+            format!("{}: not an account inventory: {e}", path.display()),
+            "write it with `rolesmith accounts --format json > FILE` (from an inventory that reaches the accounts)",
+        )
+    })?;
+    Ok(file.accounts)
+}
+
+/// The accounts a run covers: those `--account` selects, at least one.
+pub(super) fn selected<'a>(
+    inventory: &'a Inventory,
+    settings: &Settings,
+) -> Result<Vec<&'a AccountInfo>, BoxError> {
+    let chosen = inventory.select(&settings.account.selectors);
+    if chosen.is_empty() {
+        let shown: Vec<String> = settings
+            .account
+            .selectors
+            .iter()
+            .map(|s| format!("`{s}`"))
+            .collect();
+        return Err(Box::new(UserError::new(
+            format!(
+                "--account {} selects none of the inventory's {} account(s); nothing was read",
+                shown.join(", "),
+                inventory.accounts.len()
+            ),
+            "`rolesmith accounts` lists the inventory's names, ids, OU paths and tags",
+        )));
+    }
+    Ok(chosen)
+}
+
+/// The caller's own account (used directly, never assumed into) and partition, when the run is
+/// live; `None` with a snapshot folder.
+pub(super) fn caller(settings: &Settings) -> Result<Option<crate::account::Identity>, BoxError> {
+    if !settings.account.is_live() {
+        return Ok(None);
+    }
+    let runtime = tokio_runtime()?;
+    let account = runtime.block_on(AwsAccount::connect(settings.aws_options()))?;
+    Ok(Some(runtime.block_on(account.identity())?))
+}
+
+/// The settings of one account's run: its validation scope, and its snapshot file
+/// (`DIR/ID.json` of the snapshot folder) or the role to assume (none for the caller's own).
+pub(super) fn for_account(
+    settings: &Settings,
+    inventory: &Inventory,
+    account: &AccountInfo,
+    caller: Option<&crate::account::Identity>,
+) -> Settings {
+    let mut s = settings.clone();
+    s.account.inventory = None;
+    // An account no manifest lands in plans nothing; pruning it would delete every owned role
+    // there, which still needs --allow-empty.
+    s.allow_empty |= !settings.prune;
+    s.account.scope = Some(inventory.scope(account));
+    match (&settings.account.snapshot, caller) {
+        (Some(dir), _) => {
+            s.account.snapshot = Some(dir.join(format!("{}.json", account.id)));
+            s.account.snapshot_account_id = account.id.clone();
+        }
+        (None, Some(me)) if me.account_id == account.id => {}
+        (None, me) => {
+            let partition = me.map_or("aws", |m| m.partition.as_str());
+            let role = &inventory.assume_role;
+            s.account.assume = Some(AssumeRoleTarget {
+                role_arn: role.arn(partition, &account.id),
+                external_id: role.external_id.clone(),
+                session_name: role.session_name.clone(),
+                duration_seconds: role.duration_seconds,
+            });
+        }
+    }
+    s
+}
+
+/// Runs `each` for every account, `parallelism` at a time, each on its own thread (and its
+/// own runtime, made by `each`); results in the accounts' order.
+pub(super) fn run_each<T: Send>(
+    accounts: &[&AccountInfo],
+    parallelism: usize,
+    each: impl Fn(&AccountInfo) -> T + Sync,
+) -> Vec<T> {
+    let next = Mutex::new(0usize);
+    let results: Mutex<Vec<Option<T>>> = Mutex::new((0..accounts.len()).map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..parallelism.clamp(1, accounts.len().max(1)) {
+            scope.spawn(|| {
+                loop {
+                    let i = {
+                        let mut n = next.lock().unwrap_or_else(|e| e.into_inner());
+                        let i = *n;
+                        *n += 1;
+                        i
+                    };
+                    let Some(account) = accounts.get(i) else {
+                        return;
+                    };
+                    let out = each(account);
+                    results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(out);
+                }
+            });
+        }
+    });
+    results
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter()
+        .map(|r| r.expect("every account ran"))
+        .collect()
+}
+
+/// An account's failure, as the run's summary shows it.
+pub(super) fn failure_text(e: &BoxError) -> String {
+    e.to_string()
+}
+
+/// One account's part of a run: the account, and what its run gave.
+pub(super) struct AccountRun<T> {
+    /// The account.
+    pub(super) account: AccountInfo,
+    /// Its result, or why it failed.
+    pub(super) result: Result<T, String>,
+}
+
+/// Plans every selected account (see the module docs).
+fn plan_each(
+    settings: &Settings,
+    config: &AccountsConfig,
+) -> Result<Vec<AccountRun<Planned>>, BoxError> {
+    let inventory = build_inventory(config, &settings.aws_options())?;
+    for note in &inventory.notes {
+        eprintln!("note: {note}");
+    }
+    let accounts = selected(&inventory, settings)?;
+    let me = caller(settings)?;
+    let runs = run_each(&accounts, settings.account.account_parallelism, |a| {
+        let s = for_account(settings, &inventory, a, me.as_ref());
+        let planned = tokio_runtime().and_then(|runtime| make_plan(&s, &runtime));
+        let result = planned.and_then(|p| {
+            if p.live.account_id == a.id {
+                Ok(p)
+            } else {
+                Err(Box::new(UserError::new(
+                    format!(
+                        "the run reached account {}, not {} ({})",
+                        p.live.account_id, a.id, a.name
+                    ),
+                    "check the inventory's id for the account (and the snapshot file's accountId)",
+                )) as BoxError)
+            }
+        });
+        AccountRun {
+            account: a.clone(),
+            result: result.map_err(|e| failure_text(&e)),
+        }
+    });
+    Ok(runs)
+}
+
+/// `rolesmith plan` over the inventory.
+pub(super) fn plan_fleet(
+    settings: &Settings,
+    config: &AccountsConfig,
+    format: Format,
+    detailed: bool,
+    out: Option<&Path>,
+) -> Result<ExitStatus, BoxError> {
+    if out.is_some() {
+        return Err(Box::new(UserError::new(
+            "--out saves the plan of one account; this run plans the accounts of the inventory",
+            "save one account's plan with `--account NAME --out plan.json`... (not supported yet for inventories): apply without a saved plan",
+        )));
+    }
+    let runs = plan_each(settings, config)?;
+    print!("{}", render_plans(&runs, format));
+    Ok(fleet_status(&runs, |p| !p.plan.is_empty(), detailed))
+}
+
+/// The exit status of a run over accounts: failure if any account failed, else changes (with
+/// `detailed`) if any has them.
+fn fleet_status<T>(
+    runs: &[AccountRun<T>],
+    changed: impl Fn(&T) -> bool,
+    detailed: bool,
+) -> ExitStatus {
+    if runs.iter().any(|r| r.result.is_err()) {
+        ExitStatus::Failure
+    } else if detailed && runs.iter().any(|r| r.result.as_ref().is_ok_and(&changed)) {
+        ExitStatus::Changes
+    } else {
+        ExitStatus::Success
+    }
+}
+
+/// The heading of one account's section.
+fn heading(a: &AccountInfo) -> String {
+    format!("Account {} ({}, OU {})", a.name, a.id, a.ou)
+}
+
+/// Every account's plan in `format`, and the summary of the run.
+fn render_plans(runs: &[AccountRun<Planned>], format: Format) -> String {
+    match format {
+        Format::Text => {
+            let mut out = String::new();
+            for r in runs {
+                out.push_str(&format!("══ {} ══\n", heading(&r.account)));
+                match &r.result {
+                    Ok(p) => out.push_str(&render::text::render_in(
+                        Some(&p.context),
+                        &p.plan,
+                        stdout_color(),
+                    )),
+                    Err(e) => out.push_str(&format!("error: {e}\n")),
+                }
+                out.push('\n');
+            }
+            out.push_str(&summary_text(runs));
+            out
+        }
+        Format::Json => {
+            let accounts: Vec<serde_json::Value> = runs
+                .iter()
+                .map(|r| {
+                    let mut v = serde_json::json!({
+                        "name": r.account.name, "id": r.account.id, "ou": r.account.ou,
+                    });
+                    match &r.result {
+                        Ok(p) => {
+                            v["plan"] = serde_json::from_str(&render::json::render_with_stats(
+                                &p.plan,
+                                Some(&p.context),
+                                None,
+                            ))
+                            .unwrap_or_default();
+                        }
+                        Err(e) => v["error"] = serde_json::Value::String(e.clone()),
+                    }
+                    v
+                })
+                .collect();
+            let mut text = serde_json::to_string_pretty(&serde_json::json!({
+                "format_version": FLEET_FORMAT_VERSION,
+                "accounts": accounts,
+            }))
+            .unwrap_or_default();
+            text.push('\n');
+            text
+        }
+        Format::Markdown => render_markdown(runs),
+    }
+}
+
+/// `format_version` of the JSON of a run over an inventory: an object with an `accounts` array,
+/// each item the account (`name`, `id`, `ou`) with its `plan` (the one-account JSON plan) or
+/// its `error`.
+pub(super) const FLEET_FORMAT_VERSION: u32 = 2;
+
+fn counts(p: &Plan) -> String {
+    let s = p.summary();
+    if p.is_empty() {
+        "no changes".to_owned()
+    } else {
+        format!(
+            "{} to add, {} to change, {} to destroy{}",
+            s.add,
+            s.change,
+            s.destroy,
+            if s.conflicts > 0 {
+                format!(", {} conflict(s)", s.conflicts)
+            } else {
+                String::new()
+            }
+        )
+    }
+}
+
+fn summary_text(runs: &[AccountRun<Planned>]) -> String {
+    let failed = runs.iter().filter(|r| r.result.is_err()).count();
+    let mut out = format!(
+        "Accounts: {} planned, {failed} failed.\n",
+        runs.len() - failed
+    );
+    let width = runs.iter().map(|r| r.account.name.len()).max().unwrap_or(0);
+    for r in runs {
+        let what = match &r.result {
+            Ok(p) => counts(&p.plan),
+            Err(e) => format!("FAILED: {e}"),
+        };
+        out.push_str(&format!(
+            "  {:<width$}  {}  {what}\n",
+            r.account.name, r.account.id
+        ));
+    }
+    out
+}
+
+/// The Markdown of a run over accounts: a table of every account, then each account's plan in
+/// a collapsed section, all within GitHub's comment limit (each account gets its share).
+fn render_markdown(runs: &[AccountRun<Planned>]) -> String {
+    let mut out = String::from(
+        "## rolesmith plan\n\n| account | id | OU | add | change | destroy | conflicts | result |\n|---|---|---|---|---|---|---|---|\n",
+    );
+    for r in runs {
+        let row = match &r.result {
+            Ok(p) => {
+                let s = p.plan.summary();
+                format!(
+                    "{} | {} | {} | {} | {}",
+                    s.add,
+                    s.change,
+                    s.destroy,
+                    s.conflicts,
+                    if p.plan.is_empty() {
+                        "no changes"
+                    } else {
+                        "changes"
+                    }
+                )
+            }
+            Err(_) => "– | – | – | – | **failed**".to_owned(),
+        };
+        out.push_str(&format!(
+            "| `{}` | {} | `{}` | {row} |\n",
+            r.account.name, r.account.id, r.account.ou
+        ));
+    }
+    let share = (render::markdown::GITHUB_COMMENT_LIMIT.saturating_sub(out.len() + 200))
+        / runs.len().max(1);
+    for r in runs {
+        out.push_str(&format!(
+            "\n<details><summary>{}</summary>\n\n",
+            heading(&r.account)
+        ));
+        match &r.result {
+            Ok(p) => out.push_str(&render::markdown::render_in(
+                Some(&p.context),
+                &p.plan,
+                &p.findings,
+                share.max(500),
+            )),
+            Err(e) => out.push_str(&format!("```\n{e}\n```\n")),
+        }
+        out.push_str("\n</details>\n");
+    }
+    out
+}
+
+/// `rolesmith apply` over the inventory: every account planned, the plans shown, one
+/// confirmation, then the accounts applied `--account-parallelism` at a time.
+pub(super) fn apply_fleet(
+    settings: &Settings,
+    config: &AccountsConfig,
+    auto_approve: bool,
+) -> Result<ExitStatus, BoxError> {
+    if let Some(dir) = &settings.account.snapshot {
+        // The folder the user named holds one file per account; apply starts it.
+        fs_err::create_dir_all(dir)?;
+    }
+    let runs = plan_each(settings, config)?;
+    print!("{}", render_plans(&runs, Format::Text));
+    // Bad manifests change nothing anywhere: an account that cannot be entered is that
+    // account's failure, but an error in the manifests (for any account) is the set's.
+    if let Some(bad) = runs.iter().find(|r| {
+        r.result
+            .as_ref()
+            .is_err_and(|e| e.starts_with(MANIFEST_ERRORS))
+    }) {
+        return Err(Box::new(UserError::new(
+            format!(
+                "the manifests have errors in account {} ({}); nothing was changed in any account",
+                bad.account.name, bad.account.id
+            ),
+            "fix the errors above (`rolesmith plan` shows them without changing anything)",
+        )));
+    }
+    // An account of a snapshot folder with nothing to do is written as it is, so the folder
+    // holds every account the next offline plan reads.
+    for r in &runs {
+        if let Ok(p) = &r.result
+            && p.plan.steps.is_empty()
+            && matches!(p.account, AnyAccount::Snapshot(_))
+        {
+            tokio_runtime()?.block_on(crate::account::AccountWriter::checkpoint(&p.account))?;
+        }
+    }
+    let pending: Vec<&AccountRun<Planned>> = runs
+        .iter()
+        .filter(|r| r.result.as_ref().is_ok_and(|p| !p.plan.steps.is_empty()))
+        .collect();
+    if pending.is_empty() {
+        return Ok(fleet_status(&runs, |_| false, false));
+    }
+    if !confirm(auto_approve)? {
+        return Ok(ExitStatus::Failure);
+    }
+    let accounts: Vec<&AccountInfo> = pending.iter().map(|r| &r.account).collect();
+    let applied = run_each(&accounts, settings.account.account_parallelism, |a| {
+        let run = pending
+            .iter()
+            .find(|r| r.account.id == a.id)
+            .expect("a pending account");
+        let Ok(p) = &run.result else {
+            unreachable!("only planned accounts are pending")
+        };
+        let result = tokio_runtime().and_then(|runtime| {
+            let guard = OwnershipGuard::new(&p.live, &p.desired, &settings.ownership);
+            let s = p.plan.summary();
+            run_steps(
+                &p.plan,
+                &p.account,
+                &guard,
+                settings,
+                &runtime,
+                (s.add, s.change, s.destroy),
+                "every step that succeeded is in the account: run the same apply again to finish",
+            )
+        });
+        (a.clone(), result.map_err(|e| failure_text(&e)))
+    });
+    let mut failed = runs.iter().filter(|r| r.result.is_err()).count();
+    eprintln!("Applied accounts:");
+    for (a, r) in &applied {
+        match r {
+            Ok(ExitStatus::Success) => eprintln!("  {}  {}  applied", a.name, a.id),
+            Ok(other) => {
+                failed += 1;
+                eprintln!("  {}  {}  stopped ({other:?})", a.name, a.id);
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!("  {}  {}  FAILED: {e}", a.name, a.id);
+            }
+        }
+    }
+    Ok(if failed > 0 {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    })
+}
+
+/// `rolesmith drift` over the inventory: each account's report under its heading.
+pub(super) fn drift_fleet(
+    settings: &Settings,
+    config: &AccountsConfig,
+    format: Format,
+    list_unmanaged: bool,
+    include_reserved: bool,
+) -> Result<ExitStatus, BoxError> {
+    let inventory = build_inventory(config, &settings.aws_options())?;
+    let accounts = selected(&inventory, settings)?;
+    let me = caller(settings)?;
+    let runs = run_each(&accounts, settings.account.account_parallelism, |a| {
+        let s = for_account(settings, &inventory, a, me.as_ref());
+        let report = super::commands::drift_report(&s, list_unmanaged, include_reserved);
+        AccountRun {
+            account: a.clone(),
+            result: report.map(|(r, _)| r).map_err(|e| failure_text(&e)),
+        }
+    });
+    let mut out = String::new();
+    match format {
+        Format::Json => {
+            let accounts: Vec<serde_json::Value> = runs
+                .iter()
+                .map(|r| {
+                    let mut v = serde_json::json!({"name": r.account.name, "id": r.account.id, "ou": r.account.ou});
+                    match &r.result {
+                        Ok(d) => v["drift"] = serde_json::from_str(&render::drift::render_json(d)).unwrap_or_default(),
+                        Err(e) => v["error"] = serde_json::Value::String(e.clone()),
+                    }
+                    v
+                })
+                .collect();
+            out = serde_json::to_string_pretty(
+                &serde_json::json!({"format_version": FLEET_FORMAT_VERSION, "accounts": accounts}),
+            )
+            .unwrap_or_default();
+            out.push('\n');
+        }
+        _ => {
+            for r in &runs {
+                out.push_str(&format!("══ {} ══\n", heading(&r.account)));
+                match (&r.result, format) {
+                    (Ok(d), Format::Markdown) => out.push_str(&render::drift::render_markdown(
+                        d,
+                        render::markdown::GITHUB_COMMENT_LIMIT / runs.len().max(1),
+                    )),
+                    (Ok(d), _) => out.push_str(&render::drift::render_text(d)),
+                    (Err(e), _) => out.push_str(&format!("error: {e}\n")),
+                }
+                out.push('\n');
+            }
+        }
+    }
+    print!("{out}");
+    Ok(if runs.iter().any(|r| r.result.is_err()) {
+        ExitStatus::Failure
+    } else if runs
+        .iter()
+        .any(|r| r.result.as_ref().is_ok_and(|d| d.has_drift()))
+    {
+        ExitStatus::Changes
+    } else {
+        ExitStatus::Success
+    })
+}
+
+/// `rolesmith accounts`: the inventory, and with `check` whether each account can be entered
+/// (its role assumed, or the caller's own account), made with read calls only.
+pub(super) fn accounts_command(
+    config: Option<&AccountsConfig>,
+    aws: AwsOptions,
+    selectors: &[crate::inventory::Selector],
+    check: bool,
+    json: bool,
+) -> Result<ExitStatus, BoxError> {
+    let Some(config) = config else {
+        return Err(Box::new(UserError::new(
+            "no account inventory: rolesmith.toml has no `[accounts]` table",
+            "add `[accounts]` with `source = \"organizations\"` or `[[accounts.list]]` entries (README: Many accounts)",
+        )));
+    };
+    let inventory = build_inventory(config, &aws)?;
+    for note in &inventory.notes {
+        eprintln!("note: {note}");
+    }
+    let accounts = inventory.select(selectors);
+    let reach: Vec<Option<Result<(), String>>> = if check {
+        let runtime = tokio_runtime()?;
+        let me = runtime
+            .block_on(AwsAccount::connect(aws.clone()))
+            .and_then(|a| runtime.block_on(a.identity()))
+            .ok();
+        run_each(&accounts, 4, |a| {
+            let mut opts = aws.clone();
+            if me.as_ref().is_none_or(|m| m.account_id != a.id) {
+                let partition = me.as_ref().map_or("aws", |m| m.partition.as_str());
+                let role = &inventory.assume_role;
+                opts.assume_role = Some(AssumeRoleTarget {
+                    role_arn: role.arn(partition, &a.id),
+                    external_id: role.external_id.clone(),
+                    session_name: role.session_name.clone(),
+                    duration_seconds: role.duration_seconds,
+                });
+            }
+            let reached = tokio_runtime().map_err(|e| e.to_string()).and_then(|rt| {
+                let account = rt
+                    .block_on(AwsAccount::connect(opts))
+                    .map_err(|e| e.to_string())?;
+                let id = rt.block_on(account.identity()).map_err(|e| e.to_string())?;
+                if id.account_id == a.id {
+                    Ok(())
+                } else {
+                    Err(format!("reached account {} instead", id.account_id))
+                }
+            });
+            Some(reached)
+        })
+    } else {
+        accounts.iter().map(|_| None).collect()
+    };
+    if json {
+        let items: Vec<serde_json::Value> = accounts
+            .iter()
+            .zip(&reach)
+            .map(|(a, r)| {
+                let mut v = serde_json::to_value(a).unwrap_or_default();
+                if let Some(r) = r {
+                    v["reachable"] = serde_json::Value::Bool(r.is_ok());
+                    if let Err(e) = r {
+                        v["error"] = serde_json::Value::String(e.clone());
+                    }
+                }
+                v
+            })
+            .collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({ "accounts": items }))
+                .unwrap_or_default()
+        );
+    } else {
+        let width = accounts
+            .iter()
+            .map(|a| a.name.len())
+            .max()
+            .unwrap_or(4)
+            .max(4);
+        println!("{:<width$}  {:<12}  OU / tags", "name", "id");
+        for (a, r) in accounts.iter().zip(&reach) {
+            let tags = crate::state::tags_inline(&a.tags);
+            let status = match r {
+                None => String::new(),
+                Some(Ok(())) => "  reachable".to_owned(),
+                Some(Err(e)) => format!("  UNREACHABLE: {e}"),
+            };
+            println!("{:<width$}  {}  {} {tags}{status}", a.name, a.id, a.ou);
+        }
+    }
+    Ok(if reach.iter().any(|r| matches!(r, Some(Err(_)))) {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    })
+}

@@ -1,0 +1,232 @@
+//! The account inventory offline (issue 15): a static `[[accounts.list]]`, a snapshot folder
+//! (`--snapshot DIR`, one `ID.json` per account), placement and variables, and the located
+//! errors of `accounts:`, selectors and variables — per account where the value is the
+//! account's.
+
+use std::path::Path;
+
+use crate::support::{Run, finish, offline};
+
+const CONFIG: &str = r#"paths = ["m"]
+
+[accounts]
+
+[[accounts.list]]
+name = "prod"
+id = "111111111111"
+ou = "/workloads/prod"
+tags = { env = "prod" }
+
+[[accounts.list]]
+name = "dev"
+id = "222222222222"
+ou = "/workloads/dev"
+tags = { env = "dev" }
+
+[[accounts.list]]
+name = "security"
+id = "333333333333"
+ou = "/security"
+
+[accounts.vars.prod]
+bucket = "prod-logs"
+
+[accounts.vars.dev]
+bucket = "dev-logs"
+"#;
+
+const DEPLOY: &str = r#"apiVersion: rolesmith/v1
+kind: Role
+metadata:
+  name: deploy
+accounts:
+  include: ["ou:/workloads"]
+spec:
+  description: Deploys ${account.name} (${account.tags.env})
+  trust:
+    - service: ec2.amazonaws.com
+  inlinePolicies:
+    logs:
+      Version: "2012-10-17"
+      Statement:
+        - Effect: Allow
+          Action: s3:PutObject
+          Resource: arn:aws:s3:::${var.bucket}/*
+"#;
+
+fn project(manifest: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("rolesmith.toml"), CONFIG).expect("config");
+    std::fs::create_dir(dir.path().join("m")).expect("m");
+    std::fs::write(dir.path().join("m/roles.yaml"), manifest).expect("manifest");
+    dir
+}
+
+fn run(dir: &Path, args: &[&str]) -> Run {
+    let mut cmd = offline();
+    cmd.current_dir(dir);
+    finish(cmd, args, "")
+}
+
+#[test]
+fn a_snapshot_folder_plans_and_applies_each_account_with_its_values() {
+    let dir = project(DEPLOY);
+    let applied = run(
+        dir.path(),
+        &["apply", "--snapshot", "accounts", "--auto-approve"],
+    );
+    assert_eq!(
+        applied.code,
+        Some(0),
+        "{}\n{}",
+        applied.stdout,
+        applied.stderr
+    );
+    let role = |id: &str| -> serde_json::Value {
+        let text = std::fs::read_to_string(dir.path().join(format!("accounts/{id}.json")))
+            .expect("the account's snapshot");
+        serde_json::from_str::<serde_json::Value>(&text).expect("JSON")["roles"]["deploy"].clone()
+    };
+    assert_eq!(role("111111111111")["description"], "Deploys prod (prod)");
+    assert_eq!(
+        role("222222222222")["inlinePolicies"]["logs"]["Statement"][0]["Resource"],
+        "arn:aws:s3:::dev-logs/*"
+    );
+    assert!(
+        role("333333333333").is_null(),
+        "security is outside ou:/workloads"
+    );
+
+    let plan = run(dir.path(), &["plan", "--snapshot", "accounts"]);
+    assert_eq!(plan.code, Some(0), "{}", plan.stderr);
+    assert!(
+        plan.stdout.contains("Accounts: 3 planned, 0 failed.")
+            && plan.stdout.contains("prod      111111111111  no changes"),
+        "{}",
+        plan.stdout
+    );
+    // --account limits the run; the JSON has one entry per account.
+    let one = run(
+        dir.path(),
+        &[
+            "plan",
+            "--snapshot",
+            "accounts",
+            "--account",
+            "tag:env=dev",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(one.code, Some(0), "{}", one.stderr);
+    let json = one.json();
+    assert_eq!(json["format_version"], 2);
+    let names: Vec<&str> = json["accounts"]
+        .as_array()
+        .expect("accounts")
+        .iter()
+        .filter_map(|a| a["name"].as_str())
+        .collect();
+    assert_eq!(names, ["dev"]);
+}
+
+#[test]
+fn a_value_missing_in_one_account_is_an_error_naming_it_and_nothing_changes() {
+    // security has no `bucket`: the manifest lands there too once it targets every account.
+    let dir = project(&DEPLOY.replace("ou:/workloads", "*"));
+    let r = run(
+        dir.path(),
+        &["apply", "--snapshot", "accounts", "--auto-approve"],
+    );
+    assert_eq!(r.code, Some(1), "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr
+            .contains("`${var.bucket}`: account security (333333333333) has no value for `bucket`"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("roles.yaml:"), "located: {}", r.stderr);
+    assert!(
+        r.stderr.contains("nothing was changed in any account"),
+        "{}",
+        r.stderr
+    );
+    for id in ["111111111111", "222222222222", "333333333333"] {
+        assert!(
+            !dir.path().join(format!("accounts/{id}.json")).exists(),
+            "bad manifests change no account: {id} was written"
+        );
+    }
+}
+
+#[test]
+fn placement_errors_are_located_and_suggest_the_fix() {
+    for (manifest, want) in [
+        (
+            DEPLOY.replace("ou:/workloads", "prdo"),
+            "no account of the inventory is named or numbered `prdo`",
+        ),
+        (
+            DEPLOY.replace("ou:/workloads", "ou:workloads"),
+            "is not an account selector",
+        ),
+        (
+            DEPLOY.replace("${account.name}", "${account.nmae}"),
+            "`${account.nmae}` is not an account variable",
+        ),
+    ] {
+        let dir = project(&manifest);
+        let r = run(
+            dir.path(),
+            &["apply", "--snapshot", "accounts", "--auto-approve"],
+        );
+        assert_eq!(r.code, Some(1), "{want}: {}\n{}", r.stdout, r.stderr);
+        assert!(r.stderr.contains(want), "{want}: {}", r.stderr);
+        assert!(r.stderr.contains("roles.yaml:"), "{want}: {}", r.stderr);
+    }
+    if let Some(typo) = Some("prdo") {
+        let dir = project(&DEPLOY.replace("ou:/workloads", typo));
+        let r = run(
+            dir.path(),
+            &["apply", "--snapshot", "accounts", "--auto-approve"],
+        );
+        assert!(r.stderr.contains("did you mean `prod`?"), "{}", r.stderr);
+    }
+}
+
+#[test]
+fn without_an_inventory_accounts_and_account_variables_are_errors() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("roles.yaml"), DEPLOY).expect("manifest");
+    let r = run(dir.path(), &["validate", "roles.yaml"]);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    for want in [
+        "[accounts-without-inventory]",
+        "`${account.name}` needs an account inventory",
+    ] {
+        assert!(r.stderr.contains(want), "{want}: {}", r.stderr);
+    }
+}
+
+#[test]
+fn inventory_config_errors_name_file_line_and_column() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("rolesmith.toml"),
+        "[accounts]\n\n[[accounts.list]]\nname = \"prod\"\nid = \"12345\"\n",
+    )
+    .expect("config");
+    let r = run(dir.path(), &["accounts"]);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("rolesmith.toml:5:6") && r.stderr.contains("is not 12 digits"),
+        "{}",
+        r.stderr
+    );
+    let listed = {
+        let dir = project(DEPLOY);
+        run(dir.path(), &["accounts", "--format", "json"])
+    };
+    assert_eq!(listed.code, Some(0), "{}", listed.stderr);
+    assert_eq!(listed.json()["accounts"].as_array().map(Vec::len), Some(3));
+}
