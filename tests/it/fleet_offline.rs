@@ -230,3 +230,30 @@ fn inventory_config_errors_name_file_line_and_column() {
     assert_eq!(listed.code, Some(0), "{}", listed.stderr);
     assert_eq!(listed.json()["accounts"].as_array().map(Vec::len), Some(3));
 }
+
+#[test]
+fn validate_checks_every_account_of_the_inventory_and_reports_each_finding_once() {
+    let dir = project(DEPLOY);
+    let r = run(dir.path(), &["validate", "--strict"]);
+    assert_eq!(r.code, Some(0), "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(r.stdout, "1 manifest(s) in 1 file(s) are valid.\n");
+    // Landing in security too, where `bucket` has no value: an error naming that account.
+    let dir = project(&DEPLOY.replace("ou:/workloads", "*"));
+    let r = run(dir.path(), &["validate"]);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert_eq!(
+        r.stderr.matches("has no value for `bucket`").count(),
+        1,
+        "{}",
+        r.stderr
+    );
+    // An Organizations inventory is not known offline: one pass against a stand-in account.
+    let dir = project(DEPLOY);
+    std::fs::write(
+        dir.path().join("rolesmith.toml"),
+        "paths = [\"m\"]\n\n[accounts]\nsource = \"organizations\"\n",
+    )
+    .expect("config");
+    let r = run(dir.path(), &["validate", "--strict"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+}
