@@ -118,6 +118,8 @@ pub struct AccountScope {
     pub default: Vec<Selector>,
     /// Every account name and id of the inventory, to tell a typo from an account.
     pub known: std::sync::Arc<Vec<String>>,
+    /// Account ids by name, for trust written by account name (`trust: [{account: security}]`).
+    pub ids: std::sync::Arc<BTreeMap<String, String>>,
     /// A stand-in for accounts not known offline (an Organizations inventory under
     /// `validate`): every manifest lands, any name is taken, and a missing value is not an
     /// error.
@@ -137,6 +139,7 @@ impl AccountScope {
             },
             default,
             known: std::sync::Arc::new(Vec::new()),
+            ids: std::sync::Arc::new(BTreeMap::new()),
             stand_in: true,
         }
     }
@@ -154,6 +157,12 @@ impl Inventory {
             account: account.clone(),
             default: self.default.clone(),
             known: std::sync::Arc::new(known),
+            ids: std::sync::Arc::new(
+                self.accounts
+                    .iter()
+                    .map(|a| (a.name.clone(), a.id.clone()))
+                    .collect(),
+            ),
             stand_in: false,
         }
     }

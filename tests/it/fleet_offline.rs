@@ -257,3 +257,26 @@ fn validate_checks_every_account_of_the_inventory_and_reports_each_finding_once(
     let r = run(dir.path(), &["validate", "--strict"]);
     assert_eq!(r.code, Some(0), "{}", r.stderr);
 }
+
+#[test]
+fn trust_may_name_an_account_of_the_inventory() {
+    let manifest = "apiVersion: rolesmith/v1\nkind: Role\nmetadata:\n  name: audit\naccounts:\n  exclude: [security]\nspec:\n  trust:\n    - account: security\n      externalId: audit-2026\n";
+    let dir = project(manifest);
+    let r = run(
+        dir.path(),
+        &["apply", "--snapshot", "accounts", "--auto-approve"],
+    );
+    assert_eq!(r.code, Some(0), "{}\n{}", r.stdout, r.stderr);
+    let text =
+        std::fs::read_to_string(dir.path().join("accounts/111111111111.json")).expect("prod");
+    assert!(
+        text.contains("arn:aws:iam::333333333333:root"),
+        "security's id in prod's trust: {text}"
+    );
+    let typo = project(&manifest.replace("account: security", "account: securty"));
+    let r = run(
+        typo.path(),
+        &["apply", "--snapshot", "accounts", "--auto-approve"],
+    );
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+}
