@@ -280,3 +280,37 @@ fn trust_may_name_an_account_of_the_inventory() {
     );
     assert_eq!(r.code, Some(1), "{}", r.stderr);
 }
+
+#[test]
+fn overrides_merge_over_spec_in_the_accounts_they_select() {
+    let manifest = format!(
+        "{DEPLOY}overrides:\n  - accounts: {{include: [prod]}}\n    spec:\n      maxSessionDuration: 7200\n      tags: {{tier: critical}}\n"
+    );
+    let dir = project(&manifest);
+    let r = run(
+        dir.path(),
+        &["apply", "--snapshot", "accounts", "--auto-approve"],
+    );
+    assert_eq!(r.code, Some(0), "{}\n{}", r.stdout, r.stderr);
+    let role = |id: &str| -> serde_json::Value {
+        let text = std::fs::read_to_string(dir.path().join(format!("accounts/{id}.json")))
+            .expect("snapshot");
+        serde_json::from_str::<serde_json::Value>(&text).expect("JSON")["roles"]["deploy"].clone()
+    };
+    assert_eq!(role("111111111111")["maxSessionDuration"], 7200);
+    assert_eq!(role("111111111111")["tags"]["tier"], "critical");
+    assert_eq!(role("222222222222")["maxSessionDuration"], 3600);
+    assert!(role("222222222222")["tags"]["tier"].is_null());
+    // An override that does not fit the spec is an error at the override.
+    let bad = project(&manifest.replace("maxSessionDuration: 7200", "maxSesionDuration: 7200"));
+    let r = run(
+        bad.path(),
+        &["apply", "--snapshot", "accounts", "--auto-approve"],
+    );
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("[invalid-override]") && r.stderr.contains("maxSesionDuration"),
+        "{}",
+        r.stderr
+    );
+}
