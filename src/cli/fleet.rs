@@ -661,3 +661,49 @@ pub(super) fn accounts_command(
         ExitStatus::Success
     })
 }
+
+/// `validate` over an inventory: the manifests checked for every account of a list or file
+/// inventory (each finding once, however many accounts share it), or once against a stand-in
+/// account for Organizations, whose accounts are not known offline. The desired state returned
+/// holds what any account declares, for the count of valid manifests.
+pub(super) fn validate_each(
+    loaded: &crate::manifest::load::Loaded,
+    context: &ResolveContext,
+    config: &AccountsConfig,
+) -> Result<(DesiredState, Vec<Diagnostic>), BoxError> {
+    let scopes = match &config.source {
+        AccountSource::Organizations => {
+            vec![crate::inventory::AccountScope::stand_in(
+                config.default.clone(),
+            )]
+        }
+        _ => {
+            let inventory = build_inventory(config, &AwsOptions::default())?;
+            inventory
+                .accounts
+                .iter()
+                .map(|a| inventory.scope(a))
+                .collect()
+        }
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    let (mut desired, mut diagnostics) = (DesiredState::default(), Vec::new());
+    for scope in scopes {
+        let ctx = ResolveContext {
+            account_id: scope.account.id.clone(),
+            account: Some(scope),
+            ..context.clone()
+        };
+        let (d, found) = validate(loaded, &ctx);
+        for f in found {
+            if seen.insert(format!("{f:?}")) {
+                diagnostics.push(f);
+            }
+        }
+        desired.roles.extend(d.roles);
+        desired.policies.extend(d.policies);
+        desired.oidc_providers.extend(d.oidc_providers);
+        desired.saml_providers.extend(d.saml_providers);
+    }
+    Ok((desired, diagnostics))
+}

@@ -115,7 +115,7 @@ pub fn run(cli: Cli) -> ExitStatus {
             paths,
             format,
             strict,
-        } => config().map(|config| {
+        } => config().and_then(|config| {
             validate_command(&ValidateSettings::resolve(&paths, format, strict, &config))
         }),
         Command::Plan {
@@ -323,9 +323,12 @@ fn print_diagnostics(diagnostics: &[Diagnostic]) {
 /// `rolesmith validate`: the manifests alone, with the quotas, ownership tag and lint levels of
 /// `rolesmith.toml` (so it reports exactly what `plan` would). With `strict`, warnings fail it
 /// too.
-fn validate_command(settings: &ValidateSettings) -> ExitStatus {
+fn validate_command(settings: &ValidateSettings) -> Result<ExitStatus, BoxError> {
     let loaded = load_paths(&settings.paths);
-    let (desired, diagnostics) = validate(&loaded, &settings.context);
+    let (desired, diagnostics) = match &settings.inventory {
+        None => validate(&loaded, &settings.context),
+        Some(config) => fleet::validate_each(&loaded, &settings.context, config)?,
+    };
     let warnings = diagnostics
         .iter()
         .filter(|d| d.severity == crate::diagnostic::Severity::Warning)
@@ -364,11 +367,11 @@ fn validate_command(settings: &ValidateSettings) -> ExitStatus {
             }
         }
     }
-    if has_errors(&diagnostics) || strict_failure {
+    Ok(if has_errors(&diagnostics) || strict_failure {
         ExitStatus::Failure
     } else {
         ExitStatus::Success
-    }
+    })
 }
 
 /// `rolesmith explain`: one registry entry, or all of them (as `docs/CODES.md` with

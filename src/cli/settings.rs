@@ -411,6 +411,9 @@ pub struct ValidateSettings {
     pub context: ResolveContext,
     /// Warnings fail the command too (`--strict`, or `strict = true` in the config).
     pub strict: bool,
+    /// The `[accounts]` inventory: manifests are checked once per account of a list or file
+    /// (Organizations, not known offline: once, against a stand-in account).
+    pub inventory: Option<crate::config::AccountsConfig>,
 }
 
 impl ValidateSettings {
@@ -425,6 +428,7 @@ impl ValidateSettings {
             paths: resolve_paths(paths, config),
             format,
             strict: strict || config.strict.unwrap_or(false),
+            inventory: config.accounts.clone(),
             context: ResolveContext {
                 ownership: config.ownership.clone().unwrap_or_default(),
                 limits: config.limits,

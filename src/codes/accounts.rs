@@ -28,4 +28,9 @@ codes! { Validate, ACCOUNT_CODES;
         "The message names the account. Fix: set the value (`[accounts.vars.ACCOUNT]` in \
          rolesmith.toml, the list entry's `vars`, or the account's tag), or leave the manifest \
          out of that account with `accounts: {exclude: [...]}`.";
+    INVALID_OVERRIDE = "invalid-override", Error,
+        "an `overrides:` item does not fit the manifest's spec",
+        "An override holds fields of `spec` for the accounts it selects, merged over `spec` (a map \
+         merges key by key; a list or a string replaces the value). The message says what the \
+         merged spec lacks or has too much. Fix: use the spec's own field names and shapes.";
 }

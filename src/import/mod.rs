@@ -122,6 +122,7 @@ pub fn import(account: &AccountState, opts: &ImportOptions) -> Import {
                         name: role.name.clone(),
                     },
                     accounts: None,
+                    overrides: Vec::new(),
                     spec: ServiceLinkedRoleSpec {
                         service: slr.service.clone(),
                         description: role.description.clone(),
@@ -266,6 +267,7 @@ fn role_manifest(
             name: role.name.clone(),
         },
         accounts: None,
+        overrides: Vec::new(),
         spec: RoleSpec {
             description: role.description.clone(),
             path: (role.path != "/").then(|| role.path.clone()),

@@ -80,6 +80,7 @@ fn manifest(p: &ManagedPolicyState, opts: &ImportOptions) -> ManagedPolicyManife
             name: p.name.clone(),
         },
         accounts: None,
+        overrides: Vec::new(),
         spec: ManagedPolicySpec {
             path: (p.path != "/").then(|| p.path.clone()),
             description: p.description.clone(),

@@ -67,6 +67,7 @@ fn oidc_manifest(p: &OidcProviderState, opts: &ImportOptions) -> OidcProviderMan
             name: p.url.replace('/', "-"),
         },
         accounts: None,
+        overrides: Vec::new(),
         spec: OidcProviderSpec {
             github,
             url: (!github).then(|| format!("https://{}", p.url)),
@@ -96,6 +97,7 @@ fn saml_manifest(
             name: p.name.clone(),
         },
         accounts: None,
+        overrides: Vec::new(),
         spec: SamlProviderSpec {
             metadata_file: metadata_file.to_owned(),
             tags,

@@ -118,6 +118,31 @@ pub struct AccountScope {
     pub default: Vec<Selector>,
     /// Every account name and id of the inventory, to tell a typo from an account.
     pub known: std::sync::Arc<Vec<String>>,
+    /// Account ids by name, for trust written by account name (`trust: [{account: security}]`).
+    pub ids: std::sync::Arc<BTreeMap<String, String>>,
+    /// A stand-in for accounts not known offline (an Organizations inventory under
+    /// `validate`): every manifest lands, any name is taken, and a missing value is not an
+    /// error.
+    pub stand_in: bool,
+}
+
+impl AccountScope {
+    /// The stand-in scope (see [`AccountScope::stand_in`]).
+    pub fn stand_in(default: Vec<Selector>) -> Self {
+        Self {
+            account: AccountInfo {
+                name: "any-account".into(),
+                id: "123456789012".into(),
+                ou: "/".into(),
+                tags: BTreeMap::new(),
+                vars: BTreeMap::new(),
+            },
+            default,
+            known: std::sync::Arc::new(Vec::new()),
+            ids: std::sync::Arc::new(BTreeMap::new()),
+            stand_in: true,
+        }
+    }
 }
 
 impl Inventory {
@@ -132,6 +157,13 @@ impl Inventory {
             account: account.clone(),
             default: self.default.clone(),
             known: std::sync::Arc::new(known),
+            ids: std::sync::Arc::new(
+                self.accounts
+                    .iter()
+                    .map(|a| (a.name.clone(), a.id.clone()))
+                    .collect(),
+            ),
+            stand_in: false,
         }
     }
 }

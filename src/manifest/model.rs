@@ -123,6 +123,10 @@ pub struct RoleManifest {
     /// default set). Only with an `[accounts]` inventory in rolesmith.toml.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accounts: Option<AccountTargeting>,
+    /// Per-account changes merged over `spec` in the accounts each selects (maps merge, lists
+    /// replace), in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<Override>,
     /// What the role should look like.
     pub spec: RoleSpec,
 }
@@ -141,6 +145,17 @@ pub struct AccountTargeting {
     pub exclude: Vec<String>,
 }
 
+/// One item of `overrides:`: fields of `spec` for some accounts of the inventory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Override {
+    /// The accounts it applies in (`include` empty: every account the manifest lands in).
+    pub accounts: AccountTargeting,
+    /// Fields merged over `spec`: a map merges key by key, anything else (a list, a string)
+    /// replaces the value.
+    pub spec: serde_json::Map<String, serde_json::Value>,
+}
+
 /// A manifest declaring one service-linked role.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -155,6 +170,10 @@ pub struct ServiceLinkedRoleManifest {
     /// default set). Only with an `[accounts]` inventory in rolesmith.toml.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accounts: Option<AccountTargeting>,
+    /// Per-account changes merged over `spec` in the accounts each selects (maps merge, lists
+    /// replace), in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<Override>,
     /// Which service the role is linked to.
     pub spec: ServiceLinkedRoleSpec,
 }
@@ -314,6 +333,10 @@ pub struct ManagedPolicyManifest {
     /// default set). Only with an `[accounts]` inventory in rolesmith.toml.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accounts: Option<AccountTargeting>,
+    /// Per-account changes merged over `spec` in the accounts each selects (maps merge, lists
+    /// replace), in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<Override>,
     /// What the policy should look like.
     pub spec: ManagedPolicySpec,
 }

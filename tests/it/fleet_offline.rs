@@ -230,3 +230,87 @@ fn inventory_config_errors_name_file_line_and_column() {
     assert_eq!(listed.code, Some(0), "{}", listed.stderr);
     assert_eq!(listed.json()["accounts"].as_array().map(Vec::len), Some(3));
 }
+
+#[test]
+fn validate_checks_every_account_of_the_inventory_and_reports_each_finding_once() {
+    let dir = project(DEPLOY);
+    let r = run(dir.path(), &["validate", "--strict"]);
+    assert_eq!(r.code, Some(0), "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(r.stdout, "1 manifest(s) in 1 file(s) are valid.\n");
+    // Landing in security too, where `bucket` has no value: an error naming that account.
+    let dir = project(&DEPLOY.replace("ou:/workloads", "*"));
+    let r = run(dir.path(), &["validate"]);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert_eq!(
+        r.stderr.matches("has no value for `bucket`").count(),
+        1,
+        "{}",
+        r.stderr
+    );
+    // An Organizations inventory is not known offline: one pass against a stand-in account.
+    let dir = project(DEPLOY);
+    std::fs::write(
+        dir.path().join("rolesmith.toml"),
+        "paths = [\"m\"]\n\n[accounts]\nsource = \"organizations\"\n",
+    )
+    .expect("config");
+    let r = run(dir.path(), &["validate", "--strict"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+}
+
+#[test]
+fn trust_may_name_an_account_of_the_inventory() {
+    let manifest = "apiVersion: rolesmith/v1\nkind: Role\nmetadata:\n  name: audit\naccounts:\n  exclude: [security]\nspec:\n  trust:\n    - account: security\n      externalId: audit-2026\n";
+    let dir = project(manifest);
+    let r = run(
+        dir.path(),
+        &["apply", "--snapshot", "accounts", "--auto-approve"],
+    );
+    assert_eq!(r.code, Some(0), "{}\n{}", r.stdout, r.stderr);
+    let text =
+        std::fs::read_to_string(dir.path().join("accounts/111111111111.json")).expect("prod");
+    assert!(
+        text.contains("arn:aws:iam::333333333333:root"),
+        "security's id in prod's trust: {text}"
+    );
+    let typo = project(&manifest.replace("account: security", "account: securty"));
+    let r = run(
+        typo.path(),
+        &["apply", "--snapshot", "accounts", "--auto-approve"],
+    );
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+}
+
+#[test]
+fn overrides_merge_over_spec_in_the_accounts_they_select() {
+    let manifest = format!(
+        "{DEPLOY}overrides:\n  - accounts: {{include: [prod]}}\n    spec:\n      maxSessionDuration: 7200\n      tags: {{tier: critical}}\n"
+    );
+    let dir = project(&manifest);
+    let r = run(
+        dir.path(),
+        &["apply", "--snapshot", "accounts", "--auto-approve"],
+    );
+    assert_eq!(r.code, Some(0), "{}\n{}", r.stdout, r.stderr);
+    let role = |id: &str| -> serde_json::Value {
+        let text = std::fs::read_to_string(dir.path().join(format!("accounts/{id}.json")))
+            .expect("snapshot");
+        serde_json::from_str::<serde_json::Value>(&text).expect("JSON")["roles"]["deploy"].clone()
+    };
+    assert_eq!(role("111111111111")["maxSessionDuration"], 7200);
+    assert_eq!(role("111111111111")["tags"]["tier"], "critical");
+    assert_eq!(role("222222222222")["maxSessionDuration"], 3600);
+    assert!(role("222222222222")["tags"]["tier"].is_null());
+    // An override that does not fit the spec is an error at the override.
+    let bad = project(&manifest.replace("maxSessionDuration: 7200", "maxSesionDuration: 7200"));
+    let r = run(
+        bad.path(),
+        &["apply", "--snapshot", "accounts", "--auto-approve"],
+    );
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("[invalid-override]") && r.stderr.contains("maxSesionDuration"),
+        "{}",
+        r.stderr
+    );
+}

@@ -508,6 +508,7 @@ fn placeholder_role() -> RoleManifest {
             name: String::new(),
         },
         accounts: None,
+        overrides: Vec::new(),
         spec: Default::default(),
     }
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{AccountTargeting, ApiVersion, Metadata};
+use super::{AccountTargeting, ApiVersion, Metadata, Override};
 
 /// `kind: OIDCProvider`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -41,6 +41,10 @@ pub struct OidcProviderManifest {
     /// default set). Only with an `[accounts]` inventory in rolesmith.toml.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accounts: Option<AccountTargeting>,
+    /// Per-account changes merged over `spec` in the accounts each selects (maps merge, lists
+    /// replace), in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<Override>,
     /// What the provider should look like.
     pub spec: OidcProviderSpec,
 }
@@ -85,6 +89,10 @@ pub struct SamlProviderManifest {
     /// default set). Only with an `[accounts]` inventory in rolesmith.toml.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accounts: Option<AccountTargeting>,
+    /// Per-account changes merged over `spec` in the accounts each selects (maps merge, lists
+    /// replace), in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<Override>,
     /// What the provider should look like.
     pub spec: SamlProviderSpec,
 }

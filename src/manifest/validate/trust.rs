@@ -94,7 +94,21 @@ fn shorthand(
         account_id: ctx.account_id.clone(),
         partition: ctx.partition.clone(),
     };
-    let entries = placeholders.entries(entries);
+    let mut entries = placeholders.entries(entries);
+    // With an inventory, `account:` may name an account of it instead of its id.
+    if let Some(scope) = &ctx.account {
+        for e in &mut entries {
+            if let Some(id) = e.account.as_ref().and_then(|n| scope.ids.get(n)) {
+                e.account = Some(id.clone());
+            } else if scope.stand_in
+                && e.account.as_ref().is_some_and(|n| {
+                    !n.starts_with("${") && !crate::manifest::limits::account_id(n)
+                })
+            {
+                e.account = Some(scope.account.id.clone());
+            }
+        }
+    }
     match expand_trust(&entries, &tctx) {
         Ok(d) => Some(d),
         Err(errors) => {
