@@ -17,7 +17,7 @@ const SNAPSHOT_ACCOUNT_ID: &str = "123456789012";
 /// Snapshots include EC2 associations and identity providers, so offline plans of bindings and
 /// providers match live ones, and every customer managed policy's tags, so offline plans know
 /// which are rolesmith's.
-fn capture_scope() -> ReadScope {
+pub(super) fn capture_scope() -> ReadScope {
     ReadScope {
         associations: true,
         providers: true,
@@ -28,6 +28,9 @@ fn capture_scope() -> ReadScope {
 
 /// `rolesmith snapshot --out FILE`.
 pub(super) fn snapshot_command(settings: &SnapshotSettings) -> Result<ExitStatus, BoxError> {
+    if let Some(config) = &settings.inventory {
+        return super::fleet::snapshot_fleet(config, settings);
+    }
     let runtime = tokio_runtime()?;
     let account =
         AnyAccount::Aws(runtime.block_on(AwsAccount::connect(settings.live.aws_options()))?);

@@ -20,10 +20,15 @@ use crate::inventory::{AccountInfo, Inventory};
 pub(super) fn build_inventory(
     config: &AccountsConfig,
     aws: &AwsOptions,
+    offline_inventory: Option<&Path>,
 ) -> Result<Inventory, BoxError> {
     let (mut accounts, notes) = match &config.source {
         AccountSource::List(list) => (list.clone(), Vec::new()),
         AccountSource::File(path) => (read_inventory_file(path)?, Vec::new()),
+        AccountSource::Organizations if offline_inventory.is_some_and(|f| f.is_file()) => {
+            let file = offline_inventory.unwrap_or_else(|| Path::new(""));
+            (read_inventory_file(file)?, Vec::new())
+        }
         AccountSource::Organizations => {
             let runtime = tokio_runtime()?;
             let account = runtime.block_on(AwsAccount::connect(aws.clone()))?;
@@ -42,6 +47,18 @@ pub(super) fn build_inventory(
         default: config.default.clone(),
         notes,
     })
+}
+
+/// The name of the inventory file in a snapshot folder (`rolesmith snapshot --out DIR`).
+const SNAPSHOT_INVENTORY: &str = "accounts.json";
+
+/// A snapshot folder's inventory file: an Organizations inventory is read from it offline.
+fn snapshot_inventory(settings: &Settings) -> Option<PathBuf> {
+    settings
+        .account
+        .snapshot
+        .as_ref()
+        .map(|dir| dir.join(SNAPSHOT_INVENTORY))
 }
 
 /// The accounts of a file `rolesmith accounts --format json` wrote.
@@ -184,7 +201,11 @@ fn plan_each(
     settings: &Settings,
     config: &AccountsConfig,
 ) -> Result<Vec<AccountRun<Planned>>, BoxError> {
-    let inventory = build_inventory(config, &settings.aws_options())?;
+    let inventory = build_inventory(
+        config,
+        &settings.aws_options(),
+        snapshot_inventory(settings).as_deref(),
+    )?;
     for note in &inventory.notes {
         eprintln!("note: {note}");
     }
@@ -331,11 +352,43 @@ fn counts(p: &Plan) -> String {
     }
 }
 
+/// How many accounts each declared resource lands in: `role.audit 21, role.deploy 15, …`.
+fn landings(runs: &[AccountRun<Planned>]) -> String {
+    let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+    for p in runs.iter().filter_map(|r| r.result.as_ref().ok()) {
+        let d = &p.desired;
+        let names = d
+            .roles
+            .keys()
+            .map(|n| format!("role.{n}"))
+            .chain(d.policies.keys().map(|n| format!("policy.{n}")))
+            .chain(
+                d.oidc_providers
+                    .keys()
+                    .map(|n| format!("oidc_provider.{n}")),
+            )
+            .chain(
+                d.saml_providers
+                    .keys()
+                    .map(|n| format!("saml_provider.{n}")),
+            );
+        for n in names {
+            *counts.entry(n).or_default() += 1;
+        }
+    }
+    counts
+        .iter()
+        .map(|(n, c)| format!("{n} {c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn summary_text(runs: &[AccountRun<Planned>]) -> String {
     let failed = runs.iter().filter(|r| r.result.is_err()).count();
     let mut out = format!(
-        "Accounts: {} planned, {failed} failed.\n",
-        runs.len() - failed
+        "Accounts: {} planned, {failed} failed.\nLands in (accounts): {}\n",
+        runs.len() - failed,
+        landings(runs)
     );
     let width = runs.iter().map(|r| r.account.name.len()).max().unwrap_or(0);
     for r in runs {
@@ -354,8 +407,10 @@ fn summary_text(runs: &[AccountRun<Planned>]) -> String {
 /// The Markdown of a run over accounts: a table of every account, then each account's plan in
 /// a collapsed section, all within GitHub's comment limit (each account gets its share).
 fn render_markdown(runs: &[AccountRun<Planned>]) -> String {
-    let mut out = String::from(
-        "## rolesmith plan\n\n| account | id | OU | add | change | destroy | conflicts | result |\n|---|---|---|---|---|---|---|---|\n",
+    let mut out = format!(
+        "## rolesmith plan\n\n{} account(s). Lands in (accounts): {}\n\n| account | id | OU | add | change | destroy | conflicts | result |\n|---|---|---|---|---|---|---|---|\n",
+        runs.len(),
+        landings(runs)
     );
     for r in runs {
         let row = match &r.result {
@@ -504,7 +559,11 @@ pub(super) fn drift_fleet(
     list_unmanaged: bool,
     include_reserved: bool,
 ) -> Result<ExitStatus, BoxError> {
-    let inventory = build_inventory(config, &settings.aws_options())?;
+    let inventory = build_inventory(
+        config,
+        &settings.aws_options(),
+        snapshot_inventory(settings).as_deref(),
+    )?;
     let accounts = selected(&inventory, settings)?;
     let me = caller(settings)?;
     let runs = run_each(&accounts, settings.account.account_parallelism, |a| {
@@ -578,7 +637,7 @@ pub(super) fn accounts_command(
             "add `[accounts]` with `source = \"organizations\"` or `[[accounts.list]]` entries (README: Many accounts)",
         )));
     };
-    let inventory = build_inventory(config, &aws)?;
+    let inventory = build_inventory(config, &aws, None)?;
     for note in &inventory.notes {
         eprintln!("note: {note}");
     }
@@ -678,7 +737,7 @@ pub(super) fn validate_each(
             )]
         }
         _ => {
-            let inventory = build_inventory(config, &AwsOptions::default())?;
+            let inventory = build_inventory(config, &AwsOptions::default(), None)?;
             inventory
                 .accounts
                 .iter()
@@ -706,4 +765,76 @@ pub(super) fn validate_each(
         desired.saml_providers.extend(d.saml_providers);
     }
     Ok((desired, diagnostics))
+}
+
+/// `rolesmith snapshot --out DIR` over the inventory: every account's snapshot as `DIR/ID.json`
+/// and the inventory as `DIR/accounts.json`, so `plan --snapshot DIR` plans the organisation
+/// offline (an Organizations inventory then comes from the file).
+pub(super) fn snapshot_fleet(
+    config: &AccountsConfig,
+    settings: &super::settings::SnapshotSettings,
+) -> Result<ExitStatus, BoxError> {
+    let aws = settings.live.aws_options();
+    let inventory = build_inventory(config, &aws, None)?;
+    for note in &inventory.notes {
+        eprintln!("note: {note}");
+    }
+    fs_err::create_dir_all(&settings.out)?;
+    let runtime = tokio_runtime()?;
+    let me = runtime.block_on(
+        runtime
+            .block_on(AwsAccount::connect(aws.clone()))?
+            .identity(),
+    )?;
+    let accounts: Vec<&AccountInfo> = inventory.accounts.iter().collect();
+    let runs = run_each(&accounts, 4, |a| -> Result<usize, String> {
+        let mut opts = aws.clone();
+        if me.account_id != a.id {
+            let role = &inventory.assume_role;
+            opts.assume_role = Some(AssumeRoleTarget {
+                role_arn: role.arn(&me.partition, &a.id),
+                external_id: role.external_id.clone(),
+                session_name: role.session_name.clone(),
+                duration_seconds: role.duration_seconds,
+            });
+        }
+        let rt = tokio_runtime().map_err(|e| e.to_string())?;
+        let account = AnyAccount::Aws(
+            rt.block_on(AwsAccount::connect(opts))
+                .map_err(|e| e.to_string())?,
+        );
+        let state = read_account(&rt, &account, &super::capture::capture_scope())
+            .map_err(|e| e.to_string())?;
+        crate::account::snapshot::write_atomically(
+            &settings.out.join(format!("{}.json", a.id)),
+            &state,
+        )
+        .map_err(|e| e.to_string())?;
+        Ok(state.roles.len())
+    });
+    let file = serde_json::json!({ "accounts": inventory.accounts });
+    fs_err::write(
+        settings.out.join(SNAPSHOT_INVENTORY),
+        serde_json::to_string_pretty(&file)? + "\n",
+    )?;
+    let mut failed = 0;
+    for (a, r) in accounts.iter().zip(&runs) {
+        match r {
+            Ok(n) => eprintln!("  {}  {}  {n} role(s)", a.name, a.id),
+            Err(e) => {
+                failed += 1;
+                eprintln!("  {}  {}  FAILED: {e}", a.name, a.id);
+            }
+        }
+    }
+    eprintln!(
+        "Wrote {} account snapshot(s) and {SNAPSHOT_INVENTORY} to {} ({failed} failed).",
+        runs.len() - failed,
+        settings.out.display()
+    );
+    Ok(if failed > 0 {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    })
 }

@@ -442,10 +442,13 @@ impl ValidateSettings {
 /// What `snapshot` runs with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SnapshotSettings {
-    /// The snapshot file to write.
+    /// The snapshot file to write (with an inventory: the folder, one `ID.json` per account
+    /// and `accounts.json`).
     pub out: PathBuf,
     /// The account to read.
     pub live: LiveSettings,
+    /// The `[accounts]` inventory, if any.
+    pub inventory: Option<crate::config::AccountsConfig>,
 }
 
 impl SnapshotSettings {
@@ -454,6 +457,7 @@ impl SnapshotSettings {
         Self {
             out: out.to_path_buf(),
             live: LiveSettings::resolve(live, config),
+            inventory: config.accounts.clone(),
         }
     }
 }

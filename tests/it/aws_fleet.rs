@@ -295,6 +295,33 @@ fn an_organization_applies_as_its_targeting_says_and_replans_empty() {
         "{plan:#}"
     );
 
+    // The organisation captured into a snapshot folder plans offline: the same 21 accounts,
+    // no changes, no call to AWS (the inventory comes from the folder's accounts.json).
+    let snap = dir.path().join("snap");
+    let captured = run_in(
+        &moto,
+        dir.path(),
+        &moto.endpoint,
+        &["snapshot", "--out", snap.to_str().expect("utf-8")],
+    );
+    assert_eq!(captured.code, Some(0), "{}", captured.stderr);
+    assert!(snap.join("accounts.json").is_file());
+    let offline_plan = {
+        let mut cmd = crate::support::offline();
+        cmd.current_dir(dir.path());
+        finish(cmd, &["plan", "--snapshot", "snap", "--format", "json"], "")
+    };
+    assert_eq!(offline_plan.code, Some(0), "{}", offline_plan.stderr);
+    let offline_plan = offline_plan.json();
+    let planned = offline_plan["accounts"].as_array().expect("accounts");
+    assert_eq!(planned.len(), 21, "{offline_plan:#}");
+    assert!(
+        planned
+            .iter()
+            .all(|a| a["plan"]["steps"].as_array().is_some_and(Vec::is_empty)),
+        "{offline_plan:#}"
+    );
+
     // By hand, in one account: a tag on its deploy role. Drift names that account only.
     let (victim_id, _, _) = &org.members["prod-03"];
     let drift_before = run_in(
@@ -420,5 +447,65 @@ fn an_account_whose_role_cannot_be_assumed_fails_alone() {
                 .collect();
             assert_eq!(names, want, "{name}");
         }
+    }
+}
+
+#[test]
+fn kill_9_during_an_organization_apply_and_the_rerun_converges_everywhere() {
+    let moto = Moto::start();
+    let org = organization(&moto);
+    let dir = project();
+    for (point, delay) in [(1, 400u64), (2, 1200), (3, 2500)] {
+        // Each point changes every deploy role (its description), so the killed apply has work.
+        std::fs::write(
+            dir.path().join("m/roles.yaml"),
+            MANIFESTS.replace(
+                "Deploys ${account.name}",
+                &format!("Deploys (v{point}) ${{account.name}}"),
+            ),
+        )
+        .expect("manifests");
+        let mut cmd = crate::support::command_for(env!("CARGO_BIN_EXE_rolesmith"), &moto);
+        cmd.current_dir(dir.path())
+            .args(["apply", "--auto-approve", "--endpoint-url", &moto.endpoint])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        let mut child = cmd.spawn().expect("spawn apply");
+        std::thread::sleep(std::time::Duration::from_millis(delay));
+        // SIGKILL: no destructor, no flush.
+        let _ = child.kill();
+        let _ = child.wait();
+        let rerun = run_in(
+            &moto,
+            dir.path(),
+            &moto.endpoint,
+            &["apply", "--auto-approve"],
+        );
+        assert_eq!(
+            rerun.code,
+            Some(0),
+            "point {point}: {}\n{}",
+            rerun.stdout,
+            rerun.stderr
+        );
+        for (name, (id, ou, team)) in &org.members {
+            let roles = roles_in(&moto, id);
+            let names: BTreeSet<&str> = roles.keys().map(String::as_str).collect();
+            assert_eq!(names, expected(name, ou, team), "point {point}: {name}");
+            if let Some((description, _)) = roles.get("deploy") {
+                assert_eq!(
+                    description.as_deref(),
+                    Some(format!("Deploys (v{point}) {name} for team {team}").as_str()),
+                    "point {point}: {name}"
+                );
+            }
+        }
+        let plan = run_in(
+            &moto,
+            dir.path(),
+            &moto.endpoint,
+            &["plan", "--detailed-exitcode"],
+        );
+        assert_eq!(plan.code, Some(0), "point {point}: {}", plan.stdout);
     }
 }

@@ -100,7 +100,8 @@ fn a_snapshot_folder_plans_and_applies_each_account_with_its_values() {
     let plan = run(dir.path(), &["plan", "--snapshot", "accounts"]);
     assert_eq!(plan.code, Some(0), "{}", plan.stderr);
     assert!(
-        plan.stdout.contains("Accounts: 3 planned, 0 failed.")
+        plan.stdout
+            .contains("Accounts: 3 planned, 0 failed.\nLands in (accounts): role.deploy 2\n")
             && plan.stdout.contains("prod      111111111111  no changes"),
         "{}",
         plan.stdout

@@ -83,6 +83,35 @@ fn bootstrap_roles_carry_the_permissions_policy() {
     }
 }
 
+#[test]
+fn the_member_role_stackset_carries_the_apply_policy() {
+    let path = root().join("examples/bootstrap/organization/member-role.stackset.yaml");
+    let text = std::fs::read_to_string(&path).expect("the StackSet template");
+    // The policy document is plain YAML below `PolicyDocument:` (the template's `!Sub` and
+    // `!Ref` are elsewhere), read on its own.
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.trim() == "PolicyDocument:")
+        .expect("a PolicyDocument");
+    let indent = lines[at + 1].len() - lines[at + 1].trim_start().len();
+    let block: String = lines[at + 1..]
+        .iter()
+        .map(|l| l.get(indent..).unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let got: serde_json::Value = serde_saphyr::from_str(&block).expect("the policy parses");
+    let got =
+        Policy::from_json_str(&got.to_string(), &NormalizeContext::default()).expect("a policy");
+    let want = rolesmith::account::aws::operations::permissions_policy(true);
+    let want = Policy::from_json_str(&want.to_string(), &NormalizeContext::default())
+        .expect("permissions policy");
+    assert_eq!(
+        got, want,
+        "member-role.stackset.yaml is out of date: run scripts/update-bootstrap.py"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Drift on a snapshot file.
 // ---------------------------------------------------------------------------------------------
