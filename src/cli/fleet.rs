@@ -9,6 +9,12 @@
 
 use std::sync::Mutex;
 
+mod inventory;
+mod output;
+
+pub(super) use inventory::{accounts_command, snapshot_fleet, validate_each};
+use output::{FLEET_FORMAT_VERSION, heading, render_plans};
+
 use super::*;
 use crate::account::aws::AssumeRoleTarget;
 use crate::config::{AccountSource, AccountsConfig};
@@ -135,16 +141,21 @@ pub(super) fn for_account(
         (None, Some(me)) if me.account_id == account.id => {}
         (None, me) => {
             let partition = me.map_or("aws", |m| m.partition.as_str());
-            let role = &inventory.assume_role;
-            s.account.assume = Some(AssumeRoleTarget {
-                role_arn: role.arn(partition, &account.id),
-                external_id: role.external_id.clone(),
-                session_name: role.session_name.clone(),
-                duration_seconds: role.duration_seconds,
-            });
+            s.account.assume = Some(assume_target(inventory, partition, &account.id));
         }
     }
     s
+}
+
+/// How to enter member account `id`: the inventory's role there.
+pub(super) fn assume_target(inventory: &Inventory, partition: &str, id: &str) -> AssumeRoleTarget {
+    let role = &inventory.assume_role;
+    AssumeRoleTarget {
+        role_arn: role.arn(partition, id),
+        external_id: role.external_id.clone(),
+        session_name: role.session_name.clone(),
+        duration_seconds: role.duration_seconds,
+    }
 }
 
 /// Runs `each` for every account, `parallelism` at a time, each on its own thread (and its
@@ -268,193 +279,6 @@ fn fleet_status<T>(
     } else {
         ExitStatus::Success
     }
-}
-
-/// The heading of one account's section.
-fn heading(a: &AccountInfo) -> String {
-    format!("Account {} ({}, OU {})", a.name, a.id, a.ou)
-}
-
-/// Every account's plan in `format`, and the summary of the run.
-fn render_plans(runs: &[AccountRun<Planned>], format: Format) -> String {
-    match format {
-        Format::Text => {
-            let mut out = String::new();
-            for r in runs {
-                out.push_str(&format!("══ {} ══\n", heading(&r.account)));
-                match &r.result {
-                    Ok(p) => out.push_str(&render::text::render_in(
-                        Some(&p.context),
-                        &p.plan,
-                        stdout_color(),
-                    )),
-                    Err(e) => out.push_str(&format!("error: {e}\n")),
-                }
-                out.push('\n');
-            }
-            out.push_str(&summary_text(runs));
-            out
-        }
-        Format::Json => {
-            let accounts: Vec<serde_json::Value> = runs
-                .iter()
-                .map(|r| {
-                    let mut v = serde_json::json!({
-                        "name": r.account.name, "id": r.account.id, "ou": r.account.ou,
-                    });
-                    match &r.result {
-                        Ok(p) => {
-                            v["plan"] = serde_json::from_str(&render::json::render_with_stats(
-                                &p.plan,
-                                Some(&p.context),
-                                None,
-                            ))
-                            .unwrap_or_default();
-                        }
-                        Err(e) => v["error"] = serde_json::Value::String(e.clone()),
-                    }
-                    v
-                })
-                .collect();
-            let mut text = serde_json::to_string_pretty(&serde_json::json!({
-                "format_version": FLEET_FORMAT_VERSION,
-                "accounts": accounts,
-            }))
-            .unwrap_or_default();
-            text.push('\n');
-            text
-        }
-        Format::Markdown => render_markdown(runs),
-    }
-}
-
-/// `format_version` of the JSON of a run over an inventory: an object with an `accounts` array,
-/// each item the account (`name`, `id`, `ou`) with its `plan` (the one-account JSON plan) or
-/// its `error`.
-pub(super) const FLEET_FORMAT_VERSION: u32 = 2;
-
-fn counts(p: &Plan) -> String {
-    let s = p.summary();
-    if p.is_empty() {
-        "no changes".to_owned()
-    } else {
-        format!(
-            "{} to add, {} to change, {} to destroy{}",
-            s.add,
-            s.change,
-            s.destroy,
-            if s.conflicts > 0 {
-                format!(", {} conflict(s)", s.conflicts)
-            } else {
-                String::new()
-            }
-        )
-    }
-}
-
-/// How many accounts each declared resource lands in: `role.audit 21, role.deploy 15, …`.
-fn landings(runs: &[AccountRun<Planned>]) -> String {
-    let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
-    for p in runs.iter().filter_map(|r| r.result.as_ref().ok()) {
-        let d = &p.desired;
-        let names = d
-            .roles
-            .keys()
-            .map(|n| format!("role.{n}"))
-            .chain(d.policies.keys().map(|n| format!("policy.{n}")))
-            .chain(
-                d.oidc_providers
-                    .keys()
-                    .map(|n| format!("oidc_provider.{n}")),
-            )
-            .chain(
-                d.saml_providers
-                    .keys()
-                    .map(|n| format!("saml_provider.{n}")),
-            );
-        for n in names {
-            *counts.entry(n).or_default() += 1;
-        }
-    }
-    counts
-        .iter()
-        .map(|(n, c)| format!("{n} {c}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn summary_text(runs: &[AccountRun<Planned>]) -> String {
-    let failed = runs.iter().filter(|r| r.result.is_err()).count();
-    let mut out = format!(
-        "Accounts: {} planned, {failed} failed.\nLands in (accounts): {}\n",
-        runs.len() - failed,
-        landings(runs)
-    );
-    let width = runs.iter().map(|r| r.account.name.len()).max().unwrap_or(0);
-    for r in runs {
-        let what = match &r.result {
-            Ok(p) => counts(&p.plan),
-            Err(e) => format!("FAILED: {e}"),
-        };
-        out.push_str(&format!(
-            "  {:<width$}  {}  {what}\n",
-            r.account.name, r.account.id
-        ));
-    }
-    out
-}
-
-/// The Markdown of a run over accounts: a table of every account, then each account's plan in
-/// a collapsed section, all within GitHub's comment limit (each account gets its share).
-fn render_markdown(runs: &[AccountRun<Planned>]) -> String {
-    let mut out = format!(
-        "## rolesmith plan\n\n{} account(s). Lands in (accounts): {}\n\n| account | id | OU | add | change | destroy | conflicts | result |\n|---|---|---|---|---|---|---|---|\n",
-        runs.len(),
-        landings(runs)
-    );
-    for r in runs {
-        let row = match &r.result {
-            Ok(p) => {
-                let s = p.plan.summary();
-                format!(
-                    "{} | {} | {} | {} | {}",
-                    s.add,
-                    s.change,
-                    s.destroy,
-                    s.conflicts,
-                    if p.plan.is_empty() {
-                        "no changes"
-                    } else {
-                        "changes"
-                    }
-                )
-            }
-            Err(_) => "– | – | – | – | **failed**".to_owned(),
-        };
-        out.push_str(&format!(
-            "| `{}` | {} | `{}` | {row} |\n",
-            r.account.name, r.account.id, r.account.ou
-        ));
-    }
-    let share = (render::markdown::GITHUB_COMMENT_LIMIT.saturating_sub(out.len() + 200))
-        / runs.len().max(1);
-    for r in runs {
-        out.push_str(&format!(
-            "\n<details><summary>{}</summary>\n\n",
-            heading(&r.account)
-        ));
-        match &r.result {
-            Ok(p) => out.push_str(&render::markdown::render_in(
-                Some(&p.context),
-                &p.plan,
-                &p.findings,
-                share.max(500),
-            )),
-            Err(e) => out.push_str(&format!("```\n{e}\n```\n")),
-        }
-        out.push_str("\n</details>\n");
-    }
-    out
 }
 
 /// `rolesmith apply` over the inventory: every account planned, the plans shown, one
@@ -617,223 +441,6 @@ pub(super) fn drift_fleet(
         .any(|r| r.result.as_ref().is_ok_and(|d| d.has_drift()))
     {
         ExitStatus::Changes
-    } else {
-        ExitStatus::Success
-    })
-}
-
-/// `rolesmith accounts`: the inventory, and with `check` whether each account can be entered
-/// (its role assumed, or the caller's own account), made with read calls only.
-pub(super) fn accounts_command(
-    config: Option<&AccountsConfig>,
-    aws: AwsOptions,
-    selectors: &[crate::inventory::Selector],
-    check: bool,
-    json: bool,
-) -> Result<ExitStatus, BoxError> {
-    let Some(config) = config else {
-        return Err(Box::new(UserError::new(
-            "no account inventory: rolesmith.toml has no `[accounts]` table",
-            "add `[accounts]` with `source = \"organizations\"` or `[[accounts.list]]` entries (README: Many accounts)",
-        )));
-    };
-    let inventory = build_inventory(config, &aws, None)?;
-    for note in &inventory.notes {
-        eprintln!("note: {note}");
-    }
-    let accounts = inventory.select(selectors);
-    let reach: Vec<Option<Result<(), String>>> = if check {
-        let runtime = tokio_runtime()?;
-        let me = runtime
-            .block_on(AwsAccount::connect(aws.clone()))
-            .and_then(|a| runtime.block_on(a.identity()))
-            .ok();
-        run_each(&accounts, 4, |a| {
-            let mut opts = aws.clone();
-            if me.as_ref().is_none_or(|m| m.account_id != a.id) {
-                let partition = me.as_ref().map_or("aws", |m| m.partition.as_str());
-                let role = &inventory.assume_role;
-                opts.assume_role = Some(AssumeRoleTarget {
-                    role_arn: role.arn(partition, &a.id),
-                    external_id: role.external_id.clone(),
-                    session_name: role.session_name.clone(),
-                    duration_seconds: role.duration_seconds,
-                });
-            }
-            let reached = tokio_runtime().map_err(|e| e.to_string()).and_then(|rt| {
-                let account = rt
-                    .block_on(AwsAccount::connect(opts))
-                    .map_err(|e| e.to_string())?;
-                let id = rt.block_on(account.identity()).map_err(|e| e.to_string())?;
-                if id.account_id == a.id {
-                    Ok(())
-                } else {
-                    Err(format!("reached account {} instead", id.account_id))
-                }
-            });
-            Some(reached)
-        })
-    } else {
-        accounts.iter().map(|_| None).collect()
-    };
-    if json {
-        let items: Vec<serde_json::Value> = accounts
-            .iter()
-            .zip(&reach)
-            .map(|(a, r)| {
-                let mut v = serde_json::to_value(a).unwrap_or_default();
-                if let Some(r) = r {
-                    v["reachable"] = serde_json::Value::Bool(r.is_ok());
-                    if let Err(e) = r {
-                        v["error"] = serde_json::Value::String(e.clone());
-                    }
-                }
-                v
-            })
-            .collect();
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&serde_json::json!({ "accounts": items }))
-                .unwrap_or_default()
-        );
-    } else {
-        let width = accounts
-            .iter()
-            .map(|a| a.name.len())
-            .max()
-            .unwrap_or(4)
-            .max(4);
-        println!("{:<width$}  {:<12}  OU / tags", "name", "id");
-        for (a, r) in accounts.iter().zip(&reach) {
-            let tags = crate::state::tags_inline(&a.tags);
-            let status = match r {
-                None => String::new(),
-                Some(Ok(())) => "  reachable".to_owned(),
-                Some(Err(e)) => format!("  UNREACHABLE: {e}"),
-            };
-            println!("{:<width$}  {}  {} {tags}{status}", a.name, a.id, a.ou);
-        }
-    }
-    Ok(if reach.iter().any(|r| matches!(r, Some(Err(_)))) {
-        ExitStatus::Failure
-    } else {
-        ExitStatus::Success
-    })
-}
-
-/// `validate` over an inventory: the manifests checked for every account of a list or file
-/// inventory (each finding once, however many accounts share it), or once against a stand-in
-/// account for Organizations, whose accounts are not known offline. The desired state returned
-/// holds what any account declares, for the count of valid manifests.
-pub(super) fn validate_each(
-    loaded: &crate::manifest::load::Loaded,
-    context: &ResolveContext,
-    config: &AccountsConfig,
-) -> Result<(DesiredState, Vec<Diagnostic>), BoxError> {
-    let scopes = match &config.source {
-        AccountSource::Organizations => {
-            vec![crate::inventory::AccountScope::stand_in(
-                config.default.clone(),
-            )]
-        }
-        _ => {
-            let inventory = build_inventory(config, &AwsOptions::default(), None)?;
-            inventory
-                .accounts
-                .iter()
-                .map(|a| inventory.scope(a))
-                .collect()
-        }
-    };
-    let mut seen = std::collections::BTreeSet::new();
-    let (mut desired, mut diagnostics) = (DesiredState::default(), Vec::new());
-    for scope in scopes {
-        let ctx = ResolveContext {
-            account_id: scope.account.id.clone(),
-            account: Some(scope),
-            ..context.clone()
-        };
-        let (d, found) = validate(loaded, &ctx);
-        for f in found {
-            if seen.insert(format!("{f:?}")) {
-                diagnostics.push(f);
-            }
-        }
-        desired.roles.extend(d.roles);
-        desired.policies.extend(d.policies);
-        desired.oidc_providers.extend(d.oidc_providers);
-        desired.saml_providers.extend(d.saml_providers);
-    }
-    Ok((desired, diagnostics))
-}
-
-/// `rolesmith snapshot --out DIR` over the inventory: every account's snapshot as `DIR/ID.json`
-/// and the inventory as `DIR/accounts.json`, so `plan --snapshot DIR` plans the organisation
-/// offline (an Organizations inventory then comes from the file).
-pub(super) fn snapshot_fleet(
-    config: &AccountsConfig,
-    settings: &super::settings::SnapshotSettings,
-) -> Result<ExitStatus, BoxError> {
-    let aws = settings.live.aws_options();
-    let inventory = build_inventory(config, &aws, None)?;
-    for note in &inventory.notes {
-        eprintln!("note: {note}");
-    }
-    fs_err::create_dir_all(&settings.out)?;
-    let runtime = tokio_runtime()?;
-    let me = runtime.block_on(
-        runtime
-            .block_on(AwsAccount::connect(aws.clone()))?
-            .identity(),
-    )?;
-    let accounts: Vec<&AccountInfo> = inventory.accounts.iter().collect();
-    let runs = run_each(&accounts, 4, |a| -> Result<usize, String> {
-        let mut opts = aws.clone();
-        if me.account_id != a.id {
-            let role = &inventory.assume_role;
-            opts.assume_role = Some(AssumeRoleTarget {
-                role_arn: role.arn(&me.partition, &a.id),
-                external_id: role.external_id.clone(),
-                session_name: role.session_name.clone(),
-                duration_seconds: role.duration_seconds,
-            });
-        }
-        let rt = tokio_runtime().map_err(|e| e.to_string())?;
-        let account = AnyAccount::Aws(
-            rt.block_on(AwsAccount::connect(opts))
-                .map_err(|e| e.to_string())?,
-        );
-        let state = read_account(&rt, &account, &super::capture::capture_scope())
-            .map_err(|e| e.to_string())?;
-        crate::account::snapshot::write_atomically(
-            &settings.out.join(format!("{}.json", a.id)),
-            &state,
-        )
-        .map_err(|e| e.to_string())?;
-        Ok(state.roles.len())
-    });
-    let file = serde_json::json!({ "accounts": inventory.accounts });
-    fs_err::write(
-        settings.out.join(SNAPSHOT_INVENTORY),
-        serde_json::to_string_pretty(&file)? + "\n",
-    )?;
-    let mut failed = 0;
-    for (a, r) in accounts.iter().zip(&runs) {
-        match r {
-            Ok(n) => eprintln!("  {}  {}  {n} role(s)", a.name, a.id),
-            Err(e) => {
-                failed += 1;
-                eprintln!("  {}  {}  FAILED: {e}", a.name, a.id);
-            }
-        }
-    }
-    eprintln!(
-        "Wrote {} account snapshot(s) and {SNAPSHOT_INVENTORY} to {} ({failed} failed).",
-        runs.len() - failed,
-        settings.out.display()
-    );
-    Ok(if failed > 0 {
-        ExitStatus::Failure
     } else {
         ExitStatus::Success
     })

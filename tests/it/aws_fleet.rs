@@ -163,39 +163,43 @@ fn run_in(moto: &Moto, dir: &Path, endpoint: &str, args: &[&str]) -> Run {
     finish(cmd, &all, "")
 }
 
+/// An IAM client in `account_id`: the caller's own, or a session of the member's access role.
+fn member_iam(moto: &Moto, account_id: &str) -> aws_sdk_iam::Client {
+    let config = moto.sdk_config();
+    if account_id == ACCOUNT_ID {
+        return aws_sdk_iam::Client::new(&config);
+    }
+    let sts = aws_sdk_sts::Client::new(&config);
+    let out = block_on(
+        sts.assume_role()
+            .role_arn(format!(
+                "arn:aws:iam::{account_id}:role/OrganizationAccountAccessRole"
+            ))
+            .role_session_name("test")
+            .send(),
+    )
+    .expect("AssumeRole");
+    let c = out.credentials().expect("credentials");
+    let creds = aws_sdk_iam::config::Credentials::new(
+        c.access_key_id(),
+        c.secret_access_key(),
+        Some(c.session_token().to_owned()),
+        None,
+        "test",
+    );
+    aws_sdk_iam::Client::from_conf(
+        aws_sdk_iam::config::Builder::from(&config)
+            .credentials_provider(creds)
+            .build(),
+    )
+}
+
 /// The roles of `account_id` (but its access role), read through a session of that role.
 fn roles_in(
     moto: &Moto,
     account_id: &str,
 ) -> BTreeMap<String, (Option<String>, BTreeMap<String, String>)> {
-    let config = moto.sdk_config();
-    let iam = if account_id == ACCOUNT_ID {
-        aws_sdk_iam::Client::new(&config)
-    } else {
-        let sts = aws_sdk_sts::Client::new(&config);
-        let out = block_on(
-            sts.assume_role()
-                .role_arn(format!(
-                    "arn:aws:iam::{account_id}:role/OrganizationAccountAccessRole"
-                ))
-                .role_session_name("test")
-                .send(),
-        )
-        .expect("AssumeRole");
-        let c = out.credentials().expect("credentials");
-        let creds = aws_sdk_iam::config::Credentials::new(
-            c.access_key_id(),
-            c.secret_access_key(),
-            Some(c.session_token().to_owned()),
-            None,
-            "test",
-        );
-        aws_sdk_iam::Client::from_conf(
-            aws_sdk_iam::config::Builder::from(&config)
-                .credentials_provider(creds)
-                .build(),
-        )
-    };
+    let iam = member_iam(moto, account_id);
     block_on(async {
         let listed = ok(iam.list_roles().send().await, "ListRoles");
         let mut out = BTreeMap::new();
@@ -355,30 +359,7 @@ fn an_organization_applies_as_its_targeting_says_and_replans_empty() {
 }
 
 fn tag_by_hand(moto: &Moto, account_id: &str) {
-    let config = moto.sdk_config();
-    let sts = aws_sdk_sts::Client::new(&config);
-    let out = block_on(
-        sts.assume_role()
-            .role_arn(format!(
-                "arn:aws:iam::{account_id}:role/OrganizationAccountAccessRole"
-            ))
-            .role_session_name("hand")
-            .send(),
-    )
-    .expect("AssumeRole");
-    let c = out.credentials().expect("credentials");
-    let creds = aws_sdk_iam::config::Credentials::new(
-        c.access_key_id(),
-        c.secret_access_key(),
-        Some(c.session_token().to_owned()),
-        None,
-        "hand",
-    );
-    let iam = aws_sdk_iam::Client::from_conf(
-        aws_sdk_iam::config::Builder::from(&config)
-            .credentials_provider(creds)
-            .build(),
-    );
+    let iam = member_iam(moto, account_id);
     block_on(
         iam.tag_role()
             .role_name("deploy")
