@@ -137,14 +137,18 @@ _rolesmith() {
             return 0
             ;;
         rolesmith__subcmd__accounts)
-            opts="-v -h --check --format --account --profile --region --endpoint-url --max-attempts --retry-budget --call-timeout --stats --verbose --no-progress --config --help"
+            opts="-v -h --check --format --shards --account --profile --region --endpoint-url --max-attempts --retry-budget --call-timeout --stats --verbose --no-progress --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json github-matrix" -- "${cur}"))
+                    return 0
+                    ;;
+                --shards)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --account)

@@ -144,8 +144,10 @@ complete -c rolesmith -n "__fish_rolesmith_using_subcommand drift" -l stats -d '
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand drift" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand drift" -l no-progress -d 'Never draw progress bars. By default, reads and applies that take longer than a second show one on stderr when stderr is a terminal'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand drift" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c rolesmith -n "__fish_rolesmith_using_subcommand accounts" -l format -d '`json` writes the inventory file `source = "file"` reads, for offline runs' -r -f -a "text\t'A table'
-json\t'JSON'"
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand accounts" -l format -d '`json` writes the inventory file `source = "file"` reads, for offline runs; `github-matrix` a GitHub Actions matrix of `--shards` jobs, each with the `--account` selectors of its accounts' -r -f -a "text\t'A table'
+json\t'JSON'
+github-matrix\t'A GitHub Actions matrix (`{"include": [{"shard": "1/N", "accounts": "--account …"}]}`)'"
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand accounts" -l shards -d 'Jobs of the `github-matrix` (at most 256, GitHub\'s limit); accounts are dealt round-robin, so shards differ by one account at most' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand accounts" -l account -d 'Only the accounts this selects (name, id, `ou:/PATH`, `tag:KEY=VALUE`, `*`; repeatable)' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand accounts" -l profile -d 'Named profile from the shared AWS config files' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand accounts" -l region -d 'AWS region (IAM is global; EC2 bindings use it; config: `region`)' -r

@@ -169,7 +169,8 @@ Register-ArgumentCompleter -Native -CommandName 'rolesmith' -ScriptBlock {
             break
         }
         'rolesmith;accounts' {
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, '`json` writes the inventory file `source = "file"` reads, for offline runs')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, '`json` writes the inventory file `source = "file"` reads, for offline runs; `github-matrix` a GitHub Actions matrix of `--shards` jobs, each with the `--account` selectors of its accounts')
+            [CompletionResult]::new('--shards', '--shards', [CompletionResultType]::ParameterName, 'Jobs of the `github-matrix` (at most 256, GitHub''s limit); accounts are dealt round-robin, so shards differ by one account at most')
             [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'Only the accounts this selects (name, id, `ou:/PATH`, `tag:KEY=VALUE`, `*`; repeatable)')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Named profile from the shared AWS config files')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region (IAM is global; EC2 bindings use it; config: `region`)')

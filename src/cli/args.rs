@@ -169,9 +169,15 @@ pub enum Command {
         /// Enter each account and report whether it can be reached (exit 1 if one cannot).
         #[arg(long)]
         check: bool,
-        /// `json` writes the inventory file `source = "file"` reads, for offline runs.
+        /// `json` writes the inventory file `source = "file"` reads, for offline runs;
+        /// `github-matrix` a GitHub Actions matrix of `--shards` jobs, each with the
+        /// `--account` selectors of its accounts.
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
         format: ListFormat,
+        /// Jobs of the `github-matrix` (at most 256, GitHub's limit); accounts are dealt
+        /// round-robin, so shards differ by one account at most.
+        #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
+        shards: u16,
         /// Only the accounts this selects (name, id, `ou:/PATH`, `tag:KEY=VALUE`, `*`;
         /// repeatable).
         #[arg(long = "account", value_name = "SELECTOR")]
@@ -484,6 +490,8 @@ pub enum ListFormat {
     Text,
     /// JSON.
     Json,
+    /// A GitHub Actions matrix (`{"include": [{"shard": "1/N", "accounts": "--account …"}]}`).
+    GithubMatrix,
 }
 
 /// Output format for findings.

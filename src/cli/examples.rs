@@ -67,7 +67,8 @@ pub const ACCOUNTS: &str = "\
 Examples:
   rolesmith accounts
   rolesmith accounts --check
-  rolesmith accounts --format json > accounts.json   # for source = \"file\" (offline runs)";
+  rolesmith accounts --format json > accounts.json   # for source = \"file\" (offline runs)
+  rolesmith accounts --format github-matrix --shards 8 >> \"$GITHUB_OUTPUT\"   # matrix=…";
 
 /// `rolesmith import --help`.
 pub const IMPORT: &str = "\

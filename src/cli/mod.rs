@@ -167,6 +167,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Accounts {
             check,
             format,
+            shards,
             accounts,
             live,
         } => config().and_then(|config| {
@@ -176,7 +177,8 @@ pub fn run(cli: Cli) -> ExitStatus {
                 live.aws_options(),
                 &accounts,
                 check,
-                format == args::ListFormat::Json,
+                format,
+                usize::from(shards),
             )
         }),
         Command::Snapshot {

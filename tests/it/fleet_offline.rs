@@ -315,3 +315,50 @@ fn overrides_merge_over_spec_in_the_accounts_they_select() {
         r.stderr
     );
 }
+
+#[test]
+fn accounts_shard_into_a_github_matrix_dealt_round_robin() {
+    let dir = project(DEPLOY);
+    let r = run(
+        dir.path(),
+        &["accounts", "--format", "github-matrix", "--shards", "2"],
+    );
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "matrix={\"include\":[{\"shard\":\"1/2\",\"accounts\":\"--account 222222222222 --account 333333333333\"},{\"shard\":\"2/2\",\"accounts\":\"--account 111111111111\"}]}\n"
+    );
+    // More shards than accounts: one job per account, never an empty one.
+    let r = run(
+        dir.path(),
+        &["accounts", "--format", "github-matrix", "--shards", "9"],
+    );
+    let line = r.stdout.trim().strip_prefix("matrix=").expect("matrix=");
+    let matrix: serde_json::Value = serde_json::from_str(line).expect("JSON");
+    assert_eq!(matrix["include"].as_array().map(Vec::len), Some(3));
+    // Each shard's selectors plan exactly its accounts.
+    let plan = run(
+        dir.path(),
+        &[
+            "apply",
+            "--snapshot",
+            "accounts",
+            "--auto-approve",
+            "--account",
+            "222222222222",
+            "--account",
+            "333333333333",
+        ],
+    );
+    assert_eq!(plan.code, Some(0), "{}", plan.stderr);
+    assert!(
+        plan.stdout.contains("Accounts: 2 planned, 0 failed."),
+        "{}",
+        plan.stdout
+    );
+    let too_many = run(
+        dir.path(),
+        &["accounts", "--format", "github-matrix", "--shards", "257"],
+    );
+    assert_eq!(too_many.code, Some(1), "{}", too_many.stderr);
+}

@@ -10,8 +10,10 @@ pub(crate) fn accounts_command(
     aws: AwsOptions,
     selectors: &[crate::inventory::Selector],
     check: bool,
-    json: bool,
+    format: super::super::args::ListFormat,
+    shards: usize,
 ) -> Result<ExitStatus, BoxError> {
+    use super::super::args::ListFormat;
     let Some(config) = config else {
         return Err(Box::new(UserError::new(
             "no account inventory: rolesmith.toml has no `[accounts]` table",
@@ -51,7 +53,9 @@ pub(crate) fn accounts_command(
     } else {
         accounts.iter().map(|_| None).collect()
     };
-    if json {
+    if format == ListFormat::GithubMatrix {
+        println!("matrix={}", github_matrix(&accounts, shards));
+    } else if format == ListFormat::Json {
         let items: Vec<serde_json::Value> = accounts
             .iter()
             .zip(&reach)
@@ -206,4 +210,24 @@ pub(crate) fn snapshot_fleet(
     } else {
         ExitStatus::Success
     })
+}
+
+/// The GitHub Actions matrix of `shards` jobs over `accounts`: each job's `accounts` is the
+/// `--account ID` selectors of its share, dealt round-robin (no empty job: fewer accounts than
+/// shards gives one job per account). IAM's limits are per account, so shards need no
+/// coordination.
+pub(crate) fn github_matrix(accounts: &[&AccountInfo], shards: usize) -> String {
+    let n = shards.clamp(1, accounts.len().max(1));
+    let jobs: Vec<serde_json::Value> = (0..n)
+        .map(|i| {
+            let ids: Vec<String> = accounts
+                .iter()
+                .skip(i)
+                .step_by(n)
+                .map(|a| format!("--account {}", a.id))
+                .collect();
+            serde_json::json!({"shard": format!("{}/{n}", i + 1), "accounts": ids.join(" ")})
+        })
+        .collect();
+    serde_json::json!({ "include": jobs }).to_string()
 }
