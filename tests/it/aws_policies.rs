@@ -40,6 +40,24 @@ fn edit(dir: &Path, file: &str, from: &str, to: &str) {
     std::fs::write(&path, text.replacen(from, to, 1)).expect("write manifest");
 }
 
+/// The fixture manifests in a temp dir, applied to an empty snapshot-model account.
+fn applied() -> (tempfile::TempDir, AccountState) {
+    let dir = manifests();
+    let mut state = AccountState::empty(ACCOUNT_ID, "aws");
+    apply_stepwise(dir.path(), &mut state, |_, _| {});
+    (dir, state)
+}
+
+/// A new description for `reports-read`: IAM cannot change it, so a replacement.
+fn describe_anew(dir: &Path) {
+    edit(
+        dir,
+        "policies.yaml",
+        "description: Read the reports bucket",
+        "description: Read the reports bucket (v2)",
+    );
+}
+
 /// Applies the manifests to `state` in process (the snapshot account's semantics), step by
 /// step, calling `each` after every step.
 fn apply_stepwise(dir: &Path, state: &mut AccountState, each: impl FnMut(&str, &AccountState)) {
@@ -175,9 +193,7 @@ fn holds_permissions(state: &AccountState, want: &rolesmith::policy::Policy) -> 
 
 #[test]
 fn a_description_or_path_change_never_leaves_the_role_without_its_permissions() {
-    let dir = manifests();
-    let mut state = AccountState::empty(ACCOUNT_ID, "aws");
-    apply_stepwise(dir.path(), &mut state, |_, _| {});
+    let (dir, mut state) = applied();
     let granted = state.policies["reports-read"].document.clone();
     // Both replaced at once: the attached policy's path and description, and the boundary's
     // description.
@@ -234,9 +250,7 @@ fn a_description_or_path_change_never_leaves_the_role_without_its_permissions() 
 
 #[test]
 fn a_pruned_policy_is_detached_stripped_of_versions_and_deleted_after_the_role_changes() {
-    let dir = manifests();
-    let mut state = AccountState::empty(ACCOUNT_ID, "aws");
-    apply_stepwise(dir.path(), &mut state, |_, _| {});
+    let (dir, mut state) = applied();
     // A second version, so the deletion has a non-default version to remove first.
     edit(
         dir.path(),
@@ -706,9 +720,7 @@ fn max_deletions_counts_pruned_policies_and_providers_with_the_roles() {
 
 /// The fixture applied, then the manifests swapped for `roles` (and `policies`, if any).
 fn applied_then(roles: &str, policies: Option<&str>) -> (tempfile::TempDir, AccountState) {
-    let dir = manifests();
-    let mut state = AccountState::empty(ACCOUNT_ID, "aws");
-    apply_stepwise(dir.path(), &mut state, |_, _| {});
+    let (dir, state) = applied();
     std::fs::write(dir.path().join("roles.yaml"), roles).expect("write roles");
     match policies {
         Some(p) => std::fs::write(dir.path().join("policies.yaml"), p).expect("write policies"),
@@ -743,9 +755,7 @@ fn prune_keeps_an_undeclared_policy_a_declared_role_still_uses_by_arn() {
 fn a_role_is_not_pointed_at_a_policy_whose_change_is_blocked() {
     // The policy exists at another path without the ownership tag: its manifest is a conflict,
     // so the role must not move to the declared ARN, which does not exist.
-    let dir = manifests();
-    let mut state = AccountState::empty(ACCOUNT_ID, "aws");
-    apply_stepwise(dir.path(), &mut state, |_, _| {});
+    let (dir, mut state) = applied();
     let policy = state.policies.get_mut("reports-read").expect("applied");
     policy.path = "/other/".into();
     policy.tags.clear();
@@ -795,15 +805,8 @@ fn the_temporary_copy_suffix_is_reserved_and_long_names_get_distinct_copies() {
 #[test]
 fn an_interrupted_replacement_converges_after_the_document_changes_too() {
     for interrupted_after in 1..=4 {
-        let dir = manifests();
-        let mut state = AccountState::empty(ACCOUNT_ID, "aws");
-        apply_stepwise(dir.path(), &mut state, |_, _| {});
-        edit(
-            dir.path(),
-            "policies.yaml",
-            "description: Read the reports bucket",
-            "description: Read the reports bucket (v2)",
-        );
+        let (dir, mut state) = applied();
+        describe_anew(dir.path());
         let plan = plan_for(dir.path(), &state, false);
         for step in plan.steps.iter().take(interrupted_after) {
             apply_mutation(&mut state, &step.mutation).expect("step");
@@ -830,19 +833,12 @@ fn an_interrupted_replacement_converges_after_the_document_changes_too() {
 
 #[test]
 fn an_unowned_policy_named_like_the_copy_blocks_the_replacement_in_the_plan() {
-    let dir = manifests();
-    let mut state = AccountState::empty(ACCOUNT_ID, "aws");
-    apply_stepwise(dir.path(), &mut state, |_, _| {});
+    let (dir, mut state) = applied();
     let mut squatter = state.policies["boundary"].clone();
     squatter.name = "reports-read.rolesmith-swap".into();
     squatter.tags.clear();
     state.policies.insert(squatter.name.clone(), squatter);
-    edit(
-        dir.path(),
-        "policies.yaml",
-        "description: Read the reports bucket",
-        "description: Read the reports bucket (v2)",
-    );
+    describe_anew(dir.path());
     let plan = plan_for(dir.path(), &state, false);
     assert!(plan.steps.is_empty(), "{:#?}", plan.steps);
     assert!(
@@ -856,9 +852,7 @@ fn an_unowned_policy_named_like_the_copy_blocks_the_replacement_in_the_plan() {
 
 #[test]
 fn import_keeps_a_policy_as_an_arn_when_its_file_would_take_a_roles_place() {
-    let dir = manifests();
-    let mut state = AccountState::empty(ACCOUNT_ID, "aws");
-    apply_stepwise(dir.path(), &mut state, |_, _| {});
+    let (_dir, mut state) = applied();
     // A role at path /policies/ named like the boundary policy: both would be
     // policies/boundary.yaml.
     let mut twin = state.roles["reports-reader"].clone();
@@ -885,16 +879,9 @@ fn a_reused_copy_is_attached_where_it_is_and_the_role_keeps_its_permissions() {
     // Interrupted after each step of a description change, then the path changes too: the
     // copy left at the old path is the one attached, never an ARN that does not exist.
     for interrupted_after in 1..=7 {
-        let dir = manifests();
-        let mut state = AccountState::empty(ACCOUNT_ID, "aws");
-        apply_stepwise(dir.path(), &mut state, |_, _| {});
+        let (dir, mut state) = applied();
         let granted = state.policies["reports-read"].document.clone();
-        edit(
-            dir.path(),
-            "policies.yaml",
-            "description: Read the reports bucket",
-            "description: Read the reports bucket (v2)",
-        );
+        describe_anew(dir.path());
         let plan = plan_for(dir.path(), &state, false);
         for step in plan.steps.iter().take(interrupted_after) {
             apply_mutation(&mut state, &step.mutation).expect("step");
@@ -921,9 +908,7 @@ fn a_reused_copy_is_attached_where_it_is_and_the_role_keeps_its_permissions() {
 
 #[test]
 fn a_replacement_is_refused_while_a_role_names_the_current_arn_literally() {
-    let dir = manifests();
-    let mut state = AccountState::empty(ACCOUNT_ID, "aws");
-    apply_stepwise(dir.path(), &mut state, |_, _| {});
+    let (dir, state) = applied();
     edit(dir.path(), "roles.yaml", "policy:reports-read", REPORTS_ARN);
     edit(
         dir.path(),
@@ -944,15 +929,8 @@ fn a_replacement_is_refused_while_a_role_names_the_current_arn_literally() {
 
 #[test]
 fn a_leftover_copy_used_outside_rolesmith_blocks_the_replacement() {
-    let dir = manifests();
-    let mut state = AccountState::empty(ACCOUNT_ID, "aws");
-    apply_stepwise(dir.path(), &mut state, |_, _| {});
-    edit(
-        dir.path(),
-        "policies.yaml",
-        "description: Read the reports bucket",
-        "description: Read the reports bucket (v2)",
-    );
+    let (dir, mut state) = applied();
+    describe_anew(dir.path());
     let plan = plan_for(dir.path(), &state, false);
     apply_mutation(&mut state, &plan.steps[0].mutation).expect("the copy is created");
     state

@@ -43,7 +43,12 @@ fn changed(dir: &Path, args: &[&str]) -> Vec<String> {
     all.extend_from_slice(&["--format", "json"]);
     let r = run(dir, &all);
     assert_eq!(r.code, Some(0), "{}", r.stderr);
-    let plan: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    addresses(&r.stdout)
+}
+
+/// The addresses of a JSON plan's changes, as plans print them (`role.web`).
+fn addresses(json: &str) -> Vec<String> {
+    let plan: serde_json::Value = serde_json::from_str(json).unwrap();
     plan["changes"]
         .as_array()
         .unwrap()
@@ -124,20 +129,7 @@ fn a_role_target_takes_the_managed_policy_it_attaches_and_the_provider_it_trusts
         ],
     );
     assert_eq!(r.code, Some(0), "{}", r.stderr);
-    let plan: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-    let mut addresses: Vec<String> = plan["changes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            let a = &c["address"];
-            format!(
-                "{}.{}",
-                a["type"].as_str().unwrap(),
-                a["name"].as_str().unwrap()
-            )
-        })
-        .collect();
+    let mut addresses = addresses(&r.stdout);
     addresses.sort();
     assert_eq!(
         addresses,

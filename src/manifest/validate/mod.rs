@@ -266,6 +266,19 @@ fn origin(doc: &LoadedDocument) -> Origin {
     }
 }
 
+/// Checks `spec.description` (of any kind) against IAM's rules, when there is one.
+fn check_description(doc: &LoadedDocument, description: Option<&str>, out: &mut Vec<Diagnostic>) {
+    if let Some(d) = description {
+        check(
+            out,
+            crate::manifest::limits::description(d),
+            codes::INVALID_DESCRIPTION,
+            || doc.locate(&yaml_path!["spec", "description"]),
+            "shorten the description or remove unsupported characters",
+        );
+    }
+}
+
 /// Reports a failed limit check (`result` holds the message) at `at` with `help`.
 fn check(
     out: &mut Vec<Diagnostic>,

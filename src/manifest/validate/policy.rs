@@ -20,7 +20,7 @@ use crate::state::{DesiredPolicy, DesiredRole, DesiredState, ManagedPolicyState}
 use crate::yaml_path;
 
 use super::role::{Placeholders, tags};
-use super::{Target, check, origin};
+use super::{Target, check, check_description, origin};
 
 /// What a role's `managedPolicies` or `permissionsBoundary` says instead of an ARN.
 pub const REFERENCE_PREFIX: &str = "policy:";
@@ -75,15 +75,7 @@ pub(super) fn managed_policy(
         || doc.locate(&yaml_path!["spec", "path"]),
         "write a path like `/` or `/team/`",
     );
-    if let Some(d) = &spec.description {
-        check(
-            out,
-            limits::description(d),
-            codes::INVALID_DESCRIPTION,
-            || doc.locate(&yaml_path!["spec", "description"]),
-            "shorten the description or remove unsupported characters",
-        );
-    }
+    check_description(doc, spec.description.as_deref(), out);
     let base = yaml_path!["spec", "document"];
     check_policy(doc, &base, &spec.document, PolicyKind::Permission, out);
     let placeholders = Placeholders::of(doc, ctx);

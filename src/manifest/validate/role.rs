@@ -21,7 +21,7 @@ use crate::state::{
 use crate::yaml_path;
 
 use super::policy::{PolicyRef, reference};
-use super::{Target, check, origin, trust};
+use super::{Target, check, check_description, origin, trust};
 
 /// Placeholder resolution for one document. Resolving round-trips values through JSON, so it
 /// is skipped for documents whose text has no `${AWS::` at all (nearly all of them).
@@ -152,15 +152,7 @@ fn settings(
         || doc.locate(&yaml_path!["spec", "maxSessionDuration"]),
         "use a value from 3600 to 43200 seconds",
     );
-    if let Some(d) = &spec.description {
-        check(
-            out,
-            limits::description(d),
-            codes::INVALID_DESCRIPTION,
-            || doc.locate(&yaml_path!["spec", "description"]),
-            "shorten the description or remove unsupported characters",
-        );
-    }
+    check_description(doc, spec.description.as_deref(), out);
     (path, max_session)
 }
 

@@ -13,7 +13,7 @@ use crate::manifest::model::ServiceLinkedRoleManifest;
 use crate::state::{DEFAULT_MAX_SESSION_DURATION, DesiredRole, RoleState, ServiceLinked};
 use crate::yaml_path;
 
-use super::{Target, check, origin};
+use super::{Target, check, check_description, origin};
 
 /// Validates a `kind: ServiceLinkedRole` document; the role is returned even with errors.
 pub(super) fn service_linked_role(
@@ -53,15 +53,7 @@ pub(super) fn service_linked_role(
             .with_help("service principals look like autoscaling.amazonaws.com"),
         );
     }
-    if let Some(d) = &spec.description {
-        check(
-            out,
-            limits::description(d),
-            codes::INVALID_DESCRIPTION,
-            || doc.locate(&yaml_path!["spec", "description"]),
-            "shorten the description or remove unsupported characters",
-        );
-    }
+    check_description(doc, spec.description.as_deref(), out);
     if let Some(s) = &spec.custom_suffix {
         check(
             out,
