@@ -857,7 +857,7 @@ _rolesmith() {
             return 0
             ;;
         rolesmith__subcmd__show)
-            opts="-v -h --format --verbose --no-progress --config --help"
+            opts="-v -h --merge --format --verbose --no-progress --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -117,6 +117,7 @@ complete -c rolesmith -n "__fish_rolesmith_using_subcommand show" -l format -d '
 json\t'Machine-readable JSON with a `format_version`'
 markdown\t'Markdown for pull-request comments'"
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand show" -l config -d 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it' -r -F
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand show" -l merge -d 'Show several saved plans over accounts (the shards of one plan, each from `plan --account … --out`) as one: one table of every account, for one PR comment'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand show" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand show" -l no-progress -d 'Never draw progress bars. By default, reads and applies that take longer than a second show one on stderr when stderr is a terminal'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand show" -s h -l help -d 'Print help (see more with \'--help\')'

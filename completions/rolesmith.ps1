@@ -134,6 +134,7 @@ Register-ArgumentCompleter -Native -CommandName 'rolesmith' -ScriptBlock {
         'rolesmith;show' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format (`json` is the plan''s JSON document, as `plan --format json`)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it')
+            [CompletionResult]::new('--merge', '--merge', [CompletionResultType]::ParameterName, 'Show several saved plans over accounts (the shards of one plan, each from `plan --account … --out`) as one: one table of every account, for one PR comment')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
             [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars. By default, reads and applies that take longer than a second show one on stderr when stderr is a terminal')

@@ -127,9 +127,13 @@ pub enum Command {
     /// was planned against. Reads only the file: no manifests, no AWS call.
     #[command(after_help = examples::SHOW)]
     Show {
-        /// The saved plan file.
-        #[arg(value_name = "PLAN")]
-        plan: PathBuf,
+        /// The saved plan file (with `--merge`, several).
+        #[arg(value_name = "PLAN", required = true)]
+        plans: Vec<PathBuf>,
+        /// Show several saved plans over accounts (the shards of one plan, each from
+        /// `plan --account … --out`) as one: one table of every account, for one PR comment.
+        #[arg(long)]
+        merge: bool,
         /// Output format (`json` is the plan's JSON document, as `plan --format json`).
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::plan::RunContext;
+use crate::plan::saved_accounts::AnySavedPlan;
 
 /// `rolesmith plan`.
 pub(super) fn plan_command(
@@ -56,15 +57,20 @@ pub(super) fn append_step_summary(plan: &Plan, context: &RunContext, findings: &
         findings,
         render::markdown::GITHUB_COMMENT_LIMIT,
     );
+    append_to_step_summary(&path, &markdown);
+}
+
+/// Appends `markdown` to the GitHub Actions job summary at `path`; a failure is a warning.
+pub(super) fn append_to_step_summary(path: &std::ffi::OsStr, markdown: &str) {
     let written = std::fs::OpenOptions::new()
         .append(true)
         .create(true)
-        .open(&path)
+        .open(path)
         .and_then(|mut f| writeln!(f, "{markdown}"));
     if let Err(e) = written {
         tracing::warn!(
             "could not append the plan to GITHUB_STEP_SUMMARY ({}): {e}",
-            std::path::Path::new(&path).display()
+            std::path::Path::new(path).display()
         );
     }
 }
@@ -75,27 +81,12 @@ pub(super) fn save_plan(
     settings: &Settings,
     out: &Path,
 ) -> Result<(), BoxError> {
-    let provenance = Provenance {
-        rolesmith_version: env!("CARGO_PKG_VERSION").to_owned(),
-        settings: PlanSettings {
-            paths: settings.paths.clone(),
-            ownership: settings.ownership.clone(),
-            prune: settings.prune,
-            path_prefix: settings.path_prefix.clone(),
-            scope: planned.scope.clone(),
-            targets: settings.targets.clone(),
-        },
-        manifests: ManifestDigest::of_files(&planned.files)?,
-        live: LiveFingerprint::take(&planned.desired, &planned.live, &settings.ownership),
-    };
-    let json = saved::to_json(&planned.plan, Some(&planned.context), &provenance);
-    let dir = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(json.as_bytes())?;
-    tmp.persist(out).map_err(|e| e.error)?;
+    let json = saved::to_json(
+        &planned.plan,
+        Some(&planned.context),
+        &provenance(planned, settings)?,
+    );
+    write_plan_file(out, &json)?;
     match planned.plan.steps.is_empty() {
         true => eprintln!(
             "Saved the plan to {} (it has no steps to apply).",
@@ -109,6 +100,36 @@ pub(super) fn save_plan(
             planned.plan.id()
         ),
     }
+    Ok(())
+}
+
+/// What `planned` was made from, for its saved plan.
+pub(super) fn provenance(planned: &Planned, settings: &Settings) -> Result<Provenance, BoxError> {
+    Ok(Provenance {
+        rolesmith_version: env!("CARGO_PKG_VERSION").to_owned(),
+        settings: PlanSettings {
+            paths: settings.paths.clone(),
+            ownership: settings.ownership.clone(),
+            prune: settings.prune,
+            path_prefix: settings.path_prefix.clone(),
+            scope: planned.scope.clone(),
+            targets: settings.targets.clone(),
+        },
+        manifests: ManifestDigest::of_files(&planned.files)?,
+        live: LiveFingerprint::take(&planned.desired, &planned.live, &settings.ownership),
+    })
+}
+
+/// Writes a saved plan file atomically (a half-written plan must never be applied), never
+/// through a symlink: the file is made beside `out` and renamed over it.
+pub(super) fn write_plan_file(out: &Path, json: &str) -> Result<(), BoxError> {
+    let dir = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(json.as_bytes())?;
+    tmp.persist(out).map_err(|e| e.error)?;
     Ok(())
 }
 
@@ -234,7 +255,14 @@ pub(super) fn apply_command(
     expect_plan_id: Option<&str>,
 ) -> Result<ExitStatus, BoxError> {
     if let Some(path) = saved {
-        return apply_saved(settings, path, auto_approve, expect_plan_id);
+        return match AnySavedPlan::load(path)? {
+            AnySavedPlan::One(plan) => {
+                apply_saved(settings, *plan, path, auto_approve, expect_plan_id)
+            }
+            AnySavedPlan::Accounts(plan) => {
+                fleet::apply_saved_accounts(&settings, plan, path, auto_approve, expect_plan_id)
+            }
+        };
     }
     if expect_plan_id.is_some() {
         return Err(Box::new(UserError::new(
@@ -298,6 +326,11 @@ pub(super) fn run_steps(
     // Off a terminal (CI logs) each finished step is a line on stdout, as Terraform prints them;
     // a terminal has the progress bar instead.
     let step_lines = !std::io::stdout().is_terminal();
+    // Accounts of an inventory apply side by side: each line names its account.
+    let label = match &settings.account.scope {
+        Some(scope) => format!("{}: ", scope.account.name),
+        None => String::new(),
+    };
     let started = std::sync::Mutex::new(std::collections::HashMap::new());
     let on_step = |event, i: usize, step: &crate::plan::Step| match event {
         crate::apply::StepEvent::Started => {
@@ -305,7 +338,7 @@ pub(super) fn run_steps(
                 lock(&started).insert(i, std::time::Instant::now());
             }
             tracing::info!(
-                "[{}/{}] {} {}",
+                "{label}[{}/{}] {} {}",
                 i + 1,
                 plan.steps.len(),
                 step.mutation.operation(),
@@ -317,7 +350,7 @@ pub(super) fn run_steps(
             if step_lines {
                 let took = lock(&started).remove(&i).map(|t| t.elapsed());
                 println!(
-                    "{}: {} done ({:.2} s)",
+                    "{label}{}: {} done ({:.2} s)",
                     step.mutation.target(),
                     step.mutation.operation(),
                     took.unwrap_or_default().as_secs_f64()
@@ -352,7 +385,7 @@ pub(super) fn run_steps(
         Err(e) => return Err(Box::new(UserError::new(e.to_string(), after_failure))),
     };
     println!(
-        "\nApply complete: {} step(s); {add} added, {change} changed, {destroy} destroyed.",
+        "\n{label}Apply complete: {} step(s); {add} added, {change} changed, {destroy} destroyed.",
         report.applied
     );
     Ok(ExitStatus::Success)

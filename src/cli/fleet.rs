@@ -11,14 +11,18 @@ use std::sync::Mutex;
 
 mod inventory;
 mod output;
+mod saved;
 
 pub(super) use inventory::{accounts_command, snapshot_fleet, validate_each};
-use output::{FLEET_FORMAT_VERSION, heading, render_plans};
+use output::{FLEET_FORMAT_VERSION, heading};
+pub(super) use output::{SavedNote, render_plans};
+pub(super) use saved::{apply_saved_accounts, note_of, runs_of_saved};
 
 use super::*;
 use crate::account::aws::AssumeRoleTarget;
 use crate::config::{AccountSource, AccountsConfig};
 use crate::inventory::{AccountInfo, Inventory};
+use crate::plan::RunContext;
 
 /// The inventory of `config`, with the accounts' `${var.*}` values merged in. Organizations
 /// are asked through the credentials' own account (the management or a delegated
@@ -207,11 +211,70 @@ pub(super) struct AccountRun<T> {
     pub(super) result: Result<T, String>,
 }
 
-/// Plans every selected account (see the module docs).
-fn plan_each(
+/// One account's plan as it is shown and saved, without the states it was derived from (a run
+/// over many accounts holds one of these per account, and only the accounts in flight hold
+/// their states).
+pub(in crate::cli) struct AccountPlan {
+    /// The plan.
+    pub(in crate::cli) plan: Plan,
+    /// What it ran against.
+    pub(in crate::cli) context: Option<RunContext>,
+    /// The manifests' warnings and infos for this account.
+    pub(in crate::cli) findings: Vec<Diagnostic>,
+    /// The addresses of what the manifests declare in the account (`role.audit`, …).
+    pub(in crate::cli) declared: Vec<String>,
+    /// The API calls the account's run made (a live account).
+    pub(in crate::cli) calls: Option<crate::plan::wire::CallCounts>,
+    /// Its saved plan document, when the run saves its plan (`plan --out`).
+    pub(in crate::cli) saved: Option<String>,
+}
+
+impl AccountPlan {
+    /// What is shown of `p`, and its saved plan document when `save`.
+    fn of(p: &Planned, settings: &Settings, save: bool) -> Result<AccountPlan, BoxError> {
+        let d = &p.desired;
+        let declared = d
+            .roles
+            .keys()
+            .map(|n| format!("role.{n}"))
+            .chain(d.policies.keys().map(|n| format!("policy.{n}")))
+            .chain(
+                d.oidc_providers
+                    .keys()
+                    .map(|n| format!("oidc_provider.{n}")),
+            )
+            .chain(
+                d.saml_providers
+                    .keys()
+                    .map(|n| format!("saml_provider.{n}")),
+            )
+            .collect();
+        let saved = match save {
+            true => Some(crate::plan::saved::to_json(
+                &p.plan,
+                Some(&p.context),
+                &super::commands::provenance(p, settings)?,
+            )),
+            false => None,
+        };
+        Ok(AccountPlan {
+            plan: p.plan.clone(),
+            context: Some(p.context.clone()),
+            findings: p.findings.clone(),
+            declared,
+            calls: p.account.call_stats().map(|s| s.counts()),
+            saved,
+        })
+    }
+}
+
+/// Plans every selected account (see the module docs), each plan kept as `keep` makes it
+/// (with the account's own settings).
+fn plan_each<T: Send>(
     settings: &Settings,
     config: &AccountsConfig,
-) -> Result<Vec<AccountRun<Planned>>, BoxError> {
+    keep: impl Fn(Planned, &Settings) -> Result<T, BoxError> + Sync,
+) -> Result<Vec<AccountRun<T>>, BoxError> {
     let inventory = build_inventory(
         config,
         &settings.aws_options(),
@@ -227,7 +290,7 @@ fn plan_each(
         let planned = tokio_runtime().and_then(|runtime| make_plan(&s, &runtime));
         let result = planned.and_then(|p| {
             if p.live.account_id == a.id {
-                Ok(p)
+                keep(p, &s)
             } else {
                 Err(Box::new(UserError::new(
                     format!(
@@ -254,14 +317,23 @@ pub(super) fn plan_fleet(
     detailed: bool,
     out: Option<&Path>,
 ) -> Result<ExitStatus, BoxError> {
-    if out.is_some() {
-        return Err(Box::new(UserError::new(
-            "--out saves the plan of one account; this run plans the accounts of the inventory",
-            "save one account's plan with `--account NAME --out plan.json`... (not supported yet for inventories): apply without a saved plan",
-        )));
+    let runs = plan_each(settings, config, |p, s| {
+        AccountPlan::of(&p, s, out.is_some())
+    })?;
+    let saved = match out {
+        Some(out) => vec![saved::save_accounts_plan(&runs, out)?],
+        None => Vec::new(),
+    };
+    print!("{}", render_plans(&runs, format, &saved));
+    if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+        super::commands::append_to_step_summary(
+            &path,
+            &render_plans(&runs, Format::Markdown, &saved),
+        );
     }
-    let runs = plan_each(settings, config)?;
-    print!("{}", render_plans(&runs, format));
+    if settings.account.live.stats {
+        eprint!("{}", output::calls_by_account(&runs));
+    }
     Ok(fleet_status(&runs, |p| !p.plan.is_empty(), detailed))
 }
 
@@ -292,8 +364,18 @@ pub(super) fn apply_fleet(
         // The folder the user named holds one file per account; apply starts it.
         fs_err::create_dir_all(dir)?;
     }
-    let runs = plan_each(settings, config)?;
-    print!("{}", render_plans(&runs, Format::Text));
+    let runs = plan_each(settings, config, |p, _| Ok(p))?;
+    let shown: Vec<AccountRun<AccountPlan>> = runs
+        .iter()
+        .map(|r| AccountRun {
+            account: r.account.clone(),
+            result: match &r.result {
+                Ok(p) => AccountPlan::of(p, settings, false).map_err(|e| failure_text(&e)),
+                Err(e) => Err(e.clone()),
+            },
+        })
+        .collect();
+    print!("{}", render_plans(&shown, Format::Text, &[]));
     // Bad manifests change nothing anywhere: an account that cannot be entered is that
     // account's failure, but an error in the manifests (for any account) is the set's.
     if let Some(bad) = runs.iter().find(|r| {
@@ -353,9 +435,21 @@ pub(super) fn apply_fleet(
         });
         (a.clone(), result.map_err(|e| failure_text(&e)))
     });
-    let mut failed = runs.iter().filter(|r| r.result.is_err()).count();
+    Ok(report_applied(
+        &applied,
+        runs.iter().filter(|r| r.result.is_err()).count(),
+    ))
+}
+
+/// Prints each account's apply result; failure if any failed, counting the `failed_before`
+/// accounts that never got to apply.
+fn report_applied(
+    applied: &[(AccountInfo, Result<ExitStatus, String>)],
+    failed_before: usize,
+) -> ExitStatus {
+    let mut failed = failed_before;
     eprintln!("Applied accounts:");
-    for (a, r) in &applied {
+    for (a, r) in applied {
         match r {
             Ok(ExitStatus::Success) => eprintln!("  {}  {}  applied", a.name, a.id),
             Ok(other) => {
@@ -368,11 +462,11 @@ pub(super) fn apply_fleet(
             }
         }
     }
-    Ok(if failed > 0 {
+    if failed > 0 {
         ExitStatus::Failure
     } else {
         ExitStatus::Success
-    })
+    }
 }
 
 /// `rolesmith drift` over the inventory: each account's report under its heading.

@@ -144,7 +144,11 @@ pub fn run(cli: Cli) -> ExitStatus {
             let settings = Settings::for_apply(&flags, &config)?;
             apply_command(settings, saved, auto_approve, expect_plan_id.as_deref())
         }),
-        Command::Show { plan, format } => show::show_command(&plan, format),
+        Command::Show {
+            plans,
+            merge,
+            format,
+        } => show::show_command(&plans, merge, format),
         Command::Init { dir, github } => init::init_command(&dir, github),
         Command::Drift {
             paths,

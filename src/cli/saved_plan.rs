@@ -16,40 +16,29 @@
 //! Apply then runs the saved steps; the re-derived plan is evidence, never what runs.
 
 use super::*;
+use crate::plan::PlanId;
 
 /// How a refusal ends, with the way out.
-fn refuse(message: String, hint: impl Into<String>) -> BoxError {
+pub(super) fn refuse(message: String, hint: impl Into<String>) -> BoxError {
     Box::new(UserError::new(message, hint))
 }
 
 /// `apply plan.json`.
 pub(super) fn apply_saved(
     settings: Settings,
+    saved: SavedPlan,
     path: &Path,
     auto_approve: bool,
     expect_plan_id: Option<&str>,
 ) -> Result<ExitStatus, BoxError> {
-    let saved = SavedPlan::load(path)?;
-    check_expected_id(&saved, path, expect_plan_id)?;
-    let settings = saved_plan_settings(settings, &saved.provenance.settings, path)?;
-    check_manifests_unchanged(&saved, &settings, path)?;
-
-    check_before_connecting(&settings)?;
-    let runtime = tokio_runtime()?;
-    let account = open_account(&settings, &runtime)?;
-    let stats = settings.account.live.stats;
-    let proved = prove_against_account(&saved, &settings, &account, &runtime, path);
-    let (desired, live) = match proved {
-        Ok(evidence) => evidence,
-        Err(e) => {
-            if stats {
-                print_stats(&account);
-            }
-            return Err(e);
-        }
-    };
-    check_deletions(&saved.plan.deletions(), settings.max_deletions)?;
-
+    check_expected_id(&saved.plan_id, path, expect_plan_id)?;
+    let Proved {
+        settings,
+        runtime,
+        account,
+        desired,
+        live,
+    } = prove_saved(settings, &saved, path)?;
     let s = saved.plan.summary();
     let context = run_context(&settings, &account, &live.account_id);
     println!("{}", render::header::text_line(&context));
@@ -63,12 +52,10 @@ pub(super) fn apply_saved(
         s.destroy,
         saved.plan.steps.len()
     );
-    for step in &saved.plan.steps {
-        println!("  {} {}", step.mutation.operation(), step.mutation.target());
-    }
+    print!("{}", step_list(&saved.plan));
     append_step_summary(&saved.plan, &context, &[]);
     if saved.plan.steps.is_empty() {
-        if stats {
+        if settings.account.live.stats {
             print_stats(&account);
         }
         return Ok(ExitStatus::Success);
@@ -84,12 +71,77 @@ pub(super) fn apply_saved(
         &settings,
         &runtime,
         (s.add, s.change, s.destroy),
-        "every step that succeeded is in the account, so this saved plan no longer matches it: \
-         make a new plan (`rolesmith plan --out`) and apply that",
+        AFTER_FAILURE,
     )
 }
 
-fn replan(path: &Path) -> String {
+/// The hint after a saved plan's step failed.
+pub(super) const AFTER_FAILURE: &str = "every step that succeeded is in the account, so this saved plan no longer matches it: \
+     make a new plan (`rolesmith plan --out`) and apply that";
+
+/// One line per step: what apply is about to run.
+pub(super) fn step_list(plan: &Plan) -> String {
+    plan.steps
+        .iter()
+        .map(|step| {
+            format!(
+                "  {} {}\n",
+                step.mutation.operation(),
+                step.mutation.target()
+            )
+        })
+        .collect()
+}
+
+/// A saved plan that proved itself against its account (steps 2 to 5), with what applying it
+/// needs: the settings it resolved, the account opened on its runtime, and the desired and
+/// live state the ownership guard checks.
+pub(super) struct Proved {
+    /// This apply's settings, with the plan's manifest paths.
+    pub(super) settings: Settings,
+    /// The runtime the account's clients were made on.
+    pub(super) runtime: tokio::runtime::Runtime,
+    /// The account.
+    pub(super) account: AnyAccount,
+    /// The manifests' desired state.
+    pub(super) desired: DesiredState,
+    /// The account as re-read.
+    pub(super) live: AccountState,
+}
+
+/// Steps 2 to 5 of the module docs for `saved`, and the deletion limit; nothing is written.
+pub(super) fn prove_saved(
+    settings: Settings,
+    saved: &SavedPlan,
+    path: &Path,
+) -> Result<Proved, BoxError> {
+    let settings = saved_plan_settings(settings, &saved.provenance.settings, path)?;
+    check_manifests_unchanged(saved, &settings, path)?;
+    check_before_connecting(&settings)?;
+    let runtime = tokio_runtime()?;
+    let account = open_account(&settings, &runtime)?;
+    let proved = prove_against_account(saved, &settings, &account, &runtime, path);
+    let (desired, live) = match proved {
+        Ok(evidence) => evidence,
+        Err(e) => {
+            if settings.account.live.stats {
+                print_stats(&account);
+            }
+            return Err(e);
+        }
+    };
+    check_deletions(&saved.plan.deletions(), settings.max_deletions)?;
+    Ok(Proved {
+        settings,
+        runtime,
+        account,
+        desired,
+        live,
+    })
+}
+
+/// The way out of a refused saved plan.
+pub(super) fn replan(path: &Path) -> String {
     format!(
         "make a new plan with `rolesmith plan --out {}`, review it, and apply that",
         path.display()
@@ -97,17 +149,17 @@ fn replan(path: &Path) -> String {
 }
 
 /// Step 1: the id the reviewer saw.
-fn check_expected_id(
-    saved: &SavedPlan,
+pub(super) fn check_expected_id(
+    plan_id: &PlanId,
     path: &Path,
     expected: Option<&str>,
 ) -> Result<(), BoxError> {
     match expected {
-        Some(id) if !saved.plan_id.matches(id) => Err(refuse(
+        Some(id) if !plan_id.matches(id) => Err(refuse(
             format!(
                 "{} is plan {}, not the expected plan {id}; nothing was changed",
                 path.display(),
-                saved.plan_id
+                plan_id
             ),
             "apply only the plan that was reviewed: the plan id is printed with the plan and in the PR comment",
         )),

@@ -12,24 +12,95 @@
 //! file that passes are still only its own description of its steps: `apply` proves both against
 //! the manifests and the account before it writes anything.
 
-use std::path::Path;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
-use super::{BoxError, ExitStatus, UserError, stdout_color};
+use super::{BoxError, ExitStatus, UserError, fleet, stdout_color};
 use crate::plan::saved::{LoadError, SavedPlan};
+use crate::plan::saved_accounts::AnySavedPlan;
 use crate::render::{self, Format};
 
-/// `rolesmith show FILE`.
-pub(super) fn show_command(path: &Path, format: Format) -> Result<ExitStatus, BoxError> {
-    let saved = SavedPlan::load(path).map_err(|e| refusal(path, e))?;
+/// `rolesmith show FILE` and `rolesmith show --merge FILE...`.
+pub(super) fn show_command(
+    paths: &[PathBuf],
+    merge: bool,
+    format: Format,
+) -> Result<ExitStatus, BoxError> {
+    match paths {
+        [path] if !merge => match AnySavedPlan::load(path).map_err(|e| refusal(path, e))? {
+            AnySavedPlan::One(saved) => show_one(path, &saved, format),
+            AnySavedPlan::Accounts(saved) => {
+                print!(
+                    "{}",
+                    fleet::render_plans(
+                        &fleet::runs_of_saved(&saved),
+                        format,
+                        &[fleet::note_of(&saved, path)]
+                    )
+                );
+                Ok(ExitStatus::Success)
+            }
+        },
+        _ if !merge => Err(Box::new(UserError::new(
+            format!("show takes one saved plan, not {}", paths.len()),
+            "show the shards of one plan over accounts together with `rolesmith show --merge FILE...`",
+        ))),
+        _ => show_merged(paths, format),
+    }
+}
+
+/// Several saved plans as one: every account of each, in the order given, under one table.
+fn show_merged(paths: &[PathBuf], format: Format) -> Result<ExitStatus, BoxError> {
+    let mut runs = Vec::new();
+    let mut notes = Vec::new();
+    let mut seen: BTreeMap<String, &Path> = BTreeMap::new();
+    for path in paths {
+        let file_runs = match AnySavedPlan::load(path).map_err(|e| refusal(path, e))? {
+            AnySavedPlan::Accounts(saved) => {
+                notes.push(fleet::note_of(&saved, path));
+                fleet::runs_of_saved(&saved)
+            }
+            AnySavedPlan::One(_) => {
+                return Err(Box::new(UserError::new(
+                    format!(
+                        "{} is the saved plan of one account, not of accounts of an inventory",
+                        path.display()
+                    ),
+                    "--merge combines the shards of a plan over accounts: each written by `rolesmith plan --account … --out FILE` with an [accounts] inventory",
+                )));
+            }
+        };
+        for r in &file_runs {
+            if let Some(other) = seen.insert(r.account.id.clone(), path) {
+                return Err(Box::new(UserError::new(
+                    format!(
+                        "account {} ({}) is planned in both {} and {}",
+                        r.account.name,
+                        r.account.id,
+                        other.display(),
+                        path.display()
+                    ),
+                    "give each shard its own accounts (`rolesmith accounts --format github-matrix --shards N` deals them out)",
+                )));
+            }
+        }
+        runs.extend(file_runs);
+    }
+    print!("{}", fleet::render_plans(&runs, format, &notes));
+    Ok(ExitStatus::Success)
+}
+
+/// One account's saved plan.
+fn show_one(path: &Path, saved: &SavedPlan, format: Format) -> Result<ExitStatus, BoxError> {
     let plan = &saved.plan;
     let context = saved.context.as_ref();
     match format {
         Format::Text => {
-            print!("{}", header_text(path, &saved));
+            print!("{}", header_text(path, saved));
             print!("{}", render::text::render_in(context, plan, stdout_color()));
         }
         Format::Markdown => {
-            print!("{}", header_markdown(path, &saved));
+            print!("{}", header_markdown(path, saved));
             print!(
                 "{}",
                 render::markdown::render_in(
@@ -41,7 +112,7 @@ pub(super) fn show_command(path: &Path, format: Format) -> Result<ExitStatus, Bo
             );
         }
         Format::Json => {
-            eprint!("{}", header_text(path, &saved));
+            eprint!("{}", header_text(path, saved));
             print!("{}", render::json::render_with_stats(plan, context, None));
         }
     }

@@ -10,6 +10,7 @@ pub mod fingerprint;
 mod order;
 mod policy_steps;
 pub mod saved;
+pub mod saved_accounts;
 pub mod wire;
 
 use serde::{Deserialize, Serialize};

@@ -191,13 +191,16 @@ pub fn to_json(plan: &Plan, context: Option<&RunContext>, provenance: &Provenanc
 impl SavedPlan {
     /// Reads a saved plan and checks that its steps are the plan its id names.
     pub fn load(path: &Path) -> Result<SavedPlan, LoadError> {
+        Self::from_value(read_json(path)?, path)
+    }
+
+    /// A saved plan from its JSON `value` (read from `path`, named in errors), its id checked
+    /// against its steps.
+    pub fn from_value(value: serde_json::Value, path: &Path) -> Result<SavedPlan, LoadError> {
         let not_saved = |message: String| LoadError::NotASavedPlan {
             path: path.to_path_buf(),
             message,
         };
-        let bytes = fs_err::read(path)?;
-        let value: serde_json::Value =
-            serde_json::from_slice(&bytes).map_err(|e| not_saved(e.to_string()))?;
         if value.get("kind").and_then(|k| k.as_str()) != Some(KIND) {
             return Err(not_saved(format!(
                 "it has no `\"kind\": \"{KIND}\"` (write one with `rolesmith plan --out FILE`)"
@@ -239,6 +242,15 @@ impl SavedPlan {
             context: doc.context,
         })
     }
+}
+
+/// The JSON of the file at `path`.
+pub(crate) fn read_json(path: &Path) -> Result<serde_json::Value, LoadError> {
+    let bytes = fs_err::read(path)?;
+    serde_json::from_slice(&bytes).map_err(|e| LoadError::NotASavedPlan {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })
 }
 
 /// How a saved plan differs from the plan its inputs yield now.

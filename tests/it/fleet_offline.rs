@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::support::{Run, finish, offline};
 
-const CONFIG: &str = r#"paths = ["m"]
+pub(crate) const CONFIG: &str = r#"paths = ["m"]
 
 [accounts]
 
@@ -35,7 +35,7 @@ bucket = "prod-logs"
 bucket = "dev-logs"
 "#;
 
-const DEPLOY: &str = r#"apiVersion: rolesmith/v1
+pub(crate) const DEPLOY: &str = r#"apiVersion: rolesmith/v1
 kind: Role
 metadata:
   name: deploy
@@ -54,7 +54,7 @@ spec:
           Resource: arn:aws:s3:::${var.bucket}/*
 "#;
 
-fn project(manifest: &str) -> tempfile::TempDir {
+pub(crate) fn project(manifest: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(dir.path().join("rolesmith.toml"), CONFIG).expect("config");
     std::fs::create_dir(dir.path().join("m")).expect("m");
@@ -62,7 +62,7 @@ fn project(manifest: &str) -> tempfile::TempDir {
     dir
 }
 
-fn run(dir: &Path, args: &[&str]) -> Run {
+pub(crate) fn run(dir: &Path, args: &[&str]) -> Run {
     let mut cmd = offline();
     cmd.current_dir(dir);
     finish(cmd, args, "")

@@ -31,6 +31,7 @@ mod codes;
 mod diagnostics_regressions;
 mod faults;
 mod fleet_offline;
+mod fleet_saved_plans;
 mod fuzz;
 mod gitops;
 mod gitops_offline;

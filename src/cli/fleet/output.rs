@@ -2,14 +2,39 @@
 //! `accounts` array in JSON, a table and collapsed sections in Markdown.
 
 use super::*;
+use crate::plan::PlanId;
 
 /// The heading of one account's section.
 pub(super) fn heading(a: &AccountInfo) -> String {
     format!("Account {} ({}, OU {})", a.name, a.id, a.ou)
 }
 
-/// Every account's plan in `format`, and the summary of the run.
-pub(super) fn render_plans(runs: &[AccountRun<Planned>], format: Format) -> String {
+/// A saved plan over accounts that a rendering covers: its file and id, and how many accounts
+/// it holds.
+pub(in crate::cli) struct SavedNote {
+    /// The file, as named.
+    pub(in crate::cli) file: String,
+    /// Its plan id (what `apply FILE --expect-plan-id` checks).
+    pub(in crate::cli) plan_id: PlanId,
+    /// How many accounts it holds.
+    pub(in crate::cli) accounts: usize,
+}
+
+impl SavedNote {
+    fn text(&self) -> String {
+        format!(
+            "Saved plan {} ({} account(s)): plan id {}; apply exactly it with `rolesmith apply {} --expect-plan-id {}`",
+            self.file, self.accounts, self.plan_id, self.file, self.plan_id
+        )
+    }
+}
+
+/// Every account's plan in `format`, the summary of the run, and the saved plans it is.
+pub(in crate::cli) fn render_plans(
+    runs: &[AccountRun<AccountPlan>],
+    format: Format,
+    saved: &[SavedNote],
+) -> String {
     match format {
         Format::Text => {
             let mut out = String::new();
@@ -17,7 +42,7 @@ pub(super) fn render_plans(runs: &[AccountRun<Planned>], format: Format) -> Stri
                 out.push_str(&format!("══ {} ══\n", heading(&r.account)));
                 match &r.result {
                     Ok(p) => out.push_str(&render::text::render_in(
-                        Some(&p.context),
+                        p.context.as_ref(),
                         &p.plan,
                         stdout_color(),
                     )),
@@ -26,6 +51,9 @@ pub(super) fn render_plans(runs: &[AccountRun<Planned>], format: Format) -> Stri
                 out.push('\n');
             }
             out.push_str(&summary_text(runs));
+            for note in saved {
+                out.push_str(&format!("{}\n", note.text()));
+            }
             out
         }
         Format::Json => {
@@ -39,8 +67,8 @@ pub(super) fn render_plans(runs: &[AccountRun<Planned>], format: Format) -> Stri
                         Ok(p) => {
                             v["plan"] = serde_json::from_str(&render::json::render_with_stats(
                                 &p.plan,
-                                Some(&p.context),
-                                None,
+                                p.context.as_ref(),
+                                p.calls.as_ref(),
                             ))
                             .unwrap_or_default();
                         }
@@ -49,21 +77,27 @@ pub(super) fn render_plans(runs: &[AccountRun<Planned>], format: Format) -> Stri
                     v
                 })
                 .collect();
-            let mut text = serde_json::to_string_pretty(&serde_json::json!({
+            let mut doc = serde_json::json!({
                 "format_version": FLEET_FORMAT_VERSION,
                 "accounts": accounts,
-            }))
-            .unwrap_or_default();
+            });
+            if !saved.is_empty() {
+                doc["saved_plans"] = saved
+                    .iter()
+                    .map(|n| serde_json::json!({"file": n.file, "plan_id": n.plan_id, "accounts": n.accounts}))
+                    .collect();
+            }
+            let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
             text.push('\n');
             text
         }
-        Format::Markdown => render_markdown(runs),
+        Format::Markdown => render_markdown(runs, saved),
     }
 }
 
 /// `format_version` of the JSON of a run over an inventory: an object with an `accounts` array,
 /// each item the account (`name`, `id`, `ou`) with its `plan` (the one-account JSON plan) or
-/// its `error`.
+/// its `error`; with `saved_plans` (`file`, `plan_id`, `accounts`) when it is saved plans.
 pub(super) const FLEET_FORMAT_VERSION: u32 = 2;
 
 fn counts(p: &Plan) -> String {
@@ -86,26 +120,10 @@ fn counts(p: &Plan) -> String {
 }
 
 /// How many accounts each declared resource lands in: `role.audit 21, role.deploy 15, …`.
-fn landings(runs: &[AccountRun<Planned>]) -> String {
-    let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+fn landings(runs: &[AccountRun<AccountPlan>]) -> String {
+    let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
     for p in runs.iter().filter_map(|r| r.result.as_ref().ok()) {
-        let d = &p.desired;
-        let names = d
-            .roles
-            .keys()
-            .map(|n| format!("role.{n}"))
-            .chain(d.policies.keys().map(|n| format!("policy.{n}")))
-            .chain(
-                d.oidc_providers
-                    .keys()
-                    .map(|n| format!("oidc_provider.{n}")),
-            )
-            .chain(
-                d.saml_providers
-                    .keys()
-                    .map(|n| format!("saml_provider.{n}")),
-            );
-        for n in names {
+        for n in &p.declared {
             *counts.entry(n).or_default() += 1;
         }
     }
@@ -116,7 +134,7 @@ fn landings(runs: &[AccountRun<Planned>]) -> String {
         .join(", ")
 }
 
-fn summary_text(runs: &[AccountRun<Planned>]) -> String {
+fn summary_text(runs: &[AccountRun<AccountPlan>]) -> String {
     let failed = runs.iter().filter(|r| r.result.is_err()).count();
     let mut out = format!(
         "Accounts: {} planned, {failed} failed.\nLands in (accounts): {}\n",
@@ -139,12 +157,19 @@ fn summary_text(runs: &[AccountRun<Planned>]) -> String {
 
 /// The Markdown of a run over accounts: a table of every account, then each account's plan in
 /// a collapsed section, all within GitHub's comment limit (each account gets its share).
-fn render_markdown(runs: &[AccountRun<Planned>]) -> String {
-    let mut out = format!(
-        "## rolesmith plan\n\n{} account(s). Lands in (accounts): {}\n\n| account | id | OU | add | change | destroy | conflicts | result |\n|---|---|---|---|---|---|---|---|\n",
+fn render_markdown(runs: &[AccountRun<AccountPlan>], saved: &[SavedNote]) -> String {
+    let mut out = "## rolesmith plan\n\n".to_owned();
+    for note in saved {
+        out.push_str(&format!(
+            "Saved plan `{}` ({} account(s)): plan id `{}`\n\n",
+            note.file, note.accounts, note.plan_id
+        ));
+    }
+    out.push_str(&format!(
+        "{} account(s). Lands in (accounts): {}\n\n| account | id | OU | add | change | destroy | conflicts | result |\n|---|---|---|---|---|---|---|---|\n",
         runs.len(),
         landings(runs)
-    );
+    ));
     for r in runs {
         let row = match &r.result {
             Ok(p) => {
@@ -178,7 +203,7 @@ fn render_markdown(runs: &[AccountRun<Planned>]) -> String {
         ));
         match &r.result {
             Ok(p) => out.push_str(&render::markdown::render_in(
-                Some(&p.context),
+                p.context.as_ref(),
                 &p.plan,
                 &p.findings,
                 share.max(500),
@@ -186,6 +211,29 @@ fn render_markdown(runs: &[AccountRun<Planned>]) -> String {
             Err(e) => out.push_str(&format!("```\n{e}\n```\n")),
         }
         out.push_str("\n</details>\n");
+    }
+    out
+}
+
+/// `--stats` over accounts: each account's API calls by operation, on one line.
+pub(super) fn calls_by_account(runs: &[AccountRun<AccountPlan>]) -> String {
+    let mut out = "\nAPI calls by account:\n".to_owned();
+    for r in runs {
+        let calls = match &r.result {
+            Ok(AccountPlan {
+                calls: Some(calls), ..
+            }) => {
+                let total: u64 = calls.values().sum();
+                let each: Vec<String> = calls.iter().map(|(op, n)| format!("{op} {n}")).collect();
+                format!("{} (total {total})", each.join(", "))
+            }
+            Ok(_) => "none (a snapshot file)".to_owned(),
+            Err(_) => "failed".to_owned(),
+        };
+        out.push_str(&format!(
+            "  {}  {}  {calls}\n",
+            r.account.name, r.account.id
+        ));
     }
     out
 }
