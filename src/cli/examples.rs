@@ -47,7 +47,8 @@ pub const SHOW: &str = "\
 Examples:
   rolesmith show plan.json
   rolesmith show plan.json --format markdown > plan.md
-  rolesmith show plan.json --format json | jq .summary";
+  rolesmith show plan.json --format json | jq .summary
+  rolesmith show --merge shard-*/plan.json --format markdown > plan.md   # shards of one plan";
 
 /// `rolesmith drift --help`.
 pub const DRIFT: &str = "\

@@ -247,15 +247,31 @@ fn an_edited_account_plan_or_a_failed_account_is_never_applied() {
 #[test]
 fn show_merge_puts_the_shards_of_a_plan_in_one_comment() {
     let dir = applied_then_edited();
-    for (selectors, file) in [
-        (&["--account", "prod"][..], "shard-1.json"),
-        (
-            &["--account", "dev", "--account", "security"][..],
-            "shard-2.json",
-        ),
-    ] {
-        let mut args = vec!["plan", "--snapshot", "accounts", "--out", file];
-        args.extend_from_slice(selectors);
+    // As the example workflow runs it: the matrix, then one saved plan per shard (dev and
+    // security in the first, prod in the second).
+    let matrix = run(
+        dir.path(),
+        &["accounts", "--format", "github-matrix", "--shards", "2"],
+    );
+    let matrix: serde_json::Value = serde_json::from_str(
+        matrix
+            .stdout
+            .trim()
+            .strip_prefix("matrix=")
+            .expect("a GITHUB_OUTPUT line"),
+    )
+    .expect("JSON");
+    let shards = matrix["include"].as_array().expect("include");
+    assert_eq!(shards.len(), 2);
+    for (i, shard) in shards.iter().enumerate() {
+        let file = format!("shard-{}.json", i + 1);
+        let mut args = vec!["plan", "--snapshot", "accounts", "--out", &file];
+        args.extend(
+            shard["accounts"]
+                .as_str()
+                .expect("selectors")
+                .split_whitespace(),
+        );
         let r = run(dir.path(), &args);
         assert_eq!(r.code, Some(0), "{}", r.stderr);
     }
@@ -277,8 +293,8 @@ fn show_merge_puts_the_shards_of_a_plan_in_one_comment() {
     assert_eq!(merged.code, Some(0), "{}", merged.stderr);
     let md = &merged.stdout;
     for want in [
-        format!("Saved plan `shard-1.json` (1 account(s)): plan id `{one}`"),
-        format!("Saved plan `shard-2.json` (2 account(s)): plan id `{two}`"),
+        format!("Saved plan `shard-1.json` (2 account(s)): plan id `{one}`"),
+        format!("Saved plan `shard-2.json` (1 account(s)): plan id `{two}`"),
         "3 account(s). Lands in (accounts): role.deploy 2".to_owned(),
         "| `prod` | 111111111111 | `/workloads/prod` | 0 | 1 | 0 | 0 | changes |".to_owned(),
         "| `dev` | 222222222222 | `/workloads/dev` | 0 | 1 | 0 | 0 | changes |".to_owned(),
@@ -312,7 +328,7 @@ fn show_merge_puts_the_shards_of_a_plan_in_one_comment() {
     assert_eq!(twice.code, Some(1));
     assert!(
         twice.stderr.contains(
-            "account prod (111111111111) is planned in both shard-1.json and shard-1.json"
+            "account dev (222222222222) is planned in both shard-1.json and shard-1.json"
         ),
         "{}",
         twice.stderr

@@ -56,6 +56,37 @@ fn workflows_use_the_commands_as_documented() {
 }
 
 #[test]
+fn organization_workflows_shard_plan_apply_and_drift_as_documented() {
+    let read =
+        |f: &str| fs::read_to_string(root().join("examples/github/organization").join(f)).expect(f);
+    let (plan, apply, drift) = (read("plan.yml"), read("apply.yml"), read("drift.yml"));
+    for file in [&plan, &apply, &drift] {
+        assert!(file.contains(
+            r#"rolesmith accounts --format github-matrix --shards "$SHARDS" >> "$GITHUB_OUTPUT""#
+        ));
+        assert!(file.contains("matrix: ${{ fromJSON(needs.shards.outputs.matrix) }}"));
+        assert!(file.contains("ACCOUNTS: ${{ matrix.accounts }}") || file == &apply);
+        assert!(file.contains(":role/rolesmith-hub"), "the hub role");
+    }
+    assert!(plan.contains("rolesmith plan $ACCOUNTS --out plan.json"));
+    assert!(
+        plan.contains(
+            "rolesmith show --merge rolesmith-plan-*/plan.json --format markdown > plan.md"
+        )
+    );
+    // The merged comment starts as `show --merge` writes it, so the comment is updated in place.
+    assert!(plan.contains("c.body.startsWith('## rolesmith plan')"));
+    assert!(apply.contains("rolesmith apply plan.json --auto-approve"));
+    assert!(apply.contains("environment: production"));
+    assert!(drift.contains("rolesmith drift $ACCOUNTS --format markdown > drift.md"));
+    let gitlab = fs::read_to_string(root().join("examples/gitlab/organization.gitlab-ci.yml"))
+        .expect("the GitLab example");
+    assert!(gitlab.contains("parallel:") && gitlab.contains("- ACCOUNTS:"));
+    assert!(gitlab.contains(r#"rolesmith plan $ACCOUNTS --out "plan-$CI_NODE_INDEX.json""#));
+    assert!(gitlab.contains("rolesmith show --merge plan-*.json --format markdown > plan.md"));
+}
+
+#[test]
 fn bootstrap_roles_carry_the_permissions_policy() {
     let ctx = ResolveContext::offline();
     let (desired, diagnostics, _) = load_and_validate(&[root().join("examples/bootstrap")], &ctx);

@@ -362,6 +362,7 @@ fn workflows_and_the_action_pass_actionlint() {
         .filter(|f| f != &generated)
         .collect();
     files.extend(yaml_files(&root().join("examples/github")));
+    files.extend(yaml_files(&root().join("examples/github/organization")));
     assert!(
         files.iter().any(|f| f.ends_with("ci.yml")) && files.len() >= 4,
         "{files:?}"
