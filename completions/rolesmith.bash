@@ -625,7 +625,7 @@ _rolesmith() {
             return 0
             ;;
         rolesmith__subcmd__import)
-            opts="-v -h --out --name --adopt --with-bindings --force --snapshot --ownership-tag --path-prefix --profile --region --endpoint-url --max-attempts --retry-budget --call-timeout --stats --propagation-timeout --verbose --no-progress --config --help"
+            opts="-v -h --out --name --adopt --with-bindings --force --snapshot --ownership-tag --path-prefix --profile --region --endpoint-url --max-attempts --retry-budget --call-timeout --stats --account --account-parallelism --propagation-timeout --verbose --no-progress --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -672,6 +672,14 @@ _rolesmith() {
                     return 0
                     ;;
                 --call-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --account-parallelism)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -178,7 +178,7 @@ complete -c rolesmith -n "__fish_rolesmith_using_subcommand snapshot" -l no-prog
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand snapshot" -s h -l help -d 'Print help'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand import" -l out -d 'Directory to write the manifests to (one file per role, by path and name)' -r -F
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand import" -l name -d 'Only roles whose name matches this regular expression' -r
-complete -c rolesmith -n "__fish_rolesmith_using_subcommand import" -l snapshot -d 'Import from a snapshot file instead of the live account (it is only read)' -r -F
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand import" -l snapshot -d 'Import from a snapshot file instead of the live account (it is only read; with an `[accounts]` inventory, a snapshot folder)' -r -F
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand import" -l ownership-tag -d 'Tag marking what rolesmith owns, as KEY=VALUE (left out of imported tags; default: the config\'s `[ownership]`, else `managed-by=rolesmith`)' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand import" -l path-prefix -d 'Only import roles whose path starts with this prefix, e.g. `/app/` (config: `path_prefix`; also filters --snapshot)' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand import" -l profile -d 'Named profile from the shared AWS config files' -r
@@ -187,6 +187,8 @@ complete -c rolesmith -n "__fish_rolesmith_using_subcommand import" -l endpoint-
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand import" -l max-attempts -d 'Attempts per AWS call (retries for throttling, server errors and lost connections)' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand import" -l retry-budget -d 'Retries the whole run may make; past them, calls fail at once, naming the throttling and the send rate reached (a re-run finishes the job)' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand import" -l call-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a connection that never answers must not hang the run)' -r
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand import" -l account -d 'With an `[accounts]` inventory: only the accounts this selects — a name, an id, `ou:/PATH`, `tag:KEY=VALUE` or `*` (repeatable; default: every account)' -r
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand import" -l account-parallelism -d 'Accounts read and changed at once, each with its own clients, retries and pace' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand import" -l propagation-timeout -d 'Accepted for scripts that pass apply\'s flags; without effect here' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand import" -l config -d 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it' -r -F
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand import" -l adopt -d 'Write `adopt: true` where the role (or its instance profile) lacks the ownership tag, so the first apply takes it over by tagging it'

@@ -211,7 +211,7 @@ Register-ArgumentCompleter -Native -CommandName 'rolesmith' -ScriptBlock {
         'rolesmith;import' {
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Directory to write the manifests to (one file per role, by path and name)')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Only roles whose name matches this regular expression')
-            [CompletionResult]::new('--snapshot', '--snapshot', [CompletionResultType]::ParameterName, 'Import from a snapshot file instead of the live account (it is only read)')
+            [CompletionResult]::new('--snapshot', '--snapshot', [CompletionResultType]::ParameterName, 'Import from a snapshot file instead of the live account (it is only read; with an `[accounts]` inventory, a snapshot folder)')
             [CompletionResult]::new('--ownership-tag', '--ownership-tag', [CompletionResultType]::ParameterName, 'Tag marking what rolesmith owns, as KEY=VALUE (left out of imported tags; default: the config''s `[ownership]`, else `managed-by=rolesmith`)')
             [CompletionResult]::new('--path-prefix', '--path-prefix', [CompletionResultType]::ParameterName, 'Only import roles whose path starts with this prefix, e.g. `/app/` (config: `path_prefix`; also filters --snapshot)')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Named profile from the shared AWS config files')
@@ -220,6 +220,8 @@ Register-ArgumentCompleter -Native -CommandName 'rolesmith' -ScriptBlock {
             [CompletionResult]::new('--max-attempts', '--max-attempts', [CompletionResultType]::ParameterName, 'Attempts per AWS call (retries for throttling, server errors and lost connections)')
             [CompletionResult]::new('--retry-budget', '--retry-budget', [CompletionResultType]::ParameterName, 'Retries the whole run may make; past them, calls fail at once, naming the throttling and the send rate reached (a re-run finishes the job)')
             [CompletionResult]::new('--call-timeout', '--call-timeout', [CompletionResultType]::ParameterName, 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a connection that never answers must not hang the run)')
+            [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'With an `[accounts]` inventory: only the accounts this selects — a name, an id, `ou:/PATH`, `tag:KEY=VALUE` or `*` (repeatable; default: every account)')
+            [CompletionResult]::new('--account-parallelism', '--account-parallelism', [CompletionResultType]::ParameterName, 'Accounts read and changed at once, each with its own clients, retries and pace')
             [CompletionResult]::new('--propagation-timeout', '--propagation-timeout', [CompletionResultType]::ParameterName, 'Accepted for scripts that pass apply''s flags; without effect here')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it')
             [CompletionResult]::new('--adopt', '--adopt', [CompletionResultType]::ParameterName, 'Write `adopt: true` where the role (or its instance profile) lacks the ownership tag, so the first apply takes it over by tagging it')

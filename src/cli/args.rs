@@ -227,7 +227,8 @@ pub enum Command {
         /// Overwrite manifest files that already exist.
         #[arg(long)]
         force: bool,
-        /// Import from a snapshot file instead of the live account (it is only read).
+        /// Import from a snapshot file instead of the live account (it is only read; with an
+        /// `[accounts]` inventory, a snapshot folder).
         #[arg(long, value_name = "FILE", help_heading = "Account")]
         snapshot: Option<PathBuf>,
         /// Tag marking what rolesmith owns, as KEY=VALUE (left out of imported tags; default:
@@ -241,6 +242,9 @@ pub enum Command {
         /// How to reach the account.
         #[command(flatten)]
         live: LiveArgs,
+        /// Which accounts of the inventory.
+        #[command(flatten)]
+        inventory: InventoryArgs,
         /// Accepted for scripts that pass apply's flags; import changes nothing in AWS.
         #[command(flatten)]
         unused: HiddenPropagationArgs,

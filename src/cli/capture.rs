@@ -54,6 +54,9 @@ pub(super) fn snapshot_command(settings: &SnapshotSettings) -> Result<ExitStatus
 
 /// `rolesmith import --out DIR`.
 pub(super) fn import_command(settings: &ImportSettings) -> Result<ExitStatus, BoxError> {
+    if let Some(config) = &settings.inventory {
+        return super::fleet::import_fleet(config, settings);
+    }
     let runtime = tokio_runtime()?;
     let account = match &settings.snapshot {
         Some(file) => AnyAccount::Snapshot(SnapshotAccount::open(file, SNAPSHOT_ACCOUNT_ID)?),
@@ -82,7 +85,7 @@ pub(super) fn import_command(settings: &ImportSettings) -> Result<ExitStatus, Bo
 
 /// The account as import sees it: read within the scope the options need, and limited to the
 /// path prefix (the live reader already filters; a snapshot is filtered here).
-fn read_for_import(
+pub(super) fn read_for_import(
     runtime: &tokio::runtime::Runtime,
     account: &AnyAccount,
     settings: &ImportSettings,
@@ -108,7 +111,11 @@ fn read_for_import(
 }
 
 /// What was written and skipped, the import's notes, and a summary, on stderr.
-fn print_import_report(imported: &Import, report: &WriteReport, settings: &ImportSettings) {
+pub(super) fn print_import_report(
+    imported: &Import,
+    report: &WriteReport,
+    settings: &ImportSettings,
+) {
     for path in &report.written {
         eprintln!("wrote   {}", path.display());
     }

@@ -9,10 +9,12 @@
 
 use std::sync::Mutex;
 
+mod import;
 mod inventory;
 mod output;
 mod saved;
 
+pub(super) use import::import_fleet;
 pub(super) use inventory::{accounts_command, snapshot_fleet, validate_each};
 use output::{FLEET_FORMAT_VERSION, heading};
 pub(super) use output::{SavedNote, render_plans};

@@ -204,6 +204,7 @@ pub fn run(cli: Cli) -> ExitStatus {
             ownership_tag,
             path_prefix,
             live,
+            inventory,
             unused,
         } => config().and_then(|config| {
             let flags = ImportFlags {
@@ -215,6 +216,7 @@ pub fn run(cli: Cli) -> ExitStatus {
                 snapshot: snapshot.as_deref(),
                 ownership_tag: ownership_tag.as_deref(),
                 live: live.flags(path_prefix.as_deref(), unused.propagation_timeout),
+                inventory: &inventory,
             };
             capture::import_command(&ImportSettings::resolve(&flags, &config)?)
         }),

@@ -481,6 +481,8 @@ pub struct ImportFlags<'a> {
     pub ownership_tag: Option<&'a str>,
     /// How to reach the account.
     pub live: LiveFlags<'a>,
+    /// `--account` and `--account-parallelism`.
+    pub inventory: &'a crate::cli::args::InventoryArgs,
 }
 
 /// What `import` runs with.
@@ -496,6 +498,12 @@ pub struct ImportSettings {
     pub options: ImportOptions,
     /// The live account (its path prefix also filters a snapshot).
     pub live: LiveSettings,
+    /// The `[accounts]` inventory (`None`: the credentials' account).
+    pub inventory: Option<crate::config::AccountsConfig>,
+    /// `--account`: the inventory's accounts imported (empty: all).
+    pub selectors: Vec<crate::inventory::Selector>,
+    /// `--account-parallelism`.
+    pub account_parallelism: usize,
 }
 
 impl ImportSettings {
@@ -523,6 +531,9 @@ impl ImportSettings {
                 ownership: resolve_ownership(flags.ownership_tag, config)?,
             },
             live: LiveSettings::resolve(&flags.live, config),
+            inventory: config.accounts.clone(),
+            selectors: flags.inventory.accounts.clone(),
+            account_parallelism: usize::from(flags.inventory.account_parallelism),
         })
     }
 }

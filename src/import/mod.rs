@@ -7,6 +7,7 @@
 //! canonical form, trust in the shorthand only when it says exactly the same ([`trust`]).
 //! Files go only inside the output folder, never through a symbolic link ([`write()`]).
 
+pub mod accounts;
 mod policy;
 mod provider;
 mod trust;

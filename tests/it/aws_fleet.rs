@@ -111,7 +111,8 @@ assume_role = "OrganizationAccountAccessRole"
 "#;
 
 /// The manifests: `deploy` in /prod and /dev but not dev-09, named after the account's team;
-/// `audit` everywhere (the default set); `sandbox-admin` in the sandbox OU by tag and OU.
+/// `audit` everywhere (the default set), tagged `tier: critical` in /prod by an override;
+/// `sandbox-admin` in the sandbox OU by tag and OU.
 const MANIFESTS: &str = r#"apiVersion: rolesmith/v1
 kind: Role
 metadata:
@@ -130,6 +131,10 @@ apiVersion: rolesmith/v1
 kind: Role
 metadata:
   name: audit
+overrides:
+  - accounts: {include: ["ou:/prod"]}
+    spec:
+      tags: {tier: critical}
 spec:
   trust:
     - account: "123456789012"
@@ -278,6 +283,12 @@ fn an_organization_applies_as_its_targeting_says_and_replans_empty() {
             );
             assert_eq!(tags.get("team").map(String::as_str), Some(*team));
         }
+        let (_, audit_tags) = &roles["audit"];
+        assert_eq!(
+            audit_tags.get("tier").map(String::as_str),
+            (*ou == "prod").then_some("critical"),
+            "the override lands in /prod only: {name}"
+        );
     }
     // The management account is in the inventory too (the caller's own, entered directly).
     assert!(roles_in(&moto, ACCOUNT_ID).contains_key("audit"));
@@ -325,6 +336,46 @@ fn an_organization_applies_as_its_targeting_says_and_replans_empty() {
             .all(|a| a["plan"]["steps"].as_array().is_some_and(Vec::is_empty)),
         "{offline_plan:#}"
     );
+
+    // Imported back from all 21 accounts: one manifest per role, with `accounts:` and
+    // `overrides:` where the accounts differ, which plans empty in every account.
+    let imported = run_in(
+        &moto,
+        dir.path(),
+        &moto.endpoint,
+        &["import", "--out", "imported"],
+    );
+    assert_eq!(imported.code, Some(0), "{}", imported.stderr);
+    assert!(
+        imported.stderr.contains("Imported from 21 account(s)."),
+        "{}",
+        imported.stderr
+    );
+    let deploy = std::fs::read_to_string(dir.path().join("imported/deploy.yaml"))
+        .expect("one manifest for deploy");
+    assert!(
+        deploy.contains("accounts:") && deploy.contains("${account.name}"),
+        "{deploy}"
+    );
+    let round_trip = run_in(
+        &moto,
+        dir.path(),
+        &moto.endpoint,
+        &["plan", "imported", "--format", "json"],
+    );
+    assert_eq!(round_trip.code, Some(0), "{}", round_trip.stderr);
+    let round_trip = round_trip.json();
+    let accounts = round_trip["accounts"].as_array().expect("accounts");
+    assert_eq!(accounts.len(), 21);
+    for a in accounts {
+        assert_eq!(
+            a["plan"]["steps"].as_array().map(Vec::len),
+            Some(0),
+            "the import plans changes in {}: {:#}",
+            a["name"],
+            a["plan"]["changes"]
+        );
+    }
 
     // By hand, in one account: a tag on its deploy role. Drift names that account only.
     let (victim_id, _, _) = &org.members["prod-03"];

@@ -362,3 +362,109 @@ fn accounts_shard_into_a_github_matrix_dealt_round_robin() {
     );
     assert_eq!(too_many.code, Some(1), "{}", too_many.stderr);
 }
+
+#[test]
+fn import_from_every_account_writes_one_manifest_per_role_and_plans_empty() {
+    // deploy differs by account name and id only; audit differs by an override in prod and
+    // lacks a tag in dev; prod-only lives in one account.
+    let dir = project(
+        &(DEPLOY
+            .replace("ou:/workloads", "*")
+            .replace(" (${account.tags.env})", "")
+            .replace("${var.bucket}", "logs-${account.id}")
+            + r#"---
+apiVersion: rolesmith/v1
+kind: Role
+metadata:
+  name: audit
+overrides:
+  - accounts: {include: [prod]}
+    spec:
+      maxSessionDuration: 7200
+      tags: {tier: critical}
+  - accounts: {include: [dev]}
+    spec:
+      tags: {team: null}
+spec:
+  description: Audit
+  trust:
+    - service: ec2.amazonaws.com
+  tags: {team: sec}
+---
+apiVersion: rolesmith/v1
+kind: Role
+metadata:
+  name: prod-only
+accounts:
+  include: [prod]
+spec:
+  trust:
+    - service: lambda.amazonaws.com
+"#),
+    );
+    let applied = run(
+        dir.path(),
+        &["apply", "--snapshot", "accounts", "--auto-approve"],
+    );
+    assert_eq!(
+        applied.code,
+        Some(0),
+        "{}\n{}",
+        applied.stdout,
+        applied.stderr
+    );
+    // `team: null` removed the tag in dev only.
+    let tags = |id: &str| -> serde_json::Value {
+        let text = std::fs::read_to_string(dir.path().join(format!("accounts/{id}.json")))
+            .expect("snapshot");
+        serde_json::from_str::<serde_json::Value>(&text).expect("JSON")["roles"]["audit"]["tags"]
+            .clone()
+    };
+    assert!(tags("222222222222").get("team").is_none());
+    assert_eq!(tags("111111111111")["team"], "sec");
+
+    let imported = run(
+        dir.path(),
+        &["import", "--snapshot", "accounts", "--out", "imported"],
+    );
+    assert_eq!(imported.code, Some(0), "{}", imported.stderr);
+    let read = |f: &str| {
+        std::fs::read_to_string(dir.path().join("imported").join(f)).expect("imported manifest")
+    };
+    let deploy = read("deploy.yaml");
+    assert!(
+        !deploy.contains("overrides:")
+            && !deploy.contains("accounts:")
+            && deploy.contains("description: Deploys ${account.name}")
+            && deploy.contains("arn:aws:s3:::logs-${account.id}/*"),
+        "one manifest, its variables found again:\n{deploy}"
+    );
+    let audit = read("audit.yaml");
+    for want in [
+        "overrides:",
+        "- prod\n  spec:\n    maxSessionDuration: 7200\n    tags:\n      tier: critical",
+        "- dev\n  spec:\n    tags: null",
+    ] {
+        assert!(audit.contains(want), "{want}\n{audit}");
+    }
+    assert!(
+        read("prod-only.yaml").contains("accounts:\n  include:\n  - prod\n"),
+        "{}",
+        read("prod-only.yaml")
+    );
+
+    let round_trip = run(dir.path(), &["plan", "imported", "--snapshot", "accounts"]);
+    assert_eq!(round_trip.code, Some(0), "{}", round_trip.stderr);
+    for line in [
+        "dev       222222222222  no changes",
+        "prod      111111111111  no changes",
+        "security  333333333333  no changes",
+        "Lands in (accounts): role.audit 3, role.deploy 3, role.prod-only 1",
+    ] {
+        assert!(
+            round_trip.stdout.contains(line),
+            "{line}\n{}",
+            round_trip.stdout
+        );
+    }
+}

@@ -111,6 +111,7 @@ fn import_settings(argv: &[&str], config_text: &str) -> Result<ImportSettings, U
         ownership_tag,
         path_prefix,
         live,
+        inventory,
         unused,
     } = cli.command
     else {
@@ -125,6 +126,7 @@ fn import_settings(argv: &[&str], config_text: &str) -> Result<ImportSettings, U
         snapshot: snapshot.as_deref(),
         ownership_tag: ownership_tag.as_deref(),
         live: live.flags(path_prefix.as_deref(), unused.propagation_timeout),
+        inventory: &inventory,
     };
     ImportSettings::resolve(&flags, &config(config_text))
 }

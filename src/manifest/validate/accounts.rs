@@ -101,7 +101,9 @@ fn with_overrides<'d>(
                     doc.locate(&[Seg::from("overrides"), Seg::from(i), Seg::from("spec")]),
                     "merged over `spec` here",
                 )
-                .with_help("an override holds fields of `spec` (maps merge, lists replace)"),
+                .with_help(
+                    "an override holds fields of `spec` (maps merge, lists replace, null removes)",
+                ),
             ),
         }
     }
@@ -128,6 +130,11 @@ fn merged(
         match (base, over) {
             (serde_json::Value::Object(b), serde_json::Value::Object(o)) => {
                 for (k, v) in o {
+                    // `null` removes the field (back to its default), as in a JSON merge patch.
+                    if v.is_null() {
+                        b.shift_remove(k);
+                        continue;
+                    }
                     match b.get_mut(k) {
                         Some(existing) => merge(existing, v),
                         None => {
