@@ -69,6 +69,7 @@ impl ResolveContext {
             account_id: &self.account_id,
             partition: &self.partition,
             settings: &self.lint,
+            inventory: self.account.as_ref().map(|scope| scope.ids.as_ref()),
         }
     }
 }

@@ -56,6 +56,8 @@ pub struct LintContext<'a> {
     pub partition: &'a str,
     /// Severities, codes turned off and one's own accounts.
     pub settings: &'a LintSettings,
+    /// The `[accounts]` inventory's account ids by name: one's own accounts too.
+    pub inventory: Option<&'a std::collections::BTreeMap<String, String>>,
 }
 
 /// Every linter rule: the registry's lint codes, with their default severities.
@@ -205,6 +207,11 @@ pub fn lint_role(
     if let Some(trust_doc) = trust {
         let mut own = ctx.settings.own_accounts.clone();
         own.insert(ctx.account_id.to_owned());
+        own.extend(
+            ctx.inventory
+                .into_iter()
+                .flat_map(|ids| ids.values().cloned()),
+        );
         let shorthand = spec.trust.is_some();
         let stmts = if shorthand {
             // The expansion makes statement `i` from entry `i`: point at the entry.

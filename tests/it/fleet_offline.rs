@@ -274,6 +274,19 @@ fn trust_may_name_an_account_of_the_inventory() {
         text.contains("arn:aws:iam::333333333333:root"),
         "security's id in prod's trust: {text}"
     );
+    // The inventory's accounts are one's own: trusting one without an external id is no
+    // cross-account finding.
+    let own = project(&manifest.replace("\n      externalId: audit-2026", ""));
+    let r = run(
+        own.path(),
+        &["apply", "--snapshot", "accounts", "--auto-approve"],
+    );
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(
+        !r.stderr.contains("cross-account-without-external-id"),
+        "{}",
+        r.stderr
+    );
     let typo = project(&manifest.replace("account: security", "account: securty"));
     let r = run(
         typo.path(),
