@@ -327,6 +327,21 @@ fn overrides_merge_over_spec_in_the_accounts_they_select() {
         "{}",
         r.stderr
     );
+    // A merged value the kind's checks refuse is located in the override that set it, not in
+    // `spec` (which does not hold it).
+    let out_of_range =
+        project(&manifest.replace("maxSessionDuration: 7200", "maxSessionDuration: 99999"));
+    let r = run(
+        out_of_range.path(),
+        &["apply", "--snapshot", "accounts", "--auto-approve"],
+    );
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    let line = DEPLOY.lines().count() + 4;
+    assert!(
+        r.stderr.contains(&format!("roles.yaml:{line}:27: error")),
+        "at line {line}, the override's maxSessionDuration:\n{}",
+        r.stderr
+    );
 }
 
 #[test]

@@ -69,6 +69,10 @@ pub struct LoadedDocument {
     /// 1-based line where the document starts.
     pub start_line: usize,
     index: std::sync::OnceLock<SourceIndex>,
+    /// Values written elsewhere in the file than their path says, as `(from, to)` path
+    /// prefixes, the last matching one winning: a field an override merged over `spec` is
+    /// located in the override (`spec.tags.tier` → `overrides[1].spec.tags.tier`).
+    redirects: Vec<(Vec<Seg>, Vec<Seg>)>,
 }
 
 impl LoadedDocument {
@@ -103,8 +107,27 @@ impl LoadedDocument {
         })
     }
 
+    /// This document with the values under `from` located under `to` (see `redirects`).
+    pub fn with_redirect(mut self, from: Vec<Seg>, to: Vec<Seg>) -> LoadedDocument {
+        self.redirects.push((from, to));
+        self
+    }
+
+    /// `path` as it is written in the file.
+    fn written_at<'p>(&self, path: &'p [Seg]) -> std::borrow::Cow<'p, [Seg]> {
+        for (from, to) in self.redirects.iter().rev() {
+            if path.starts_with(from) {
+                let mut moved = to.clone();
+                moved.extend_from_slice(&path[from.len()..]);
+                return std::borrow::Cow::Owned(moved);
+            }
+        }
+        std::borrow::Cow::Borrowed(path)
+    }
+
     /// The location of the value at `path` (or of the nearest enclosing node).
     pub fn locate(&self, path: &[Seg]) -> Location {
+        let path = &*self.written_at(path);
         match self.index().find(path) {
             Some((span, _)) => {
                 let (l, c, n) = span.value;
@@ -116,7 +139,7 @@ impl LoadedDocument {
 
     /// The location of the key at `path` (falls back to the value, then the ancestors).
     pub fn locate_key(&self, path: &[Seg]) -> Location {
-        match self.index().find(path) {
+        match self.index().find(&self.written_at(path)) {
             Some((span, true)) => {
                 let (l, c, n) = span.key.unwrap_or(span.value);
                 self.source.location(l, c, n)
@@ -413,6 +436,7 @@ fn load_document(
             range,
             start_line,
             index: std::sync::OnceLock::new(),
+            redirects: Vec::new(),
         });
     }
     let padded = pad(body, start_line);
@@ -430,6 +454,7 @@ fn load_document(
         range,
         start_line,
         index: index.into(),
+        redirects: Vec::new(),
     };
     let header: Header =
         parse(text).map_err(|e| Box::new(parse_errors::diagnostic(source, doc.index(), &e)))?;

@@ -83,6 +83,7 @@ fn with_overrides<'d>(
         return Cow::Borrowed(doc);
     };
     let mut document = doc.document.clone();
+    let mut redirects = Vec::new();
     for (i, o) in overrides.iter().enumerate() {
         let base = [Seg::from("overrides"), Seg::from(i), Seg::from("accounts")];
         let (include, exclude) = selectors(doc, Some(&o.accounts), scope, &base, found);
@@ -91,7 +92,15 @@ fn with_overrides<'d>(
             continue;
         }
         match merged(&document, &o.spec) {
-            Ok(d) => document = d,
+            Ok(d) => {
+                document = d;
+                let written = [Seg::from("overrides"), Seg::from(i), Seg::from("spec")];
+                leaves(&o.spec, &mut vec![Seg::from("spec")], &mut |path| {
+                    let mut to = written.to_vec();
+                    to.extend_from_slice(&path[1..]);
+                    redirects.push((path.to_vec(), to));
+                });
+            }
             Err(message) => found.push(
                 Diagnostic::new(
                     codes::INVALID_OVERRIDE,
@@ -107,7 +116,30 @@ fn with_overrides<'d>(
             ),
         }
     }
-    Cow::Owned(doc.with_document(document))
+    let merged = redirects
+        .into_iter()
+        .fold(doc.with_document(document), |d, (from, to)| {
+            d.with_redirect(from, to)
+        });
+    Cow::Owned(merged)
+}
+
+/// Calls `each` with the path of every value an override sets: a map's fields in turn, any
+/// other value (a list replaces) as a whole; a `null` removes and sets nothing.
+fn leaves(
+    map: &serde_json::Map<String, serde_json::Value>,
+    path: &mut Vec<Seg>,
+    each: &mut impl FnMut(&[Seg]),
+) {
+    for (key, value) in map {
+        path.push(Seg::from(key.as_str()));
+        match value {
+            serde_json::Value::Object(inner) => leaves(inner, path, each),
+            serde_json::Value::Null => {}
+            _ => each(path),
+        }
+        path.pop();
+    }
 }
 
 /// A document's `overrides:`.
