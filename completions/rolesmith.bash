@@ -28,6 +28,9 @@ _rolesmith() {
             rolesmith,drift)
                 cmd="rolesmith__subcmd__drift"
                 ;;
+            rolesmith,expire)
+                cmd="rolesmith__subcmd__expire"
+                ;;
             rolesmith,explain)
                 cmd="rolesmith__subcmd__explain"
                 ;;
@@ -76,6 +79,9 @@ _rolesmith() {
             rolesmith__subcmd__help,drift)
                 cmd="rolesmith__subcmd__help__subcmd__drift"
                 ;;
+            rolesmith__subcmd__help,expire)
+                cmd="rolesmith__subcmd__help__subcmd__expire"
+                ;;
             rolesmith__subcmd__help,explain)
                 cmd="rolesmith__subcmd__help__subcmd__explain"
                 ;;
@@ -119,13 +125,17 @@ _rolesmith() {
 
     case "${cmd}" in
         rolesmith)
-            opts="-v -h -V --verbose --no-progress --config --help --version init validate plan apply show drift accounts snapshot import permissions explain schema completions man version help"
+            opts="-v -h -V --verbose --no-progress --config --now --help --version init validate plan apply show expire drift accounts snapshot import permissions explain schema completions man version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --now)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -137,7 +147,7 @@ _rolesmith() {
             return 0
             ;;
         rolesmith__subcmd__accounts)
-            opts="-v -h --check --format --shards --account --profile --region --endpoint-url --max-attempts --retry-budget --call-timeout --stats --verbose --no-progress --config --help"
+            opts="-v -h --check --format --shards --account --profile --region --endpoint-url --max-attempts --retry-budget --call-timeout --stats --verbose --no-progress --config --now --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -183,6 +193,10 @@ _rolesmith() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -191,7 +205,7 @@ _rolesmith() {
             return 0
             ;;
         rolesmith__subcmd__apply)
-            opts="-v -h --prune --no-prune --max-deletions --allow-empty --ownership-tag --target --parallelism --auto-approve --expect-plan-id --snapshot --account-id --path-prefix --profile --region --endpoint-url --max-attempts --retry-budget --call-timeout --stats --propagation-timeout --account --account-parallelism --verbose --no-progress --config --help"
+            opts="-v -h --prune --no-prune --max-deletions --allow-empty --ownership-tag --target --parallelism --auto-approve --expect-plan-id --snapshot --account-id --path-prefix --profile --region --endpoint-url --max-attempts --retry-budget --call-timeout --stats --propagation-timeout --account --account-parallelism --verbose --no-progress --config --now --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -269,6 +283,10 @@ _rolesmith() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -277,13 +295,17 @@ _rolesmith() {
             return 0
             ;;
         rolesmith__subcmd__completions)
-            opts="-v -h --verbose --no-progress --config --help bash zsh fish powershell"
+            opts="-v -h --verbose --no-progress --config --now --help bash zsh fish powershell"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --now)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -295,7 +317,7 @@ _rolesmith() {
             return 0
             ;;
         rolesmith__subcmd__drift)
-            opts="-v -h --ownership-tag --format --unmanaged --include-reserved --allow-empty --snapshot --account-id --path-prefix --profile --region --endpoint-url --max-attempts --retry-budget --call-timeout --stats --propagation-timeout --account --account-parallelism --verbose --no-progress --config --help"
+            opts="-v -h --ownership-tag --format --unmanaged --include-reserved --allow-empty --snapshot --account-id --path-prefix --profile --region --endpoint-url --max-attempts --retry-budget --call-timeout --stats --propagation-timeout --account --account-parallelism --verbose --no-progress --config --now --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -361,6 +383,32 @@ _rolesmith() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rolesmith__subcmd__expire)
+            opts="-v -h --write --verbose --no-progress --config --now --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -369,13 +417,17 @@ _rolesmith() {
             return 0
             ;;
         rolesmith__subcmd__explain)
-            opts="-v -h --all --markdown --verbose --no-progress --config --help"
+            opts="-v -h --all --markdown --verbose --no-progress --config --now --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --now)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -387,7 +439,7 @@ _rolesmith() {
             return 0
             ;;
         rolesmith__subcmd__help)
-            opts="init validate plan apply show drift accounts snapshot import permissions explain schema completions man version help"
+            opts="init validate plan apply show expire drift accounts snapshot import permissions explain schema completions man version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -443,6 +495,20 @@ _rolesmith() {
             return 0
             ;;
         rolesmith__subcmd__help__subcmd__drift)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rolesmith__subcmd__help__subcmd__expire)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -625,7 +691,7 @@ _rolesmith() {
             return 0
             ;;
         rolesmith__subcmd__import)
-            opts="-v -h --out --name --adopt --with-bindings --force --snapshot --ownership-tag --path-prefix --profile --region --endpoint-url --max-attempts --retry-budget --call-timeout --stats --account --account-parallelism --propagation-timeout --verbose --no-progress --config --help"
+            opts="-v -h --out --name --adopt --with-bindings --force --snapshot --ownership-tag --path-prefix --profile --region --endpoint-url --max-attempts --retry-budget --call-timeout --stats --account --account-parallelism --propagation-timeout --verbose --no-progress --config --now --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -691,6 +757,10 @@ _rolesmith() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -699,13 +769,17 @@ _rolesmith() {
             return 0
             ;;
         rolesmith__subcmd__init)
-            opts="-v -h --github --verbose --no-progress --config --help"
+            opts="-v -h --github --verbose --no-progress --config --now --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --now)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -717,13 +791,17 @@ _rolesmith() {
             return 0
             ;;
         rolesmith__subcmd__man)
-            opts="-v -h --list --verbose --no-progress --config --help"
+            opts="-v -h --list --verbose --no-progress --config --now --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --now)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -735,7 +813,7 @@ _rolesmith() {
             return 0
             ;;
         rolesmith__subcmd__permissions)
-            opts="-v -h --for --verbose --no-progress --config --help"
+            opts="-v -h --for --verbose --no-progress --config --now --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -749,6 +827,10 @@ _rolesmith() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -757,7 +839,7 @@ _rolesmith() {
             return 0
             ;;
         rolesmith__subcmd__plan)
-            opts="-v -h --prune --no-prune --max-deletions --allow-empty --ownership-tag --target --parallelism --format --detailed-exitcode --out --snapshot --account-id --path-prefix --profile --region --endpoint-url --max-attempts --retry-budget --call-timeout --stats --propagation-timeout --account --account-parallelism --verbose --no-progress --config --help"
+            opts="-v -h --prune --no-prune --max-deletions --allow-empty --ownership-tag --target --parallelism --format --detailed-exitcode --out --snapshot --account-id --path-prefix --profile --region --endpoint-url --max-attempts --retry-budget --call-timeout --stats --propagation-timeout --account --account-parallelism --verbose --no-progress --config --now --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -839,6 +921,10 @@ _rolesmith() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -847,13 +933,17 @@ _rolesmith() {
             return 0
             ;;
         rolesmith__subcmd__schema)
-            opts="-v -h --verbose --no-progress --config --help"
+            opts="-v -h --verbose --no-progress --config --now --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --now)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -865,7 +955,7 @@ _rolesmith() {
             return 0
             ;;
         rolesmith__subcmd__show)
-            opts="-v -h --merge --format --verbose --no-progress --config --help"
+            opts="-v -h --merge --format --verbose --no-progress --config --now --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -879,6 +969,10 @@ _rolesmith() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -887,7 +981,7 @@ _rolesmith() {
             return 0
             ;;
         rolesmith__subcmd__snapshot)
-            opts="-v -h --out --path-prefix --profile --region --endpoint-url --max-attempts --retry-budget --call-timeout --stats --propagation-timeout --verbose --no-progress --config --help"
+            opts="-v -h --out --path-prefix --profile --region --endpoint-url --max-attempts --retry-budget --call-timeout --stats --propagation-timeout --verbose --no-progress --config --now --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -933,6 +1027,10 @@ _rolesmith() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -941,7 +1039,7 @@ _rolesmith() {
             return 0
             ;;
         rolesmith__subcmd__validate)
-            opts="-v -h --format --strict --verbose --no-progress --config --help"
+            opts="-v -h --format --strict --verbose --no-progress --config --now --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -955,6 +1053,10 @@ _rolesmith() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -963,13 +1065,17 @@ _rolesmith() {
             return 0
             ;;
         rolesmith__subcmd__version)
-            opts="-v -h --verbose --no-progress --config --help"
+            opts="-v -h --verbose --no-progress --config --now --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --now)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

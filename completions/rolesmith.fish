@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_rolesmith_global_optspecs
-    string join \n v/verbose no-progress config= h/help V/version
+    string join \n v/verbose no-progress config= now= h/help V/version
 end
 
 function __fish_rolesmith_needs_command
@@ -25,6 +25,7 @@ function __fish_rolesmith_using_subcommand
 end
 
 complete -c rolesmith -n "__fish_rolesmith_needs_command" -l config -d 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it' -r -F
+complete -c rolesmith -n "__fish_rolesmith_needs_command" -l now -d 'The instant `expiresAt` is compared with, as an RFC 3339 date or date-time (default: the system clock), for tests and reproducible plans' -r
 complete -c rolesmith -n "__fish_rolesmith_needs_command" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c rolesmith -n "__fish_rolesmith_needs_command" -l no-progress -d 'Never draw progress bars. By default, reads and applies that take longer than a second show one on stderr when stderr is a terminal'
 complete -c rolesmith -n "__fish_rolesmith_needs_command" -s h -l help -d 'Print help'
@@ -34,6 +35,7 @@ complete -c rolesmith -n "__fish_rolesmith_needs_command" -f -a "validate" -d 'C
 complete -c rolesmith -n "__fish_rolesmith_needs_command" -f -a "plan" -d 'Show what apply would change. Makes only read calls'
 complete -c rolesmith -n "__fish_rolesmith_needs_command" -f -a "apply" -d 'Plan and apply the changes; or, given a saved plan (`apply plan.json`), prove that the manifests and the account still yield exactly its steps and run them. Ctrl-C lets the steps in flight finish and exits 130; running apply again finishes the job'
 complete -c rolesmith -n "__fish_rolesmith_needs_command" -f -a "show" -d 'Show a saved plan (from `plan --out`) as `plan` showed it, with its plan id and what it was planned against. Reads only the file: no manifests, no AWS call'
+complete -c rolesmith -n "__fish_rolesmith_needs_command" -f -a "expire" -d 'List the manifests\' elements whose `expiresAt` has passed; `--write` removes them from the files, leaving every other line as it was. Reads no account'
 complete -c rolesmith -n "__fish_rolesmith_needs_command" -f -a "drift" -d 'Report how the account differs from the manifests, including changes made by hand. Exit 0: no drift, 2: drift, 1: error. Makes only read calls'
 complete -c rolesmith -n "__fish_rolesmith_needs_command" -f -a "accounts" -d 'List the `[accounts]` inventory (from its list, its file or AWS Organizations); with `--check`, enter each account (assume its role) and say which can be reached. Makes only read calls'
 complete -c rolesmith -n "__fish_rolesmith_needs_command" -f -a "snapshot" -d 'Capture the live account into a snapshot file for offline plans. Makes only read calls'
@@ -46,6 +48,7 @@ complete -c rolesmith -n "__fish_rolesmith_needs_command" -f -a "man" -d 'Print 
 complete -c rolesmith -n "__fish_rolesmith_needs_command" -f -a "version" -d 'Print the version (the same as `--version`)'
 complete -c rolesmith -n "__fish_rolesmith_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand init" -l config -d 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it' -r -F
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand init" -l now -d 'The instant `expiresAt` is compared with, as an RFC 3339 date or date-time (default: the system clock), for tests and reproducible plans' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand init" -l github -d 'Also write the plan, apply and drift workflows to `.github/workflows/`'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand init" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand init" -l no-progress -d 'Never draw progress bars. By default, reads and applies that take longer than a second show one on stderr when stderr is a terminal'
@@ -54,6 +57,7 @@ complete -c rolesmith -n "__fish_rolesmith_using_subcommand validate" -l format 
 json\t'A JSON array'
 sarif\t'SARIF 2.1.0, for code scanning'"
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand validate" -l config -d 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it' -r -F
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand validate" -l now -d 'The instant `expiresAt` is compared with, as an RFC 3339 date or date-time (default: the system clock), for tests and reproducible plans' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand validate" -l strict -d 'Fail on warnings too (exit 1), like `clippy -D warnings` (config: `strict = true`)'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand validate" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand validate" -l no-progress -d 'Never draw progress bars. By default, reads and applies that take longer than a second show one on stderr when stderr is a terminal'
@@ -79,6 +83,7 @@ complete -c rolesmith -n "__fish_rolesmith_using_subcommand plan" -l propagation
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand plan" -l account -d 'With an `[accounts]` inventory: only the accounts this selects — a name, an id, `ou:/PATH`, `tag:KEY=VALUE` or `*` (repeatable; default: every account)' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand plan" -l account-parallelism -d 'Accounts read and changed at once, each with its own clients, retries and pace' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand plan" -l config -d 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it' -r -F
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand plan" -l now -d 'The instant `expiresAt` is compared with, as an RFC 3339 date or date-time (default: the system clock), for tests and reproducible plans' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand plan" -l prune -d 'Delete owned roles that no manifest declares (config: `prune = true`)'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand plan" -l no-prune -d 'Do not delete owned roles without manifests, even if the config says `prune = true`'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand plan" -l allow-empty -d 'Allow a manifest set that declares no role (with --prune, every owned role is deleted)'
@@ -105,6 +110,7 @@ complete -c rolesmith -n "__fish_rolesmith_using_subcommand apply" -l propagatio
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand apply" -l account -d 'With an `[accounts]` inventory: only the accounts this selects — a name, an id, `ou:/PATH`, `tag:KEY=VALUE` or `*` (repeatable; default: every account)' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand apply" -l account-parallelism -d 'Accounts read and changed at once, each with its own clients, retries and pace' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand apply" -l config -d 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it' -r -F
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand apply" -l now -d 'The instant `expiresAt` is compared with, as an RFC 3339 date or date-time (default: the system clock), for tests and reproducible plans' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand apply" -l prune -d 'Delete owned roles that no manifest declares (config: `prune = true`)'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand apply" -l no-prune -d 'Do not delete owned roles without manifests, even if the config says `prune = true`'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand apply" -l allow-empty -d 'Allow a manifest set that declares no role (with --prune, every owned role is deleted)'
@@ -117,10 +123,17 @@ complete -c rolesmith -n "__fish_rolesmith_using_subcommand show" -l format -d '
 json\t'Machine-readable JSON with a `format_version`'
 markdown\t'Markdown for pull-request comments'"
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand show" -l config -d 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it' -r -F
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand show" -l now -d 'The instant `expiresAt` is compared with, as an RFC 3339 date or date-time (default: the system clock), for tests and reproducible plans' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand show" -l merge -d 'Show several saved plans over accounts (the shards of one plan, each from `plan --account … --out`) as one: one table of every account, for one PR comment'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand show" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand show" -l no-progress -d 'Never draw progress bars. By default, reads and applies that take longer than a second show one on stderr when stderr is a terminal'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand expire" -l config -d 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it' -r -F
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand expire" -l now -d 'The instant `expiresAt` is compared with, as an RFC 3339 date or date-time (default: the system clock), for tests and reproducible plans' -r
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand expire" -l write -d 'Remove the expired elements from the manifest files (a file whose every document expired is deleted)'
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand expire" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand expire" -l no-progress -d 'Never draw progress bars. By default, reads and applies that take longer than a second show one on stderr when stderr is a terminal'
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand expire" -s h -l help -d 'Print help'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand drift" -l ownership-tag -d 'Tag marking what rolesmith owns, as KEY=VALUE (default: the config\'s `[ownership]`, else `managed-by=rolesmith`)' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand drift" -l format -d 'Output format' -r -f -a "text\t'Human text (colored on a terminal unless `NO_COLOR` is set)'
 json\t'Machine-readable JSON with a `format_version`'
@@ -138,6 +151,7 @@ complete -c rolesmith -n "__fish_rolesmith_using_subcommand drift" -l propagatio
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand drift" -l account -d 'With an `[accounts]` inventory: only the accounts this selects — a name, an id, `ou:/PATH`, `tag:KEY=VALUE` or `*` (repeatable; default: every account)' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand drift" -l account-parallelism -d 'Accounts read and changed at once, each with its own clients, retries and pace' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand drift" -l config -d 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it' -r -F
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand drift" -l now -d 'The instant `expiresAt` is compared with, as an RFC 3339 date or date-time (default: the system clock), for tests and reproducible plans' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand drift" -l unmanaged -d 'Also list roles that no manifest declares and rolesmith does not own'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand drift" -l include-reserved -d 'With --unmanaged, also list service-linked roles and roles under `/aws-reserved/`'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand drift" -l allow-empty -d 'Allow a manifest set that declares no role (every owned role is then drift)'
@@ -157,6 +171,7 @@ complete -c rolesmith -n "__fish_rolesmith_using_subcommand accounts" -l max-att
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand accounts" -l retry-budget -d 'Retries the whole run may make; past them, calls fail at once, naming the throttling and the send rate reached (a re-run finishes the job)' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand accounts" -l call-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a connection that never answers must not hang the run)' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand accounts" -l config -d 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it' -r -F
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand accounts" -l now -d 'The instant `expiresAt` is compared with, as an RFC 3339 date or date-time (default: the system clock), for tests and reproducible plans' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand accounts" -l check -d 'Enter each account and report whether it can be reached (exit 1 if one cannot)'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand accounts" -l stats -d 'Print the API calls made, by operation, on stderr'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand accounts" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
@@ -172,6 +187,7 @@ complete -c rolesmith -n "__fish_rolesmith_using_subcommand snapshot" -l retry-b
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand snapshot" -l call-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a connection that never answers must not hang the run)' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand snapshot" -l propagation-timeout -d 'Accepted for scripts that pass apply\'s flags; without effect here' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand snapshot" -l config -d 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it' -r -F
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand snapshot" -l now -d 'The instant `expiresAt` is compared with, as an RFC 3339 date or date-time (default: the system clock), for tests and reproducible plans' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand snapshot" -l stats -d 'Print the API calls made, by operation, on stderr'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand snapshot" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand snapshot" -l no-progress -d 'Never draw progress bars. By default, reads and applies that take longer than a second show one on stderr when stderr is a terminal'
@@ -191,6 +207,7 @@ complete -c rolesmith -n "__fish_rolesmith_using_subcommand import" -l account -
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand import" -l account-parallelism -d 'Accounts read and changed at once, each with its own clients, retries and pace' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand import" -l propagation-timeout -d 'Accepted for scripts that pass apply\'s flags; without effect here' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand import" -l config -d 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it' -r -F
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand import" -l now -d 'The instant `expiresAt` is compared with, as an RFC 3339 date or date-time (default: the system clock), for tests and reproducible plans' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand import" -l adopt -d 'Write `adopt: true` where the role (or its instance profile) lacks the ownership tag, so the first apply takes it over by tagging it'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand import" -l with-bindings -d 'Also write `ec2.instances`: the instances that carry each role\'s instance profile'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand import" -l force -d 'Overwrite manifest files that already exist'
@@ -201,45 +218,52 @@ complete -c rolesmith -n "__fish_rolesmith_using_subcommand import" -s h -l help
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand permissions" -l for -d 'For which command: `plan` (read-only; also drift and snapshot) or `apply`' -r -f -a "plan\t'Read-only: plan, drift, snapshot'
 apply\t'Everything apply may call'"
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand permissions" -l config -d 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it' -r -F
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand permissions" -l now -d 'The instant `expiresAt` is compared with, as an RFC 3339 date or date-time (default: the system clock), for tests and reproducible plans' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand permissions" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand permissions" -l no-progress -d 'Never draw progress bars. By default, reads and applies that take longer than a second show one on stderr when stderr is a terminal'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand permissions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand explain" -l config -d 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it' -r -F
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand explain" -l now -d 'The instant `expiresAt` is compared with, as an RFC 3339 date or date-time (default: the system clock), for tests and reproducible plans' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand explain" -l all -d 'Every code'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand explain" -l markdown -d 'As Markdown (`explain --all --markdown` writes docs/CODES.md)'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand explain" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand explain" -l no-progress -d 'Never draw progress bars. By default, reads and applies that take longer than a second show one on stderr when stderr is a terminal'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand explain" -s h -l help -d 'Print help'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand schema" -l config -d 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it' -r -F
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand schema" -l now -d 'The instant `expiresAt` is compared with, as an RFC 3339 date or date-time (default: the system clock), for tests and reproducible plans' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand schema" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand schema" -l no-progress -d 'Never draw progress bars. By default, reads and applies that take longer than a second show one on stderr when stderr is a terminal'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand schema" -s h -l help -d 'Print help'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand completions" -l config -d 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it' -r -F
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand completions" -l now -d 'The instant `expiresAt` is compared with, as an RFC 3339 date or date-time (default: the system clock), for tests and reproducible plans' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand completions" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand completions" -l no-progress -d 'Never draw progress bars. By default, reads and applies that take longer than a second show one on stderr when stderr is a terminal'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand man" -l config -d 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it' -r -F
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand man" -l now -d 'The instant `expiresAt` is compared with, as an RFC 3339 date or date-time (default: the system clock), for tests and reproducible plans' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand man" -l list -d 'List the commands that have a page, one a line, instead'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand man" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand man" -l no-progress -d 'Never draw progress bars. By default, reads and applies that take longer than a second show one on stderr when stderr is a terminal'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand man" -s h -l help -d 'Print help'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand version" -l config -d 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it' -r -F
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand version" -l now -d 'The instant `expiresAt` is compared with, as an RFC 3339 date or date-time (default: the system clock), for tests and reproducible plans' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand version" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand version" -l no-progress -d 'Never draw progress bars. By default, reads and applies that take longer than a second show one on stderr when stderr is a terminal'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand version" -s h -l help -d 'Print help'
-complete -c rolesmith -n "__fish_rolesmith_using_subcommand help; and not __fish_seen_subcommand_from init validate plan apply show drift accounts snapshot import permissions explain schema completions man version help" -f -a "init" -d 'Write a starter project: `rolesmith.toml`, an example manifest and, with --github, the GitHub workflows. Never overwrites a file'
-complete -c rolesmith -n "__fish_rolesmith_using_subcommand help; and not __fish_seen_subcommand_from init validate plan apply show drift accounts snapshot import permissions explain schema completions man version help" -f -a "validate" -d 'Check manifests without reading any account'
-complete -c rolesmith -n "__fish_rolesmith_using_subcommand help; and not __fish_seen_subcommand_from init validate plan apply show drift accounts snapshot import permissions explain schema completions man version help" -f -a "plan" -d 'Show what apply would change. Makes only read calls'
-complete -c rolesmith -n "__fish_rolesmith_using_subcommand help; and not __fish_seen_subcommand_from init validate plan apply show drift accounts snapshot import permissions explain schema completions man version help" -f -a "apply" -d 'Plan and apply the changes; or, given a saved plan (`apply plan.json`), prove that the manifests and the account still yield exactly its steps and run them. Ctrl-C lets the steps in flight finish and exits 130; running apply again finishes the job'
-complete -c rolesmith -n "__fish_rolesmith_using_subcommand help; and not __fish_seen_subcommand_from init validate plan apply show drift accounts snapshot import permissions explain schema completions man version help" -f -a "show" -d 'Show a saved plan (from `plan --out`) as `plan` showed it, with its plan id and what it was planned against. Reads only the file: no manifests, no AWS call'
-complete -c rolesmith -n "__fish_rolesmith_using_subcommand help; and not __fish_seen_subcommand_from init validate plan apply show drift accounts snapshot import permissions explain schema completions man version help" -f -a "drift" -d 'Report how the account differs from the manifests, including changes made by hand. Exit 0: no drift, 2: drift, 1: error. Makes only read calls'
-complete -c rolesmith -n "__fish_rolesmith_using_subcommand help; and not __fish_seen_subcommand_from init validate plan apply show drift accounts snapshot import permissions explain schema completions man version help" -f -a "accounts" -d 'List the `[accounts]` inventory (from its list, its file or AWS Organizations); with `--check`, enter each account (assume its role) and say which can be reached. Makes only read calls'
-complete -c rolesmith -n "__fish_rolesmith_using_subcommand help; and not __fish_seen_subcommand_from init validate plan apply show drift accounts snapshot import permissions explain schema completions man version help" -f -a "snapshot" -d 'Capture the live account into a snapshot file for offline plans. Makes only read calls'
-complete -c rolesmith -n "__fish_rolesmith_using_subcommand help; and not __fish_seen_subcommand_from init validate plan apply show drift accounts snapshot import permissions explain schema completions man version help" -f -a "import" -d 'Write manifests for roles that already exist, to bring them under management. Makes only read calls'
-complete -c rolesmith -n "__fish_rolesmith_using_subcommand help; and not __fish_seen_subcommand_from init validate plan apply show drift accounts snapshot import permissions explain schema completions man version help" -f -a "permissions" -d 'Print the least-privilege IAM policy rolesmith needs'
-complete -c rolesmith -n "__fish_rolesmith_using_subcommand help; and not __fish_seen_subcommand_from init validate plan apply show drift accounts snapshot import permissions explain schema completions man version help" -f -a "explain" -d 'Explain a diagnostic code: what it finds, why it matters and how to fix it'
-complete -c rolesmith -n "__fish_rolesmith_using_subcommand help; and not __fish_seen_subcommand_from init validate plan apply show drift accounts snapshot import permissions explain schema completions man version help" -f -a "schema" -d 'Print the JSON Schema of manifests'
-complete -c rolesmith -n "__fish_rolesmith_using_subcommand help; and not __fish_seen_subcommand_from init validate plan apply show drift accounts snapshot import permissions explain schema completions man version help" -f -a "completions" -d 'Print a shell completion script'
-complete -c rolesmith -n "__fish_rolesmith_using_subcommand help; and not __fish_seen_subcommand_from init validate plan apply show drift accounts snapshot import permissions explain schema completions man version help" -f -a "man" -d 'Print a man page (roff): rolesmith\'s, or a subcommand\'s'
-complete -c rolesmith -n "__fish_rolesmith_using_subcommand help; and not __fish_seen_subcommand_from init validate plan apply show drift accounts snapshot import permissions explain schema completions man version help" -f -a "version" -d 'Print the version (the same as `--version`)'
-complete -c rolesmith -n "__fish_rolesmith_using_subcommand help; and not __fish_seen_subcommand_from init validate plan apply show drift accounts snapshot import permissions explain schema completions man version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand help; and not __fish_seen_subcommand_from init validate plan apply show expire drift accounts snapshot import permissions explain schema completions man version help" -f -a "init" -d 'Write a starter project: `rolesmith.toml`, an example manifest and, with --github, the GitHub workflows. Never overwrites a file'
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand help; and not __fish_seen_subcommand_from init validate plan apply show expire drift accounts snapshot import permissions explain schema completions man version help" -f -a "validate" -d 'Check manifests without reading any account'
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand help; and not __fish_seen_subcommand_from init validate plan apply show expire drift accounts snapshot import permissions explain schema completions man version help" -f -a "plan" -d 'Show what apply would change. Makes only read calls'
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand help; and not __fish_seen_subcommand_from init validate plan apply show expire drift accounts snapshot import permissions explain schema completions man version help" -f -a "apply" -d 'Plan and apply the changes; or, given a saved plan (`apply plan.json`), prove that the manifests and the account still yield exactly its steps and run them. Ctrl-C lets the steps in flight finish and exits 130; running apply again finishes the job'
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand help; and not __fish_seen_subcommand_from init validate plan apply show expire drift accounts snapshot import permissions explain schema completions man version help" -f -a "show" -d 'Show a saved plan (from `plan --out`) as `plan` showed it, with its plan id and what it was planned against. Reads only the file: no manifests, no AWS call'
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand help; and not __fish_seen_subcommand_from init validate plan apply show expire drift accounts snapshot import permissions explain schema completions man version help" -f -a "expire" -d 'List the manifests\' elements whose `expiresAt` has passed; `--write` removes them from the files, leaving every other line as it was. Reads no account'
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand help; and not __fish_seen_subcommand_from init validate plan apply show expire drift accounts snapshot import permissions explain schema completions man version help" -f -a "drift" -d 'Report how the account differs from the manifests, including changes made by hand. Exit 0: no drift, 2: drift, 1: error. Makes only read calls'
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand help; and not __fish_seen_subcommand_from init validate plan apply show expire drift accounts snapshot import permissions explain schema completions man version help" -f -a "accounts" -d 'List the `[accounts]` inventory (from its list, its file or AWS Organizations); with `--check`, enter each account (assume its role) and say which can be reached. Makes only read calls'
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand help; and not __fish_seen_subcommand_from init validate plan apply show expire drift accounts snapshot import permissions explain schema completions man version help" -f -a "snapshot" -d 'Capture the live account into a snapshot file for offline plans. Makes only read calls'
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand help; and not __fish_seen_subcommand_from init validate plan apply show expire drift accounts snapshot import permissions explain schema completions man version help" -f -a "import" -d 'Write manifests for roles that already exist, to bring them under management. Makes only read calls'
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand help; and not __fish_seen_subcommand_from init validate plan apply show expire drift accounts snapshot import permissions explain schema completions man version help" -f -a "permissions" -d 'Print the least-privilege IAM policy rolesmith needs'
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand help; and not __fish_seen_subcommand_from init validate plan apply show expire drift accounts snapshot import permissions explain schema completions man version help" -f -a "explain" -d 'Explain a diagnostic code: what it finds, why it matters and how to fix it'
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand help; and not __fish_seen_subcommand_from init validate plan apply show expire drift accounts snapshot import permissions explain schema completions man version help" -f -a "schema" -d 'Print the JSON Schema of manifests'
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand help; and not __fish_seen_subcommand_from init validate plan apply show expire drift accounts snapshot import permissions explain schema completions man version help" -f -a "completions" -d 'Print a shell completion script'
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand help; and not __fish_seen_subcommand_from init validate plan apply show expire drift accounts snapshot import permissions explain schema completions man version help" -f -a "man" -d 'Print a man page (roff): rolesmith\'s, or a subcommand\'s'
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand help; and not __fish_seen_subcommand_from init validate plan apply show expire drift accounts snapshot import permissions explain schema completions man version help" -f -a "version" -d 'Print the version (the same as `--version`)'
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand help; and not __fish_seen_subcommand_from init validate plan apply show expire drift accounts snapshot import permissions explain schema completions man version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -22,6 +22,7 @@ Register-ArgumentCompleter -Native -CommandName 'rolesmith' -ScriptBlock {
     $completions = @(switch ($command) {
         'rolesmith' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'The instant `expiresAt` is compared with, as an RFC 3339 date or date-time (default: the system clock), for tests and reproducible plans')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
             [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars. By default, reads and applies that take longer than a second show one on stderr when stderr is a terminal')
@@ -34,6 +35,7 @@ Register-ArgumentCompleter -Native -CommandName 'rolesmith' -ScriptBlock {
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Show what apply would change. Makes only read calls')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Plan and apply the changes; or, given a saved plan (`apply plan.json`), prove that the manifests and the account still yield exactly its steps and run them. Ctrl-C lets the steps in flight finish and exits 130; running apply again finishes the job')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a saved plan (from `plan --out`) as `plan` showed it, with its plan id and what it was planned against. Reads only the file: no manifests, no AWS call')
+            [CompletionResult]::new('expire', 'expire', [CompletionResultType]::ParameterValue, 'List the manifests'' elements whose `expiresAt` has passed; `--write` removes them from the files, leaving every other line as it was. Reads no account')
             [CompletionResult]::new('drift', 'drift', [CompletionResultType]::ParameterValue, 'Report how the account differs from the manifests, including changes made by hand. Exit 0: no drift, 2: drift, 1: error. Makes only read calls')
             [CompletionResult]::new('accounts', 'accounts', [CompletionResultType]::ParameterValue, 'List the `[accounts]` inventory (from its list, its file or AWS Organizations); with `--check`, enter each account (assume its role) and say which can be reached. Makes only read calls')
             [CompletionResult]::new('snapshot', 'snapshot', [CompletionResultType]::ParameterValue, 'Capture the live account into a snapshot file for offline plans. Makes only read calls')
@@ -49,6 +51,7 @@ Register-ArgumentCompleter -Native -CommandName 'rolesmith' -ScriptBlock {
         }
         'rolesmith;init' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'The instant `expiresAt` is compared with, as an RFC 3339 date or date-time (default: the system clock), for tests and reproducible plans')
             [CompletionResult]::new('--github', '--github', [CompletionResultType]::ParameterName, 'Also write the plan, apply and drift workflows to `.github/workflows/`')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
@@ -60,6 +63,7 @@ Register-ArgumentCompleter -Native -CommandName 'rolesmith' -ScriptBlock {
         'rolesmith;validate' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format for findings')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'The instant `expiresAt` is compared with, as an RFC 3339 date or date-time (default: the system clock), for tests and reproducible plans')
             [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Fail on warnings too (exit 1), like `clippy -D warnings` (config: `strict = true`)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
@@ -88,6 +92,7 @@ Register-ArgumentCompleter -Native -CommandName 'rolesmith' -ScriptBlock {
             [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'With an `[accounts]` inventory: only the accounts this selects — a name, an id, `ou:/PATH`, `tag:KEY=VALUE` or `*` (repeatable; default: every account)')
             [CompletionResult]::new('--account-parallelism', '--account-parallelism', [CompletionResultType]::ParameterName, 'Accounts read and changed at once, each with its own clients, retries and pace')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'The instant `expiresAt` is compared with, as an RFC 3339 date or date-time (default: the system clock), for tests and reproducible plans')
             [CompletionResult]::new('--prune', '--prune', [CompletionResultType]::ParameterName, 'Delete owned roles that no manifest declares (config: `prune = true`)')
             [CompletionResult]::new('--no-prune', '--no-prune', [CompletionResultType]::ParameterName, 'Do not delete owned roles without manifests, even if the config says `prune = true`')
             [CompletionResult]::new('--allow-empty', '--allow-empty', [CompletionResultType]::ParameterName, 'Allow a manifest set that declares no role (with --prune, every owned role is deleted)')
@@ -119,6 +124,7 @@ Register-ArgumentCompleter -Native -CommandName 'rolesmith' -ScriptBlock {
             [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'With an `[accounts]` inventory: only the accounts this selects — a name, an id, `ou:/PATH`, `tag:KEY=VALUE` or `*` (repeatable; default: every account)')
             [CompletionResult]::new('--account-parallelism', '--account-parallelism', [CompletionResultType]::ParameterName, 'Accounts read and changed at once, each with its own clients, retries and pace')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'The instant `expiresAt` is compared with, as an RFC 3339 date or date-time (default: the system clock), for tests and reproducible plans')
             [CompletionResult]::new('--prune', '--prune', [CompletionResultType]::ParameterName, 'Delete owned roles that no manifest declares (config: `prune = true`)')
             [CompletionResult]::new('--no-prune', '--no-prune', [CompletionResultType]::ParameterName, 'Do not delete owned roles without manifests, even if the config says `prune = true`')
             [CompletionResult]::new('--allow-empty', '--allow-empty', [CompletionResultType]::ParameterName, 'Allow a manifest set that declares no role (with --prune, every owned role is deleted)')
@@ -134,12 +140,24 @@ Register-ArgumentCompleter -Native -CommandName 'rolesmith' -ScriptBlock {
         'rolesmith;show' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format (`json` is the plan''s JSON document, as `plan --format json`)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'The instant `expiresAt` is compared with, as an RFC 3339 date or date-time (default: the system clock), for tests and reproducible plans')
             [CompletionResult]::new('--merge', '--merge', [CompletionResultType]::ParameterName, 'Show several saved plans over accounts (the shards of one plan, each from `plan --account … --out`) as one: one table of every account, for one PR comment')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
             [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars. By default, reads and applies that take longer than a second show one on stderr when stderr is a terminal')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'rolesmith;expire' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'The instant `expiresAt` is compared with, as an RFC 3339 date or date-time (default: the system clock), for tests and reproducible plans')
+            [CompletionResult]::new('--write', '--write', [CompletionResultType]::ParameterName, 'Remove the expired elements from the manifest files (a file whose every document expired is deleted)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars. By default, reads and applies that take longer than a second show one on stderr when stderr is a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'rolesmith;drift' {
@@ -158,6 +176,7 @@ Register-ArgumentCompleter -Native -CommandName 'rolesmith' -ScriptBlock {
             [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'With an `[accounts]` inventory: only the accounts this selects — a name, an id, `ou:/PATH`, `tag:KEY=VALUE` or `*` (repeatable; default: every account)')
             [CompletionResult]::new('--account-parallelism', '--account-parallelism', [CompletionResultType]::ParameterName, 'Accounts read and changed at once, each with its own clients, retries and pace')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'The instant `expiresAt` is compared with, as an RFC 3339 date or date-time (default: the system clock), for tests and reproducible plans')
             [CompletionResult]::new('--unmanaged', '--unmanaged', [CompletionResultType]::ParameterName, 'Also list roles that no manifest declares and rolesmith does not own')
             [CompletionResult]::new('--include-reserved', '--include-reserved', [CompletionResultType]::ParameterName, 'With --unmanaged, also list service-linked roles and roles under `/aws-reserved/`')
             [CompletionResult]::new('--allow-empty', '--allow-empty', [CompletionResultType]::ParameterName, 'Allow a manifest set that declares no role (every owned role is then drift)')
@@ -180,6 +199,7 @@ Register-ArgumentCompleter -Native -CommandName 'rolesmith' -ScriptBlock {
             [CompletionResult]::new('--retry-budget', '--retry-budget', [CompletionResultType]::ParameterName, 'Retries the whole run may make; past them, calls fail at once, naming the throttling and the send rate reached (a re-run finishes the job)')
             [CompletionResult]::new('--call-timeout', '--call-timeout', [CompletionResultType]::ParameterName, 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a connection that never answers must not hang the run)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'The instant `expiresAt` is compared with, as an RFC 3339 date or date-time (default: the system clock), for tests and reproducible plans')
             [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Enter each account and report whether it can be reached (exit 1 if one cannot)')
             [CompletionResult]::new('--stats', '--stats', [CompletionResultType]::ParameterName, 'Print the API calls made, by operation, on stderr')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
@@ -200,6 +220,7 @@ Register-ArgumentCompleter -Native -CommandName 'rolesmith' -ScriptBlock {
             [CompletionResult]::new('--call-timeout', '--call-timeout', [CompletionResultType]::ParameterName, 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a connection that never answers must not hang the run)')
             [CompletionResult]::new('--propagation-timeout', '--propagation-timeout', [CompletionResultType]::ParameterName, 'Accepted for scripts that pass apply''s flags; without effect here')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'The instant `expiresAt` is compared with, as an RFC 3339 date or date-time (default: the system clock), for tests and reproducible plans')
             [CompletionResult]::new('--stats', '--stats', [CompletionResultType]::ParameterName, 'Print the API calls made, by operation, on stderr')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
@@ -224,6 +245,7 @@ Register-ArgumentCompleter -Native -CommandName 'rolesmith' -ScriptBlock {
             [CompletionResult]::new('--account-parallelism', '--account-parallelism', [CompletionResultType]::ParameterName, 'Accounts read and changed at once, each with its own clients, retries and pace')
             [CompletionResult]::new('--propagation-timeout', '--propagation-timeout', [CompletionResultType]::ParameterName, 'Accepted for scripts that pass apply''s flags; without effect here')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'The instant `expiresAt` is compared with, as an RFC 3339 date or date-time (default: the system clock), for tests and reproducible plans')
             [CompletionResult]::new('--adopt', '--adopt', [CompletionResultType]::ParameterName, 'Write `adopt: true` where the role (or its instance profile) lacks the ownership tag, so the first apply takes it over by tagging it')
             [CompletionResult]::new('--with-bindings', '--with-bindings', [CompletionResultType]::ParameterName, 'Also write `ec2.instances`: the instances that carry each role''s instance profile')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Overwrite manifest files that already exist')
@@ -238,6 +260,7 @@ Register-ArgumentCompleter -Native -CommandName 'rolesmith' -ScriptBlock {
         'rolesmith;permissions' {
             [CompletionResult]::new('--for', '--for', [CompletionResultType]::ParameterName, 'For which command: `plan` (read-only; also drift and snapshot) or `apply`')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'The instant `expiresAt` is compared with, as an RFC 3339 date or date-time (default: the system clock), for tests and reproducible plans')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
             [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars. By default, reads and applies that take longer than a second show one on stderr when stderr is a terminal')
@@ -247,6 +270,7 @@ Register-ArgumentCompleter -Native -CommandName 'rolesmith' -ScriptBlock {
         }
         'rolesmith;explain' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'The instant `expiresAt` is compared with, as an RFC 3339 date or date-time (default: the system clock), for tests and reproducible plans')
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Every code')
             [CompletionResult]::new('--markdown', '--markdown', [CompletionResultType]::ParameterName, 'As Markdown (`explain --all --markdown` writes docs/CODES.md)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
@@ -258,6 +282,7 @@ Register-ArgumentCompleter -Native -CommandName 'rolesmith' -ScriptBlock {
         }
         'rolesmith;schema' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'The instant `expiresAt` is compared with, as an RFC 3339 date or date-time (default: the system clock), for tests and reproducible plans')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
             [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars. By default, reads and applies that take longer than a second show one on stderr when stderr is a terminal')
@@ -267,6 +292,7 @@ Register-ArgumentCompleter -Native -CommandName 'rolesmith' -ScriptBlock {
         }
         'rolesmith;completions' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'The instant `expiresAt` is compared with, as an RFC 3339 date or date-time (default: the system clock), for tests and reproducible plans')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
             [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars. By default, reads and applies that take longer than a second show one on stderr when stderr is a terminal')
@@ -276,6 +302,7 @@ Register-ArgumentCompleter -Native -CommandName 'rolesmith' -ScriptBlock {
         }
         'rolesmith;man' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'The instant `expiresAt` is compared with, as an RFC 3339 date or date-time (default: the system clock), for tests and reproducible plans')
             [CompletionResult]::new('--list', '--list', [CompletionResultType]::ParameterName, 'List the commands that have a page, one a line, instead')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
@@ -286,6 +313,7 @@ Register-ArgumentCompleter -Native -CommandName 'rolesmith' -ScriptBlock {
         }
         'rolesmith;version' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Settings file (default: `rolesmith.toml` in the current directory, if any). Flags override it')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'The instant `expiresAt` is compared with, as an RFC 3339 date or date-time (default: the system clock), for tests and reproducible plans')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
             [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars. By default, reads and applies that take longer than a second show one on stderr when stderr is a terminal')
@@ -299,6 +327,7 @@ Register-ArgumentCompleter -Native -CommandName 'rolesmith' -ScriptBlock {
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Show what apply would change. Makes only read calls')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Plan and apply the changes; or, given a saved plan (`apply plan.json`), prove that the manifests and the account still yield exactly its steps and run them. Ctrl-C lets the steps in flight finish and exits 130; running apply again finishes the job')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a saved plan (from `plan --out`) as `plan` showed it, with its plan id and what it was planned against. Reads only the file: no manifests, no AWS call')
+            [CompletionResult]::new('expire', 'expire', [CompletionResultType]::ParameterValue, 'List the manifests'' elements whose `expiresAt` has passed; `--write` removes them from the files, leaving every other line as it was. Reads no account')
             [CompletionResult]::new('drift', 'drift', [CompletionResultType]::ParameterValue, 'Report how the account differs from the manifests, including changes made by hand. Exit 0: no drift, 2: drift, 1: error. Makes only read calls')
             [CompletionResult]::new('accounts', 'accounts', [CompletionResultType]::ParameterValue, 'List the `[accounts]` inventory (from its list, its file or AWS Organizations); with `--check`, enter each account (assume its role) and say which can be reached. Makes only read calls')
             [CompletionResult]::new('snapshot', 'snapshot', [CompletionResultType]::ParameterValue, 'Capture the live account into a snapshot file for offline plans. Makes only read calls')
@@ -325,6 +354,9 @@ Register-ArgumentCompleter -Native -CommandName 'rolesmith' -ScriptBlock {
             break
         }
         'rolesmith;help;show' {
+            break
+        }
+        'rolesmith;help;expire' {
             break
         }
         'rolesmith;help;drift' {

@@ -37,6 +37,8 @@ pub struct ResolveContext {
     pub lint: LintSettings,
     /// The inventory account the manifests are validated for (`None`: no inventory).
     pub account: Option<crate::inventory::AccountScope>,
+    /// The run's instant, which `expiresAt` is compared with.
+    pub now: crate::expiry::Instant,
 }
 
 impl ResolveContext {
@@ -49,6 +51,7 @@ impl ResolveContext {
             limits: Limits::default(),
             lint: LintSettings::default(),
             account: None,
+            now: crate::expiry::Instant::now(),
         }
     }
 
@@ -60,6 +63,7 @@ impl ResolveContext {
             ownership: self.ownership.clone(),
             limits: self.limits,
             account: self.account.clone(),
+            now: self.now,
         }
     }
 
@@ -136,8 +140,18 @@ fn check_one(
     lint: &LintContext<'_>,
 ) -> Option<CheckedDocument> {
     let (doc, placed) = crate::manifest::validate::accounts::for_account(doc, target)?;
+    let at_now = crate::manifest::validate::expiry::at(doc.as_ref(), target.now);
+    let expiring = at_now.found.into_iter().map(|f| f.expiring).collect();
+    let Some(doc) = at_now.doc else {
+        return Some(CheckedDocument::expired_role(
+            doc.as_ref(),
+            placed,
+            expiring,
+        ));
+    };
     let doc = doc.as_ref();
     let mut checked = check_document(doc, target);
+    checked.expiring = expiring;
     checked.found.splice(0..0, placed);
     if let Document::Role(m) = &doc.document {
         crate::lint::lint_role(
@@ -223,6 +237,10 @@ impl<'a> Validator<'a> {
     /// Adds one checked document, in file order: duplicates across documents are found here.
     fn merge(&mut self, mut checked: CheckedDocument) {
         self.duplicates.check(&mut checked);
+        self.desired.expiring.append(&mut checked.expiring);
+        if checked.expired_role {
+            self.desired.expired_roles.insert(checked.name.clone());
+        }
         let ok = !has_errors(&checked.found);
         self.diagnostics.extend(checked.found);
         match (ok, checked.policy) {

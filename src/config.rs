@@ -52,6 +52,11 @@ pub struct Config {
     pub strict: Option<bool>,
     /// The `[accounts]` inventory; `None`: the credentials' own account only.
     pub accounts: Option<AccountsConfig>,
+    /// How long before an `expiresAt` plans warn of it, in seconds (`None`: 7 days).
+    pub warn_expiring_within: Option<i64>,
+    /// `--now`: the instant `expiresAt` is compared with (not a key of the file; `None`: the
+    /// system clock).
+    pub now: Option<crate::expiry::Instant>,
 }
 
 /// The `[lint]` table: a level per check code, and the reserved key `own_accounts`.
@@ -163,6 +168,7 @@ struct RawConfig {
     quotas: RawQuotas,
     parallelism: Option<Spanned<i64>>,
     max_deletions: Option<Spanned<i64>>,
+    warn_expiring_within: Option<Spanned<String>>,
     strict: Option<bool>,
     /// Levels by code, and `own_accounts` (an array); told apart after parsing.
     #[serde(default)]
@@ -302,6 +308,13 @@ impl Config {
         let parallelism = ranged(&raw.parallelism, "parallelism", 1, 64)?.map(|n| n as u16);
         let max_deletions = ranged(&raw.max_deletions, "max_deletions", 0, i64::from(u32::MAX))?
             .map(|n| n as usize);
+        let warn_expiring_within = match &raw.warn_expiring_within {
+            None => None,
+            Some(w) => Some(
+                crate::expiry::parse_duration(w.get_ref())
+                    .map_err(|m| invalid(Some(w.span()), format!("warn_expiring_within: {m}")))?,
+            ),
+        };
         let mut lint = LintConfig::default();
         for (code, value) in raw.lint {
             if code.get_ref() == OWN_ACCOUNTS_KEY {
@@ -348,6 +361,8 @@ impl Config {
             max_deletions,
             lint,
             strict: raw.strict,
+            warn_expiring_within,
+            now: None,
         })
     }
 }

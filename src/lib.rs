@@ -13,6 +13,7 @@ pub mod codes;
 pub mod config;
 pub mod diagnostic;
 pub mod diff;
+pub mod expiry;
 pub mod import;
 pub mod inventory;
 pub mod json;

@@ -39,6 +39,10 @@ pub struct Cli {
     /// override it.
     #[arg(long, value_name = "FILE", global = true, help_heading = GLOBAL)]
     pub config: Option<PathBuf>,
+    /// The instant `expiresAt` is compared with, as an RFC 3339 date or date-time (default:
+    /// the system clock), for tests and reproducible plans.
+    #[arg(long, value_name = "INSTANT", global = true, help_heading = GLOBAL, value_parser = crate::expiry::Instant::parse)]
+    pub now: Option<crate::expiry::Instant>,
     /// The command.
     #[command(subcommand)]
     pub command: Command,
@@ -137,6 +141,18 @@ pub enum Command {
         /// Output format (`json` is the plan's JSON document, as `plan --format json`).
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+    },
+    /// List the manifests' elements whose `expiresAt` has passed; `--write` removes them from
+    /// the files, leaving every other line as it was. Reads no account.
+    #[command(after_help = examples::EXPIRE)]
+    Expire {
+        /// Manifest files or directories (default: `paths` from the config, else the current
+        /// directory).
+        paths: Vec<PathBuf>,
+        /// Remove the expired elements from the manifest files (a file whose every document
+        /// expired is deleted).
+        #[arg(long)]
+        write: bool,
     },
     /// Report how the account differs from the manifests, including changes made by hand.
     /// Exit 0: no drift, 2: drift, 1: error. Makes only read calls.

@@ -117,6 +117,7 @@ pub(super) fn provenance(planned: &Planned, settings: &Settings) -> Result<Prove
         },
         manifests: ManifestDigest::of_files(&planned.files)?,
         live: LiveFingerprint::take(&planned.desired, &planned.live, &settings.ownership),
+        planned_at: Some(settings.now),
     })
 }
 

@@ -50,6 +50,13 @@ Examples:
   rolesmith show plan.json --format json | jq .summary
   rolesmith show --merge shard-*/plan.json --format markdown > plan.md   # shards of one plan";
 
+/// `rolesmith expire --help`.
+pub const EXPIRE: &str = "\
+Examples:
+  rolesmith expire                                # what has expired, with file:line
+  rolesmith expire --write && git diff            # the manifests without it
+  rolesmith --now 2026-12-05 expire               # as it will stand on a day";
+
 /// `rolesmith drift --help`.
 pub const DRIFT: &str = "\
 Examples:

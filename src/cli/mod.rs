@@ -12,6 +12,7 @@ mod capture;
 mod commands;
 mod docs;
 mod examples;
+mod expire;
 mod fleet;
 mod init;
 mod planning;
@@ -107,8 +108,11 @@ pub fn run(cli: Cli) -> ExitStatus {
         progress::disable();
     }
     init_logging(cli.verbose);
+    let now = cli.now;
     let config = || -> Result<Config, BoxError> {
-        Ok(Config::discover(cli.config.as_deref(), Path::new("."))?)
+        let mut config = Config::discover(cli.config.as_deref(), Path::new("."))?;
+        config.now = now;
+        Ok(config)
     };
     let result = match cli.command {
         Command::Validate {
@@ -150,6 +154,11 @@ pub fn run(cli: Cli) -> ExitStatus {
             format,
         } => show::show_command(&plans, merge, format),
         Command::Init { dir, github } => init::init_command(&dir, github),
+        Command::Expire { paths, write } => config().and_then(|config| {
+            let paths = settings::resolve_paths(&paths, &config);
+            let now = config.now.unwrap_or_else(crate::expiry::Instant::now);
+            expire::expire_command(&paths, write, now)
+        }),
         Command::Drift {
             paths,
             account,

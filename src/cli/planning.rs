@@ -101,6 +101,7 @@ fn resolve_context(settings: &Settings, identity: crate::account::Identity) -> R
         limits: settings.limits,
         lint: settings.lint.settings(),
         account: settings.account.scope.clone(),
+        now: settings.now,
     }
 }
 
@@ -128,6 +129,7 @@ pub(super) fn check_before_connecting(settings: &Settings) -> Result<(), BoxErro
         limits: settings.limits,
         lint: settings.lint.settings(),
         account: settings.account.scope.clone(),
+        now: settings.now,
         ..ResolveContext::offline()
     };
     let (desired, diagnostics, _) = load_and_validate(&settings.paths, &ctx);
@@ -179,7 +181,14 @@ pub(super) fn derive_plan(
             prune: settings.prune,
         },
     );
-    Plan::build(select_targets(d, &settings.targets), live, &settings.limits)
+    let mut plan = Plan::build(select_targets(d, &settings.targets), live, &settings.limits);
+    crate::plan::expiries::annotate(
+        &mut plan,
+        &desired.expiring,
+        settings.now,
+        settings.warn_expiring_within,
+    );
+    plan
 }
 
 /// A `--target` that no manifest declares and the account does not have is a typo: refused,

@@ -115,7 +115,12 @@ pub(super) fn prove_saved(
     saved: &SavedPlan,
     path: &Path,
 ) -> Result<Proved, BoxError> {
-    let settings = saved_plan_settings(settings, &saved.provenance.settings, path)?;
+    let mut settings = saved_plan_settings(settings, &saved.provenance.settings, path)?;
+    // The plan is proved at the instant it was made at; an `expiresAt` between then and now
+    // would have changed it, and refuses it below.
+    let applying_at = settings.now;
+    let planned_at = saved.provenance.planned_at.unwrap_or(applying_at);
+    settings.now = planned_at;
     check_manifests_unchanged(saved, &settings, path)?;
     check_before_connecting(&settings)?;
     let runtime = tokio_runtime()?;
@@ -130,7 +135,9 @@ pub(super) fn prove_saved(
             return Err(e);
         }
     };
+    check_no_expiry_between(&desired, planned_at, applying_at, path)?;
     check_deletions(&saved.plan.deletions(), settings.max_deletions)?;
+    settings.now = applying_at;
     Ok(Proved {
         settings,
         runtime,
@@ -138,6 +145,39 @@ pub(super) fn prove_saved(
         desired,
         live,
     })
+}
+
+/// Refuses a plan made before an `expiresAt` that has passed since: what it would run is no
+/// longer what the manifests say.
+fn check_no_expiry_between(
+    desired: &DesiredState,
+    planned_at: crate::expiry::Instant,
+    applying_at: crate::expiry::Instant,
+    path: &Path,
+) -> Result<(), BoxError> {
+    let ended: Vec<String> = desired
+        .expiring
+        .iter()
+        .filter(|e| planned_at < e.at && e.at <= applying_at)
+        .map(|e| {
+            format!(
+                "{}: {} expired {} ({})",
+                e.address, e.element, e.at, e.location
+            )
+        })
+        .collect();
+    if ended.is_empty() {
+        return Ok(());
+    }
+    Err(refuse(
+        format!(
+            "{} was planned at {planned_at}, and since then {} element(s) of its manifests expired: {}; nothing was changed",
+            path.display(),
+            ended.len(),
+            ended.join("; ")
+        ),
+        replan(path),
+    ))
 }
 
 /// The way out of a refused saved plan.

@@ -91,6 +91,10 @@ pub struct Settings {
     pub account: AccountTarget,
     /// `--target`: the resources a partial plan is limited to (empty: everything).
     pub targets: Vec<Address>,
+    /// The run's instant (`--now`, else the system clock when the run started).
+    pub now: crate::expiry::Instant,
+    /// How long before an `expiresAt` plans warn of it, in seconds.
+    pub warn_expiring_within: i64,
 }
 
 /// Which account a command reads and changes.
@@ -230,6 +234,10 @@ impl Settings {
             parallelism: usize::from(config.parallelism.unwrap_or(DEFAULT_PARALLELISM)),
             limits: config.limits,
             lint: config.lint.clone(),
+            now: config.now.unwrap_or_else(crate::expiry::Instant::now),
+            warn_expiring_within: config
+                .warn_expiring_within
+                .unwrap_or(crate::plan::expiries::DEFAULT_WARNING_WINDOW),
             path_prefix: live.path_prefix,
             region: live.region,
             account: target,
@@ -433,6 +441,7 @@ impl ValidateSettings {
                 ownership: config.ownership.clone().unwrap_or_default(),
                 limits: config.limits,
                 lint: config.lint.settings(),
+                now: config.now.unwrap_or_else(crate::expiry::Instant::now),
                 ..ResolveContext::offline()
             },
         }

@@ -98,9 +98,24 @@ pub fn diff(desired: &DesiredState, live: &AccountState, opts: &DiffOptions) -> 
             opts.ownership.key, opts.ownership.value
         ));
     }
+    // A role whose `expiresAt` has passed is deleted like a pruned one: its manifest asked for
+    // the end, so no --prune is needed.
+    let expired: BTreeSet<String> = desired
+        .expired_roles
+        .iter()
+        .map(|n| n.to_ascii_lowercase())
+        .collect();
+    let (orphans, ended): (Vec<&RoleState>, Vec<&RoleState>) = orphans
+        .into_iter()
+        .partition(|r| !expired.contains(&r.name.to_ascii_lowercase()));
+    for role in ended {
+        let reason = "owned by rolesmith, and its manifest's expiresAt has passed";
+        delete_role(role, live, opts, &mut out, &kept_profiles, reason);
+    }
     if opts.prune {
         for role in orphans {
-            delete_role(role, live, opts, &mut out, &kept_profiles);
+            let reason = "owned by rolesmith and declared by no manifest (--prune)";
+            delete_role(role, live, opts, &mut out, &kept_profiles, reason);
         }
     } else if !orphans.is_empty() {
         let names: Vec<&str> = orphans.iter().map(|r| r.name.as_str()).collect();

@@ -211,6 +211,7 @@ pub(super) fn delete_role(
     opts: &DiffOptions,
     out: &mut Diff,
     kept: &BTreeSet<String>,
+    reason: &str,
 ) {
     for p in live.profiles_of_role(&role.name) {
         if ownership_ok(&p.tags, opts) && !kept.contains(&p.name) {
@@ -223,6 +224,6 @@ pub(super) fn delete_role(
         before: Some(Resource::Role(Box::new(role.clone()))),
         after: None,
         attributes: Vec::new(),
-        reason: Some("owned by rolesmith and declared by no manifest (--prune)".into()),
+        reason: Some(reason.into()),
     });
 }

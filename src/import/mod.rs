@@ -17,9 +17,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::manifest::model::{
-    ApiVersion, Ec2Bindings, InstanceProfileSpec, Metadata, NamedInstanceProfile, RoleKind,
-    RoleManifest, RoleSpec, ServiceLinkedRoleKind, ServiceLinkedRoleManifest,
-    ServiceLinkedRoleSpec,
+    ApiVersion, Attachment, Ec2Bindings, InstanceProfileSpec, Metadata, NamedInstanceProfile,
+    RoleKind, RoleManifest, RoleSpec, ServiceLinkedRoleKind, ServiceLinkedRoleManifest,
+    ServiceLinkedRoleSpec, TagValue,
 };
 use crate::policy::TrustContext;
 use crate::state::{
@@ -225,7 +225,11 @@ fn role_manifest(
         None => (None, Some(role.trust_policy.to_input())),
     };
     let reference = |arn: &String| policy::reference(arn, policies, &account.partition);
-    let managed_policies = role.managed_policies.iter().map(reference).collect();
+    let managed_policies = role
+        .managed_policies
+        .iter()
+        .map(|arn| Attachment::Policy(reference(arn)))
+        .collect();
     let mut tags: BTreeMap<String, String> = role.tags.clone();
     tags.remove(&opts.ownership.key);
     let profiles: Vec<_> = account.profiles_of_role(&role.name).collect();
@@ -283,7 +287,10 @@ fn role_manifest(
                 .iter()
                 .map(|(name, p)| (name.clone(), p.to_input()))
                 .collect(),
-            tags,
+            tags: tags
+                .into_iter()
+                .map(|(k, v)| (k, TagValue::Value(v)))
+                .collect(),
             instance_profile,
             ec2,
             // Adoption covers the role and its profile: either lacking the tag needs it.
@@ -293,6 +300,7 @@ fn role_manifest(
                         .first()
                         .is_some_and(|p| !opts.ownership.is_on(&p.tags))),
             lint: None,
+            expires_at: None,
         },
     }
 }

@@ -4,6 +4,7 @@
 //! Nothing here knows of the linter: the check stage (`crate::check`) runs load → validate →
 //! lint, so `lint` may depend on the manifest types and positions without a cycle.
 
+pub mod cut;
 pub mod grammar;
 pub mod limits;
 pub mod load;

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Serialize};
 
+use crate::expiry::Instant;
 use crate::policy::{PolicyDocumentInput, TrustEntry};
 
 mod provider;
@@ -214,15 +215,19 @@ pub struct RoleSpec {
     /// Managed policies to attach: full ARNs, `aws:NAME` for AWS managed policies
     /// (`aws:service-role/NAME` for those under a path), or `policy:NAME` for a
     /// `kind: ManagedPolicy` of the manifest set.
+    /// Each item a string, or `{arn: ..., expiresAt: ...}` for an attachment that ends.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[schemars(inner(pattern(MANAGED_POLICY_PATTERN)))]
-    pub managed_policies: Vec<String>,
+    pub managed_policies: Vec<Attachment>,
     /// Inline policies, by name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub inline_policies: BTreeMap<String, PolicyDocumentInput>,
-    /// Tags (at most 50; the ownership tag is added by rolesmith).
+    /// Tags (at most 50; the ownership tag is added by rolesmith). A value is a string, or
+    /// `{value: ..., expiresAt: ...}` for a tag that ends.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub tags: BTreeMap<String, String>,
+    pub tags: BTreeMap<String, TagValue>,
+    /// The instant the whole role ends: after it the next apply deletes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<Instant>,
     /// The instance profile wrapping this role: `true` for one named like the role at `/`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance_profile: Option<InstanceProfileSpec>,
@@ -235,6 +240,97 @@ pub struct RoleSpec {
     /// Policy linter findings accepted for this role, with the reason.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lint: Option<LintSpec>,
+}
+
+/// A managed policy attachment: the policy (ARN, `aws:NAME` or `policy:NAME`), with the instant
+/// it ends when written as an object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Attachment {
+    /// The policy, attached for good.
+    #[schemars(with = "AttachmentArn")]
+    Policy(String),
+    /// The policy, attached until `expiresAt`.
+    Until(AttachmentUntil),
+}
+
+/// The string form of an attachment (for the schema's pattern).
+#[derive(JsonSchema)]
+#[schemars(transparent)]
+#[allow(dead_code)]
+struct AttachmentArn(#[schemars(pattern(MANAGED_POLICY_PATTERN))] String);
+
+/// `{arn: ..., expiresAt: ...}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AttachmentUntil {
+    /// The policy: its ARN, `aws:NAME` or `policy:NAME`.
+    #[schemars(pattern(MANAGED_POLICY_PATTERN))]
+    pub arn: String,
+    /// When the attachment ends (the first apply after it detaches the policy).
+    pub expires_at: Instant,
+}
+
+impl Attachment {
+    /// The policy attached.
+    pub fn arn(&self) -> &str {
+        match self {
+            Attachment::Policy(a) => a,
+            Attachment::Until(u) => &u.arn,
+        }
+    }
+
+    /// When it ends, if it does.
+    pub fn expires_at(&self) -> Option<Instant> {
+        match self {
+            Attachment::Policy(_) => None,
+            Attachment::Until(u) => Some(u.expires_at),
+        }
+    }
+}
+
+impl From<&str> for Attachment {
+    fn from(arn: &str) -> Self {
+        Attachment::Policy(arn.to_owned())
+    }
+}
+
+/// A tag's value, with the instant it ends when written as an object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum TagValue {
+    /// The value, for good.
+    Value(String),
+    /// The value until `expiresAt`.
+    Until(TagUntil),
+}
+
+/// `{value: ..., expiresAt: ...}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TagUntil {
+    /// The tag's value.
+    pub value: String,
+    /// When the tag ends (the first apply after it removes it).
+    pub expires_at: Instant,
+}
+
+impl TagValue {
+    /// The value.
+    pub fn value(&self) -> &str {
+        match self {
+            TagValue::Value(v) => v,
+            TagValue::Until(u) => &u.value,
+        }
+    }
+
+    /// When it ends, if it does.
+    pub fn expires_at(&self) -> Option<Instant> {
+        match self {
+            TagValue::Value(_) => None,
+            TagValue::Until(u) => Some(u.expires_at),
+        }
+    }
 }
 
 /// `lint: {allow: [code, ...], reason: "..."}`: findings this role accepts.

@@ -6,6 +6,7 @@
 //! reverse dependency order. `apply` runs the steps as they are; it never re-diffs.
 
 pub mod context;
+pub mod expiries;
 pub mod fingerprint;
 mod order;
 mod policy_steps;

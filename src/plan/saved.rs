@@ -129,6 +129,10 @@ pub struct Provenance {
     pub manifests: ManifestDigest,
     /// The live state.
     pub live: LiveFingerprint,
+    /// The instant the plan was made at (`expiresAt` was compared with it): apply proves the
+    /// plan at this instant, and refuses it if an `expiresAt` falls between it and the apply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub planned_at: Option<crate::expiry::Instant>,
 }
 
 /// A saved plan as read back: the JSON plan plus its provenance.

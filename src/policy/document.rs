@@ -198,6 +198,10 @@ pub struct StatementInput {
     /// Conditions under which the statement applies.
     #[serde(rename = "Condition", default, skip_serializing_if = "Option::is_none")]
     pub condition: Option<ConditionBlock>,
+    /// rolesmith's, not IAM's: the instant the statement stops applying. Written to IAM as a
+    /// `DateLessThan` condition on `aws:CurrentTime`; after it the statement is left out.
+    #[serde(rename = "expiresAt", default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<crate::expiry::Instant>,
 }
 
 /// Whether a statement allows or denies.

@@ -231,6 +231,7 @@ impl Statement {
                 .collect()
         });
         StatementInput {
+            expires_at: None,
             sid: (!self.sid.is_empty()).then(|| self.sid.clone()),
             effect: self.effect,
             principal: self.principal.as_ref().map(principals),

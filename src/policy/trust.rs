@@ -65,6 +65,10 @@ pub struct TrustEntry {
     /// Extra raw IAM conditions, merged into the generated ones.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<ConditionBlock>,
+    /// The instant this entry stops granting: IAM enforces it (a `DateLessThan` condition on
+    /// `aws:CurrentTime`), and after it the entry is left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<crate::expiry::Instant>,
 }
 
 /// The `githubActions:` principal.
@@ -362,6 +366,7 @@ fn expand_entry(
         resource: None,
         not_resource: None,
         condition: (!condition.is_empty()).then_some(condition),
+        expires_at: None,
     })
 }
 
@@ -437,6 +442,7 @@ pub fn service_role_trust(service: &str, partition: &str) -> crate::policy::Poli
         resource: None,
         not_resource: None,
         condition: None,
+        expires_at: None,
     };
     let doc = PolicyDocumentInput {
         version: Some("2012-10-17".to_owned()),

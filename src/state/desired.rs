@@ -19,6 +19,26 @@ pub struct DesiredState {
     pub oidc_providers: BTreeMap<String, DesiredOidcProvider>,
     /// SAML providers by name.
     pub saml_providers: BTreeMap<String, DesiredSamlProvider>,
+    /// Every element of the manifests with an `expiresAt`, expired or not, in file order.
+    pub expiring: Vec<Expiring>,
+    /// Roles whose `expiresAt` has passed: deleted where rolesmith owns them.
+    pub expired_roles: BTreeSet<String>,
+}
+
+/// An element of the manifests that ends (`expiresAt`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expiring {
+    /// The resource it belongs to (`role.deploy`, `policy.ci`).
+    pub address: String,
+    /// What it is: `tag \`temp\``, `trust entry 2`, `managed policy \`aws:ReadOnlyAccess\``,
+    /// `statement 1 of inline policy \`data\``, `the role`.
+    pub element: String,
+    /// When it ends.
+    pub at: crate::expiry::Instant,
+    /// Whether it had ended at the run's instant (and is left out of the desired state).
+    pub expired: bool,
+    /// Where it is written: `file:line:column`.
+    pub location: String,
 }
 
 impl DesiredState {

@@ -264,7 +264,7 @@ pub mod desired;
 pub mod policy;
 pub mod provider;
 
-pub use desired::{BindingSpec, DesiredRole, DesiredState, Origin};
+pub use desired::{BindingSpec, DesiredRole, DesiredState, Expiring, Origin};
 pub use policy::{DesiredPolicy, ManagedPolicyState, PolicyVersion, policy_arn};
 pub use provider::{
     DesiredOidcProvider, DesiredProvider, DesiredSamlProvider, OidcProviderState, SamlProviderState,

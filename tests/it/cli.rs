@@ -7,7 +7,7 @@ use crate::support::snapshot;
 use crate::support::{DEMO, finish, offline, run_offline as run};
 
 /// Every visible subcommand, as `rolesmith --help` lists them.
-const SUBCOMMANDS: [&str; 13] = [
+const SUBCOMMANDS: [&str; 15] = [
     "init",
     "validate",
     "plan",
@@ -16,6 +16,8 @@ const SUBCOMMANDS: [&str; 13] = [
     "drift",
     "snapshot",
     "import",
+    "accounts",
+    "expire",
     "permissions",
     "explain",
     "schema",
@@ -26,7 +28,7 @@ const SUBCOMMANDS: [&str; 13] = [
 #[test]
 fn help_of_each_subcommand_shows_what_applies_to_it_and_ends_with_examples() {
     // (subcommand, flags and texts its help has, ones it must not have)
-    let cases: [(&str, &[&str], &[&str]); 13] = [
+    let cases: [(&str, &[&str], &[&str]); 15] = [
         ("init", &["--github", "[DIR]"], &["--snapshot"]),
         ("validate", &["--format", "--strict"], &["--snapshot"]),
         (
@@ -95,6 +97,16 @@ fn help_of_each_subcommand_shows_what_applies_to_it_and_ends_with_examples() {
             "import",
             &["--out", "--adopt", "--snapshot", "Only import roles"],
             &["--propagation-timeout", "manage roles"],
+        ),
+        (
+            "accounts",
+            &["--check", "--shards", "--account"],
+            &["--snapshot", "--prune"],
+        ),
+        (
+            "expire",
+            &["--write", "[PATHS]"],
+            &["--snapshot", "--profile"],
         ),
         ("permissions", &["--for"], &["--snapshot"]),
         ("explain", &["--all", "--markdown"], &["--snapshot"]),

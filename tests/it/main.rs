@@ -29,6 +29,7 @@ mod cli;
 mod cli_docs;
 mod codes;
 mod diagnostics_regressions;
+mod expiry;
 mod faults;
 mod fleet_offline;
 mod fleet_saved_plans;

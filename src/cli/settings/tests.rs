@@ -269,6 +269,8 @@ fn flags_hidden_on_plan_resolve_as_they_do_on_apply() {
     let mut apply = Settings::for_apply(&flags, &config(CONFIG)).unwrap();
     assert!(apply.account.create_missing_snapshot);
     apply.account.create_missing_snapshot = false;
+    // Each reads the clock when it is made.
+    apply.now = plan.now;
     assert_eq!(plan, apply);
     assert_eq!(plan.parallelism, 4);
     assert_eq!(

@@ -42,6 +42,17 @@ pub enum Document {
 }
 
 impl Document {
+    /// The document as JSON, with its fields named as written.
+    pub fn to_value(&self) -> serde_json::Result<serde_json::Value> {
+        match self {
+            Self::Role(m) => serde_json::to_value(m),
+            Self::ServiceLinkedRole(m) => serde_json::to_value(m),
+            Self::ManagedPolicy(m) => serde_json::to_value(m),
+            Self::OidcProvider(m) => serde_json::to_value(m),
+            Self::SamlProvider(m) => serde_json::to_value(m),
+        }
+    }
+
     /// The declared name (`metadata.name`).
     pub fn name(&self) -> &str {
         match self {
@@ -92,6 +103,11 @@ impl LoadedDocument {
             document,
             ..self.clone()
         }
+    }
+
+    /// The byte range of the document in its file (a leading `---` line included).
+    pub fn byte_range(&self) -> std::ops::Range<usize> {
+        self.range.clone()
     }
 
     /// The document's own text.

@@ -16,6 +16,7 @@
 //! cross-document checks.
 
 pub(crate) mod accounts;
+pub mod expiry;
 mod policy;
 mod provider;
 mod role;
@@ -52,6 +53,8 @@ pub struct Target {
     pub limits: Limits,
     /// The inventory account this pass is for (`None`: no inventory, one account).
     pub account: Option<crate::inventory::AccountScope>,
+    /// The run's instant, which `expiresAt` is compared with.
+    pub now: crate::expiry::Instant,
 }
 
 impl Target {
@@ -218,6 +221,33 @@ pub struct CheckedDocument {
     pub provider_key: Option<ProviderKey>,
     /// The provider, if the document declares one without errors.
     pub provider: Option<DesiredProvider>,
+    /// Its elements with an `expiresAt`.
+    pub expiring: Vec<crate::state::Expiring>,
+    /// Whether it is a role whose `expiresAt` has passed (and so declares nothing).
+    pub expired_role: bool,
+}
+
+impl CheckedDocument {
+    /// A role whose `expiresAt` has passed: out of the desired state, with what it found.
+    pub fn expired_role(
+        doc: &LoadedDocument,
+        found: Vec<Diagnostic>,
+        expiring: Vec<crate::state::Expiring>,
+    ) -> Self {
+        CheckedDocument {
+            anchor: doc.anchor(),
+            name: doc.document.name().to_owned(),
+            role: None,
+            policy: None,
+            policy_refs: Vec::new(),
+            trust: None,
+            found,
+            provider_key: None,
+            provider: None,
+            expiring,
+            expired_role: true,
+        }
+    }
 }
 
 /// Validates one document by itself; safe to run on any thread.
@@ -255,6 +285,8 @@ pub fn check_document(doc: &LoadedDocument, ctx: &Target) -> CheckedDocument {
         found,
         provider_key,
         provider,
+        expiring: Vec::new(),
+        expired_role: false,
     }
 }
 
@@ -312,6 +344,7 @@ mod tests {
             ownership: Ownership::default(),
             limits: Limits::default(),
             account: None,
+            now: crate::expiry::Instant::now(),
         };
         let mut found = loaded.diagnostics;
         for doc in &loaded.documents {

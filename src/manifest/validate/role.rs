@@ -91,7 +91,12 @@ pub(super) fn role(
     let boundary = permissions_boundary(doc, spec, ctx, out, refs);
     let managed = managed_policies(doc, spec, ctx, out, refs);
     let inline = inline_policies(doc, spec, &placeholders, &nctx, out);
-    let tags = tags(doc, &spec.tags, ctx, out);
+    let plain_tags = spec
+        .tags
+        .iter()
+        .map(|(k, v)| (k.clone(), v.value().to_owned()))
+        .collect();
+    let tags = tags(doc, &plain_tags, ctx, out);
     let instance_profile = instance_profile(doc, name, spec, ctx, out);
     let bindings = bindings(doc, spec, instance_profile.is_some(), out);
 
@@ -197,7 +202,8 @@ fn managed_policies(
     refs: &mut Vec<PolicyRef>,
 ) -> BTreeSet<String> {
     let mut managed = BTreeSet::new();
-    for (i, arn) in spec.managed_policies.iter().enumerate() {
+    for (i, attachment) in spec.managed_policies.iter().enumerate() {
+        let arn = attachment.arn();
         let resolved = ctx.managed_policy(arn);
         let at = || doc.locate(&yaml_path!["spec", "managedPolicies", i]);
         if let Some(r) = reference(

@@ -90,6 +90,7 @@ fn arb_statement() -> impl Strategy<Value = StatementInput> {
                     resource: resources.map(list),
                     not_resource: None,
                     condition,
+                    expires_at: None,
                 }
             },
         )

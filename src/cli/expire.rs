@@ -1,0 +1,139 @@
+//! `rolesmith expire [--write]`: the manifests' elements whose `expiresAt` has passed, and with
+//! `--write` the manifests without them.
+//!
+//! IAM already stopped honouring an expired trust entry or statement (its condition), and the
+//! next apply removed what IAM cannot condition; this cleans the manifests up so they say what
+//! the account holds. Only the elements' own lines change (`manifest::cut`); a file whose every
+//! document expired is deleted. A file that is a symbolic link, or an element written in flow
+//! style, is refused before anything is written.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::{BoxError, ExitStatus, UserError};
+use crate::expiry::Instant;
+use crate::manifest::cut::{cut, removals};
+use crate::manifest::load_paths;
+use crate::manifest::validate::expiry::at;
+
+/// `rolesmith expire`.
+pub(super) fn expire_command(
+    paths: &[PathBuf],
+    write: bool,
+    now: Instant,
+) -> Result<ExitStatus, BoxError> {
+    let loaded = load_paths(paths);
+    if let Some(bad) = loaded
+        .diagnostics
+        .iter()
+        .find(|d| d.severity == crate::diagnostic::Severity::Error)
+    {
+        super::print_diagnostics(&loaded.diagnostics);
+        return Err(Box::new(UserError::new(
+            format!(
+                "the manifests do not load ({}); nothing was changed",
+                bad.message
+            ),
+            "fix the errors above (`rolesmith validate` shows them)",
+        )));
+    }
+    let mut by_file: BTreeMap<PathBuf, (String, Vec<std::ops::Range<usize>>)> = BTreeMap::new();
+    let mut listed = 0;
+    for doc in &loaded.documents {
+        let found = at(doc, now).found;
+        let expired: Vec<_> = found.into_iter().filter(|f| f.expiring.expired).collect();
+        if expired.is_empty() {
+            continue;
+        }
+        for f in &expired {
+            let e = &f.expiring;
+            println!(
+                "{}  {}  {}  expired {}",
+                e.location, e.address, e.element, e.at
+            );
+        }
+        listed += expired.len();
+        let paths: Vec<_> = expired
+            .iter()
+            .map(|f| (f.expiring.element != "the role").then(|| f.path.clone()))
+            .collect();
+        let ranges = removals(doc, &paths).map_err(|m| {
+            UserError::new(
+                format!("{}: {m}; nothing was changed", doc.source.path.display()),
+                "edit the manifest by hand, then run `rolesmith expire` again",
+            )
+        })?;
+        by_file
+            .entry(doc.source.path.clone())
+            .or_insert_with(|| (doc.source.text.to_string(), Vec::new()))
+            .1
+            .extend(ranges);
+    }
+    if listed == 0 {
+        println!("Nothing has expired (at {now}).");
+        return Ok(ExitStatus::Success);
+    }
+    if !write {
+        println!(
+            "{listed} element(s) have expired (at {now}); `rolesmith expire --write` removes them from {} file(s).",
+            by_file.len()
+        );
+        return Ok(ExitStatus::Success);
+    }
+    for path in by_file.keys() {
+        refuse_link(path)?;
+    }
+    for (path, (text, ranges)) in &by_file {
+        let left = cut(text, ranges.clone());
+        if holds_nothing(&left) {
+            fs_err::remove_file(path)?;
+            eprintln!("deleted {} (every document in it expired)", path.display());
+        } else {
+            write_beside(path, &left)?;
+            eprintln!("edited  {}", path.display());
+        }
+    }
+    println!(
+        "Removed {listed} expired element(s) from {} file(s).",
+        by_file.len()
+    );
+    Ok(ExitStatus::Success)
+}
+
+/// A manifest that is a symbolic link is not written through.
+fn refuse_link(path: &Path) -> Result<(), BoxError> {
+    if fs_err::symlink_metadata(path)?.file_type().is_symlink() {
+        return Err(Box::new(UserError::new(
+            format!(
+                "{} is a symbolic link: rolesmith never writes through one; nothing was changed",
+                path.display()
+            ),
+            "run `rolesmith expire --write` on the file the link points to",
+        )));
+    }
+    Ok(())
+}
+
+/// Whether what is left of a file is only blank lines, comments and document markers.
+fn holds_nothing(text: &str) -> bool {
+    text.lines().all(|l| {
+        let l = l.trim();
+        l.is_empty() || l.starts_with('#') || l == "---" || l == "..."
+    })
+}
+
+/// Replaces `path` with `text` atomically (a file beside it, renamed over it).
+fn write_beside(path: &Path, text: &str) -> Result<(), BoxError> {
+    use std::io::Write as _;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(text.as_bytes())?;
+    if let Ok(meta) = fs_err::metadata(path) {
+        let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
+    }
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}

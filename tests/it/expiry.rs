@@ -1,0 +1,414 @@
+//! Access that ends on time (issue 16): `expiresAt` on a role, a trust entry, a statement, an
+//! attachment and a tag. IAM enforces what it can condition (moto reads the condition back);
+//! what it cannot is removed by the first apply after the instant; `expire --write` cleans the
+//! manifests without touching another line; a saved plan from before an expiry is refused after
+//! it.
+
+use std::path::Path;
+
+use aws_smithy_types::error::display::DisplayErrorContext;
+
+use crate::support::moto::Moto;
+use crate::support::{Run, block_on, finish, offline, run_live};
+
+/// The role and its parts end at `END`; `KEEP` is a year later.
+const MANIFESTS: &str = r#"apiVersion: rolesmith/v1
+kind: Role
+metadata:
+  name: contractor
+spec:
+  description: Contractor access
+  # The contractor's account, until Friday.
+  trust:
+    - service: ec2.amazonaws.com
+    - account: "210987654321"
+      externalId: acme-2026
+      expiresAt: 2026-12-04T18:00:00Z
+  managedPolicies:
+    - aws:ReadOnlyAccess
+    - arn: aws:SecurityAudit
+      expiresAt: 2026-12-04T18:00:00Z
+  inlinePolicies:
+    migrate:
+      Version: "2012-10-17"
+      Statement:
+        - Sid: Keep
+          Effect: Allow
+          Action: s3:ListBucket
+          Resource: arn:aws:s3:::data
+        # Only for the migration.
+        - Sid: Migration
+          Effect: Allow
+          Action: s3:GetObject
+          Resource: arn:aws:s3:::data/*
+          expiresAt: 2026-12-04T18:00:00Z
+  tags:
+    team: data
+    temp: {value: "on", expiresAt: 2026-12-04T18:00:00Z}
+    review: {value: "yearly", expiresAt: 2027-12-01}
+---
+# Break-glass access for the incident.
+apiVersion: rolesmith/v1
+kind: Role
+metadata:
+  name: break-glass
+spec:
+  expiresAt: 2026-12-04T18:00:00Z
+  trust:
+    - service: ec2.amazonaws.com
+"#;
+
+const BEFORE: &str = "2026-12-01T00:00:00Z";
+const AFTER: &str = "2026-12-05T00:00:00Z";
+
+fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(dir.path().join("m")).expect("m");
+    std::fs::write(dir.path().join("m/roles.yaml"), MANIFESTS).expect("manifests");
+    dir
+}
+
+fn offline_in(dir: &Path, args: &[&str]) -> Run {
+    let mut cmd = offline();
+    cmd.current_dir(dir);
+    finish(cmd, args, "")
+}
+
+fn ok<T, E: std::error::Error>(r: Result<T, E>, what: &str) -> T {
+    r.unwrap_or_else(|e| panic!("{what}: {}", DisplayErrorContext(&e)))
+}
+
+fn decode(doc: &str) -> serde_json::Value {
+    let text = percent_encoding::percent_decode_str(doc)
+        .decode_utf8()
+        .expect("UTF-8");
+    serde_json::from_str(&text).expect("JSON")
+}
+
+#[test]
+fn iam_enforces_the_end_of_a_trust_entry_and_the_first_apply_after_it_removes_the_rest() {
+    let moto = Moto::start();
+    let dir = project();
+    let m = dir.path().join("m");
+    let m = m.to_str().expect("utf-8");
+    let applied = run_live(&moto, &["--now", BEFORE, "apply", m, "--auto-approve"]);
+    assert_eq!(
+        applied.code,
+        Some(0),
+        "{}\n{}",
+        applied.stdout,
+        applied.stderr
+    );
+
+    let iam = moto.iam();
+    let (trust, migrate) = block_on(async {
+        let role = ok(
+            iam.get_role().role_name("contractor").send().await,
+            "GetRole",
+        );
+        let trust = decode(
+            role.role()
+                .and_then(|r| r.assume_role_policy_document())
+                .expect("a trust policy"),
+        );
+        let inline = ok(
+            iam.get_role_policy()
+                .role_name("contractor")
+                .policy_name("migrate")
+                .send()
+                .await,
+            "GetRolePolicy",
+        );
+        (trust, decode(inline.policy_document()))
+    });
+    let contractor = trust["Statement"]
+        .as_array()
+        .expect("statements")
+        .iter()
+        .find(|s| s["Principal"]["AWS"] == "arn:aws:iam::210987654321:root")
+        .expect("the contractor's statement");
+    assert_eq!(
+        contractor["Condition"]["DateLessThan"]["aws:CurrentTime"], "2026-12-04T18:00:00Z",
+        "IAM itself ends the entry: {trust:#}"
+    );
+    assert_eq!(
+        contractor["Condition"]["StringEquals"]["sts:ExternalId"], "acme-2026",
+        "{trust:#}"
+    );
+    let migration = migrate["Statement"]
+        .as_array()
+        .expect("statements")
+        .iter()
+        .find(|s| s["Sid"] == "Migration")
+        .expect("the migration statement");
+    assert_eq!(
+        migration["Condition"]["DateLessThan"]["aws:CurrentTime"],
+        "2026-12-04T18:00:00Z"
+    );
+
+    // Before the instant the plan warns (within the 7-day window), after it the plan removes.
+    let soon = run_live(&moto, &["--now", "2026-12-03T18:00:00Z", "plan", m]);
+    assert!(
+        soon.stdout.contains(
+            "warning: role.contractor: tag `temp` expires 2026-12-04T18:00Z (in 24 hours;"
+        ),
+        "{}",
+        soon.stdout
+    );
+    let plan = run_live(&moto, &["--now", AFTER, "plan", m, "--format", "json"]);
+    assert_eq!(plan.code, Some(0), "{}", plan.stderr);
+    let plan = plan.json();
+    let notes: Vec<&str> = plan["notes"]
+        .as_array()
+        .expect("notes")
+        .iter()
+        .filter_map(|n| n.as_str())
+        .collect();
+    for element in [
+        "role.contractor: trust entry 2 expired 2026-12-04T18:00Z: removed",
+        "role.contractor: managed policy `aws:SecurityAudit` expired 2026-12-04T18:00Z: removed",
+        "role.contractor: statement `Migration` of inline policy `migrate` expired 2026-12-04T18:00Z: removed",
+        "role.contractor: tag `temp` expired 2026-12-04T18:00Z: removed",
+        "role.break-glass: the role expired 2026-12-04T18:00Z: removed",
+    ] {
+        assert!(
+            notes.iter().any(|n| n.starts_with(element)),
+            "{element}\n{notes:#?}"
+        );
+    }
+    let applied = run_live(&moto, &["--now", AFTER, "apply", m, "--auto-approve"]);
+    assert_eq!(
+        applied.code,
+        Some(0),
+        "{}\n{}",
+        applied.stdout,
+        applied.stderr
+    );
+
+    block_on(async {
+        let tags = ok(
+            iam.list_role_tags().role_name("contractor").send().await,
+            "ListRoleTags",
+        );
+        let keys: Vec<&str> = tags.tags().iter().map(|t| t.key()).collect();
+        assert!(
+            !keys.contains(&"temp") && keys.contains(&"review") && keys.contains(&"team"),
+            "{keys:?}"
+        );
+        let attached = ok(
+            iam.list_attached_role_policies()
+                .role_name("contractor")
+                .send()
+                .await,
+            "ListAttachedRolePolicies",
+        );
+        let names: Vec<&str> = attached
+            .attached_policies()
+            .iter()
+            .filter_map(|p| p.policy_name())
+            .collect();
+        assert_eq!(names, ["ReadOnlyAccess"]);
+        let inline = ok(
+            iam.get_role_policy()
+                .role_name("contractor")
+                .policy_name("migrate")
+                .send()
+                .await,
+            "GetRolePolicy",
+        );
+        let doc = decode(inline.policy_document());
+        assert!(!doc.to_string().contains("Migration"), "{doc:#}");
+        let role = ok(
+            iam.get_role().role_name("contractor").send().await,
+            "GetRole",
+        );
+        let trust = role
+            .role()
+            .and_then(|r| r.assume_role_policy_document())
+            .expect("trust");
+        assert!(!decode(trust).to_string().contains("210987654321"));
+        assert!(
+            iam.get_role()
+                .role_name("break-glass")
+                .send()
+                .await
+                .is_err(),
+            "the expired role is deleted"
+        );
+    });
+    let replan = run_live(&moto, &["--now", AFTER, "plan", m, "--detailed-exitcode"]);
+    assert_eq!(replan.code, Some(0), "{}\n{}", replan.stdout, replan.stderr);
+}
+
+#[test]
+fn expire_write_removes_only_the_expired_lines_and_the_manifests_plan_empty() {
+    let dir = project();
+    let applied = offline_in(
+        dir.path(),
+        &[
+            "--now",
+            AFTER,
+            "apply",
+            "m",
+            "--snapshot",
+            "s.json",
+            "--auto-approve",
+        ],
+    );
+    assert_eq!(applied.code, Some(0), "{}", applied.stderr);
+    let listed = offline_in(dir.path(), &["--now", AFTER, "expire", "m"]);
+    assert_eq!(listed.code, Some(0), "{}", listed.stderr);
+    assert!(
+        listed.stdout.contains(
+            "m/roles.yaml:10:7  role.contractor  trust entry 2  expired 2026-12-04T18:00Z"
+        ) && listed.stdout.contains("5 element(s) have expired"),
+        "{}",
+        listed.stdout
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("m/roles.yaml")).expect("read"),
+        MANIFESTS,
+        "without --write nothing is written"
+    );
+
+    let written = offline_in(dir.path(), &["--now", AFTER, "expire", "m", "--write"]);
+    assert_eq!(written.code, Some(0), "{}", written.stderr);
+    let after = std::fs::read_to_string(dir.path().join("m/roles.yaml")).expect("read");
+    // Exactly the expired elements' lines went; every other line is byte for byte as it was,
+    // in order, comments and the later expiry included.
+    let expired_lines: Vec<&str> = MANIFESTS
+        .lines()
+        .skip_while(|l| !l.starts_with("---"))
+        .collect();
+    let mut kept: Vec<&str> = MANIFESTS
+        .lines()
+        .take_while(|l| !l.starts_with("---"))
+        .collect();
+    for (first, count) in [
+        ("    - account: \"210987654321\"", 3),
+        ("    - arn: aws:SecurityAudit", 2),
+        ("        - Sid: Migration", 5),
+        (
+            "    temp: {value: \"on\", expiresAt: 2026-12-04T18:00:00Z}",
+            1,
+        ),
+    ] {
+        let at = kept.iter().position(|l| *l == first).expect(first);
+        kept.drain(at..at + count);
+    }
+    assert_eq!(after.lines().collect::<Vec<_>>(), kept, "{after}");
+    assert!(
+        after.contains("# Only for the migration.") && after.contains("review: {value: \"yearly\"")
+    );
+    assert!(
+        expired_lines.len() > 5,
+        "the break-glass document went whole"
+    );
+
+    let valid = offline_in(dir.path(), &["--now", AFTER, "validate", "m"]);
+    assert_eq!(valid.code, Some(0), "{}", valid.stderr);
+    let plan = offline_in(
+        dir.path(),
+        &[
+            "--now",
+            AFTER,
+            "plan",
+            "m",
+            "--snapshot",
+            "s.json",
+            "--detailed-exitcode",
+        ],
+    );
+    assert_eq!(plan.code, Some(0), "{}\n{}", plan.stdout, plan.stderr);
+    let again = offline_in(dir.path(), &["--now", AFTER, "expire", "m"]);
+    assert!(
+        again.stdout.contains("Nothing has expired"),
+        "{}",
+        again.stdout
+    );
+}
+
+#[test]
+fn a_saved_plan_made_before_an_expiry_is_refused_after_it() {
+    let dir = project();
+    let applied = offline_in(
+        dir.path(),
+        &[
+            "--now",
+            BEFORE,
+            "apply",
+            "m",
+            "--snapshot",
+            "s.json",
+            "--auto-approve",
+        ],
+    );
+    assert_eq!(applied.code, Some(0), "{}", applied.stderr);
+    // A change to review: the description.
+    let path = dir.path().join("m/roles.yaml");
+    let text = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(
+        &path,
+        text.replace("Contractor access", "Contractor access (acme)"),
+    )
+    .expect("write");
+    let planned = offline_in(
+        dir.path(),
+        &[
+            "--now",
+            "2026-12-04T12:00:00Z",
+            "plan",
+            "m",
+            "--snapshot",
+            "s.json",
+            "--out",
+            "p.json",
+        ],
+    );
+    assert_eq!(planned.code, Some(0), "{}", planned.stderr);
+    let before = std::fs::read(dir.path().join("s.json")).expect("snapshot");
+    let late = offline_in(
+        dir.path(),
+        &[
+            "--now",
+            AFTER,
+            "apply",
+            "p.json",
+            "--snapshot",
+            "s.json",
+            "--auto-approve",
+        ],
+    );
+    assert_eq!(late.code, Some(1), "{}\n{}", late.stdout, late.stderr);
+    assert!(
+        late.stderr.contains("p.json was planned at 2026-12-04T12:00Z, and since then 5 element(s) of its manifests expired")
+            && late.stderr.contains("role.contractor: tag `temp` expired 2026-12-04T18:00Z"),
+        "{}",
+        late.stderr
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("s.json")).expect("snapshot"),
+        before,
+        "nothing was changed"
+    );
+    // Applied before the instant, the same plan runs.
+    let in_time = offline_in(
+        dir.path(),
+        &[
+            "--now",
+            "2026-12-04T13:00:00Z",
+            "apply",
+            "p.json",
+            "--snapshot",
+            "s.json",
+            "--auto-approve",
+        ],
+    );
+    assert_eq!(
+        in_time.code,
+        Some(0),
+        "{}\n{}",
+        in_time.stdout,
+        in_time.stderr
+    );
+}
