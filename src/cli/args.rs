@@ -174,6 +174,11 @@ pub enum Command {
         /// With --unmanaged, also list service-linked roles and roles under `/aws-reserved/`.
         #[arg(long, requires = "unmanaged")]
         include_reserved: bool,
+        /// Also list managed roles not used for this long (`90d`, `12h`), and never-used ones
+        /// older than that, from IAM's RoleLastUsed (no extra call); with --unmanaged,
+        /// unmanaged roles too.
+        #[arg(long, value_name = "DURATION", value_parser = parse_unused_for)]
+        unused_for: Option<(i64, String)>,
         /// Allow a manifest set that declares no role (every owned role is then drift).
         #[arg(long)]
         allow_empty: bool,
@@ -550,4 +555,9 @@ pub enum CompletionShell {
     Fish,
     /// PowerShell.
     Powershell,
+}
+
+/// `--unused-for`: the duration in seconds, and as written (for the report).
+fn parse_unused_for(s: &str) -> Result<(i64, String), String> {
+    crate::expiry::parse_duration(s).map(|seconds| (seconds, s.to_owned()))
 }

@@ -134,17 +134,27 @@ pub(super) fn write_plan_file(out: &Path, json: &str) -> Result<(), BoxError> {
     Ok(())
 }
 
+/// What drift lists besides the differences.
+#[derive(Debug, Clone, Default)]
+pub(super) struct DriftLists {
+    /// `--unmanaged`: roles no manifest declares and rolesmith does not own.
+    pub(super) unmanaged: bool,
+    /// `--include-reserved`: with them, service-linked and `/aws-reserved/` roles.
+    pub(super) include_reserved: bool,
+    /// `--unused-for`: roles unused that long, in seconds and as written.
+    pub(super) unused_for: Option<(i64, String)>,
+}
+
 /// Reports how the account differs from the manifests.
 pub(super) fn drift_command(
     settings: &Settings,
     format: Format,
-    list_unmanaged: bool,
-    include_reserved: bool,
+    lists: &DriftLists,
 ) -> Result<ExitStatus, BoxError> {
     if let Some(config) = &settings.account.inventory {
-        return fleet::drift_fleet(settings, config, format, list_unmanaged, include_reserved);
+        return fleet::drift_fleet(settings, config, format, lists);
     }
-    let (report, account) = drift_report(settings, list_unmanaged, include_reserved)?;
+    let (report, account) = drift_report(settings, lists)?;
     let text = match format {
         Format::Text => render::drift::render_text(&report),
         Format::Json => render::drift::render_json(&report),
@@ -166,8 +176,7 @@ pub(super) fn drift_command(
 /// How the account of `settings` differs from the manifests, and the account read.
 pub(super) fn drift_report(
     settings: &Settings,
-    list_unmanaged: bool,
-    include_reserved: bool,
+    lists: &DriftLists,
 ) -> Result<(render::drift::DriftReport, AnyAccount), BoxError> {
     check_before_connecting(settings)?;
     let runtime = tokio_runtime()?;
@@ -189,7 +198,18 @@ pub(super) fn drift_report(
             prune: true,
         },
     );
-    let unmanaged = list_unmanaged.then(|| {
+    let is_declared = |name: &str| desired.roles.keys().any(|n| n.eq_ignore_ascii_case(name));
+    let unused = lists.unused_for.as_ref().map(|(seconds, given)| {
+        render::unused::unused_roles(
+            &live,
+            &settings.ownership,
+            is_declared,
+            (*seconds, given),
+            settings.now,
+            lists.unmanaged,
+        )
+    });
+    let unmanaged = lists.unmanaged.then(|| {
         let undeclared = live.roles.values().filter(|r| {
             !r.is_owned_by(&settings.ownership)
                 && !desired
@@ -197,13 +217,14 @@ pub(super) fn drift_report(
                     .keys()
                     .any(|n| n.eq_ignore_ascii_case(&r.name))
         });
-        render::drift::unmanaged_roles(undeclared, include_reserved)
+        render::drift::unmanaged_roles(undeclared, lists.include_reserved)
     });
     let report = render::drift::DriftReport {
         account_id: live.account_id.clone(),
         context: Some(run_context(settings, &account, &live.account_id)),
         findings: render::drift::findings(&d),
         unmanaged,
+        unused,
     };
     Ok((report, account))
 }

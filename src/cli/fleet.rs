@@ -476,8 +476,7 @@ pub(super) fn drift_fleet(
     settings: &Settings,
     config: &AccountsConfig,
     format: Format,
-    list_unmanaged: bool,
-    include_reserved: bool,
+    lists: &super::commands::DriftLists,
 ) -> Result<ExitStatus, BoxError> {
     let inventory = build_inventory(
         config,
@@ -488,7 +487,7 @@ pub(super) fn drift_fleet(
     let me = caller(settings)?;
     let runs = run_each(&accounts, settings.account.account_parallelism, |a| {
         let s = for_account(settings, &inventory, a, me.as_ref());
-        let report = super::commands::drift_report(&s, list_unmanaged, include_reserved);
+        let report = super::commands::drift_report(&s, lists);
         AccountRun {
             account: a.clone(),
             result: report.map(|(r, _)| r).map_err(|e| failure_text(&e)),

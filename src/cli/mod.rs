@@ -166,6 +166,7 @@ pub fn run(cli: Cli) -> ExitStatus {
             format,
             unmanaged,
             include_reserved,
+            unused_for,
             allow_empty,
         } => config().and_then(|config| {
             let settings = Settings::for_drift(
@@ -175,7 +176,12 @@ pub fn run(cli: Cli) -> ExitStatus {
                 allow_empty,
                 &config,
             )?;
-            drift_command(&settings, format, unmanaged, include_reserved)
+            let lists = DriftLists {
+                unmanaged,
+                include_reserved,
+                unused_for,
+            };
+            drift_command(&settings, format, &lists)
         }),
         Command::Accounts {
             check,

@@ -78,12 +78,16 @@ pub struct DriftReport {
     pub findings: Vec<Finding>,
     /// Undeclared, unowned roles (only listed with `--unmanaged`).
     pub unmanaged: Option<Vec<UnmanagedRole>>,
+    /// Roles unused for a duration (only with `--unused-for`).
+    pub unused: Option<super::unused::Unused>,
 }
 
 impl DriftReport {
     /// Whether anything differs (listed unmanaged roles count).
     pub fn has_drift(&self) -> bool {
-        !self.findings.is_empty() || self.unmanaged.as_ref().is_some_and(|u| !u.is_empty())
+        !self.findings.is_empty()
+            || self.unmanaged.as_ref().is_some_and(|u| !u.is_empty())
+            || self.unused.as_ref().is_some_and(|u| !u.roles.is_empty())
     }
 }
 
@@ -417,6 +421,9 @@ pub fn render_text(report: &DriftReport) -> String {
             let _ = writeln!(out, "  ? {}{}", r.path, r.name);
         }
     }
+    if let Some(unused) = report.unused.as_ref().filter(|u| !u.roles.is_empty()) {
+        out.push_str(&super::unused::text(unused));
+    }
     out
 }
 
@@ -445,6 +452,8 @@ struct JsonDrift<'a> {
     findings: &'a [Finding],
     #[serde(skip_serializing_if = "Option::is_none")]
     unmanaged: Option<&'a [UnmanagedRole]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unused: Option<&'a super::unused::Unused>,
 }
 
 /// Drift as pretty JSON with a `format_version` and a trailing newline.
@@ -456,6 +465,7 @@ pub fn render_json(report: &DriftReport) -> String {
         drift: report.has_drift(),
         findings: &report.findings,
         unmanaged: report.unmanaged.as_deref(),
+        unused: report.unused.as_ref(),
     };
     crate::json::pretty(&wire)
 }
@@ -506,6 +516,9 @@ pub fn render_markdown(report: &DriftReport, limit: usize) -> String {
             let _ = writeln!(s, "| `{}` | `{}` |", r.name, r.path);
         }
         sections.push(s);
+    }
+    if let Some(unused) = report.unused.as_ref().filter(|u| !u.roles.is_empty()) {
+        sections.push(super::unused::markdown(unused));
     }
     let total = sections.len();
     for (i, section) in sections.into_iter().enumerate() {
@@ -566,6 +579,7 @@ mod tests {
             context: None,
             findings: findings(&diff),
             unmanaged: None,
+            unused: None,
         }
     }
 

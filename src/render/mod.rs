@@ -8,6 +8,7 @@ pub mod json;
 pub mod markdown;
 pub mod outline;
 pub mod text;
+pub mod unused;
 
 use similar::TextDiff;
 

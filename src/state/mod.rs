@@ -40,6 +40,38 @@ pub struct AccountState {
     /// Customer managed policies by name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub policies: BTreeMap<String, ManagedPolicyState>,
+    /// When each role was created and last used, by role name, as the bulk read returns it
+    /// (`RoleLastUsed`): what `drift --unused-for` reads. Never compared by the diff.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub activity: BTreeMap<String, RoleActivity>,
+}
+
+/// When a role was created and last used.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RoleActivity {
+    /// When it was created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<crate::expiry::Instant>,
+    /// When a session of it last made a call (`None`: never, as far as IAM tracks: 400 days).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used: Option<crate::expiry::Instant>,
+    /// The region of that call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+}
+
+impl RoleActivity {
+    /// Whether the role has gone unused for `seconds` at `now`: last used before then, or never
+    /// used and created before then. Unknown activity is never unused.
+    pub fn unused_for(&self, seconds: i64, now: crate::expiry::Instant) -> bool {
+        let since = now.plus_seconds(-seconds);
+        match (self.last_used, self.created) {
+            (Some(used), _) => used < since,
+            (None, Some(created)) => created < since,
+            (None, None) => false,
+        }
+    }
 }
 
 fn default_partition() -> String {
@@ -58,6 +90,7 @@ impl AccountState {
             oidc_providers: BTreeMap::new(),
             saml_providers: BTreeMap::new(),
             policies: BTreeMap::new(),
+            activity: BTreeMap::new(),
         }
     }
 

@@ -53,3 +53,4 @@ mod regressions;
 mod schema;
 mod show;
 mod target;
+mod unused_access;

@@ -74,6 +74,9 @@ impl AccountReader for AwsAccount {
                 }
             };
             let role = role_from_detail(detail, summary, &ctx)?;
+            state
+                .activity
+                .insert(role.name.clone(), activity_of(detail));
             for profile in detail.instance_profile_list() {
                 state
                     .instance_profiles
@@ -214,6 +217,17 @@ fn boundary_of_detail(detail: &RoleDetail) -> Option<&str> {
     detail
         .permissions_boundary()
         .and_then(|b| b.permissions_boundary_arn())
+}
+
+/// When the role was created and last used, from its authorization details (no extra call).
+fn activity_of(detail: &RoleDetail) -> crate::state::RoleActivity {
+    let instant = |t: &aws_smithy_types::DateTime| crate::expiry::Instant::from_unix(t.secs());
+    let used = detail.role_last_used();
+    crate::state::RoleActivity {
+        created: detail.create_date().map(instant),
+        last_used: used.and_then(|u| u.last_used_date()).map(instant),
+        region: used.and_then(|u| u.region()).map(str::to_owned),
+    }
 }
 
 /// Builds a role from its authorization details and its `ListRoles`/`GetRole` summary (which
