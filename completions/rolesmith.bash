@@ -317,7 +317,7 @@ _rolesmith() {
             return 0
             ;;
         rolesmith__subcmd__drift)
-            opts="-v -h --ownership-tag --format --unmanaged --include-reserved --allow-empty --snapshot --account-id --path-prefix --profile --region --endpoint-url --max-attempts --retry-budget --call-timeout --stats --propagation-timeout --account --account-parallelism --verbose --no-progress --config --now --help"
+            opts="-v -h --ownership-tag --format --unmanaged --include-reserved --unused-for --allow-empty --snapshot --account-id --path-prefix --profile --region --endpoint-url --max-attempts --retry-budget --call-timeout --stats --propagation-timeout --account --account-parallelism --verbose --no-progress --config --now --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -329,6 +329,10 @@ _rolesmith() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "text json markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                --unused-for)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --snapshot)
@@ -691,7 +695,7 @@ _rolesmith() {
             return 0
             ;;
         rolesmith__subcmd__import)
-            opts="-v -h --out --name --adopt --with-bindings --force --snapshot --ownership-tag --path-prefix --profile --region --endpoint-url --max-attempts --retry-budget --call-timeout --stats --account --account-parallelism --propagation-timeout --verbose --no-progress --config --now --help"
+            opts="-v -h --out --name --adopt --with-bindings --force --skip-unused --snapshot --ownership-tag --path-prefix --profile --region --endpoint-url --max-attempts --retry-budget --call-timeout --stats --account --account-parallelism --propagation-timeout --verbose --no-progress --config --now --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -702,6 +706,10 @@ _rolesmith() {
                     return 0
                     ;;
                 --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --skip-unused)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -138,6 +138,7 @@ complete -c rolesmith -n "__fish_rolesmith_using_subcommand drift" -l ownership-
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand drift" -l format -d 'Output format' -r -f -a "text\t'Human text (colored on a terminal unless `NO_COLOR` is set)'
 json\t'Machine-readable JSON with a `format_version`'
 markdown\t'Markdown for pull-request comments'"
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand drift" -l unused-for -d 'Also list managed roles not used for this long (`90d`, `12h`), and never-used ones older than that, from IAM\'s RoleLastUsed (no extra call); with --unmanaged, unmanaged roles too' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand drift" -l snapshot -d 'Read this JSON snapshot file as the account instead of AWS (offline). It must exist (`rolesmith snapshot --out FILE` captures one); it is never written' -r -F
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand drift" -l account-id -d 'Accepted for scripts that pass apply\'s flags; an existing snapshot names its account' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand drift" -l path-prefix -d 'Only read and manage roles whose path starts with this prefix, e.g. `/app/` (config: `path_prefix`)' -r
@@ -194,6 +195,7 @@ complete -c rolesmith -n "__fish_rolesmith_using_subcommand snapshot" -l no-prog
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand snapshot" -s h -l help -d 'Print help'
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand import" -l out -d 'Directory to write the manifests to (one file per role, by path and name)' -r -F
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand import" -l name -d 'Only roles whose name matches this regular expression' -r
+complete -c rolesmith -n "__fish_rolesmith_using_subcommand import" -l skip-unused -d 'Leave out roles not used for this long (`90d`), and never-used ones older than it, from IAM\'s RoleLastUsed' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand import" -l snapshot -d 'Import from a snapshot file instead of the live account (it is only read; with an `[accounts]` inventory, a snapshot folder)' -r -F
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand import" -l ownership-tag -d 'Tag marking what rolesmith owns, as KEY=VALUE (left out of imported tags; default: the config\'s `[ownership]`, else `managed-by=rolesmith`)' -r
 complete -c rolesmith -n "__fish_rolesmith_using_subcommand import" -l path-prefix -d 'Only import roles whose path starts with this prefix, e.g. `/app/` (config: `path_prefix`; also filters --snapshot)' -r

@@ -163,6 +163,7 @@ Register-ArgumentCompleter -Native -CommandName 'rolesmith' -ScriptBlock {
         'rolesmith;drift' {
             [CompletionResult]::new('--ownership-tag', '--ownership-tag', [CompletionResultType]::ParameterName, 'Tag marking what rolesmith owns, as KEY=VALUE (default: the config''s `[ownership]`, else `managed-by=rolesmith`)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--unused-for', '--unused-for', [CompletionResultType]::ParameterName, 'Also list managed roles not used for this long (`90d`, `12h`), and never-used ones older than that, from IAM''s RoleLastUsed (no extra call); with --unmanaged, unmanaged roles too')
             [CompletionResult]::new('--snapshot', '--snapshot', [CompletionResultType]::ParameterName, 'Read this JSON snapshot file as the account instead of AWS (offline). It must exist (`rolesmith snapshot --out FILE` captures one); it is never written')
             [CompletionResult]::new('--account-id', '--account-id', [CompletionResultType]::ParameterName, 'Accepted for scripts that pass apply''s flags; an existing snapshot names its account')
             [CompletionResult]::new('--path-prefix', '--path-prefix', [CompletionResultType]::ParameterName, 'Only read and manage roles whose path starts with this prefix, e.g. `/app/` (config: `path_prefix`)')
@@ -232,6 +233,7 @@ Register-ArgumentCompleter -Native -CommandName 'rolesmith' -ScriptBlock {
         'rolesmith;import' {
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Directory to write the manifests to (one file per role, by path and name)')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Only roles whose name matches this regular expression')
+            [CompletionResult]::new('--skip-unused', '--skip-unused', [CompletionResultType]::ParameterName, 'Leave out roles not used for this long (`90d`), and never-used ones older than it, from IAM''s RoleLastUsed')
             [CompletionResult]::new('--snapshot', '--snapshot', [CompletionResultType]::ParameterName, 'Import from a snapshot file instead of the live account (it is only read; with an `[accounts]` inventory, a snapshot folder)')
             [CompletionResult]::new('--ownership-tag', '--ownership-tag', [CompletionResultType]::ParameterName, 'Tag marking what rolesmith owns, as KEY=VALUE (left out of imported tags; default: the config''s `[ownership]`, else `managed-by=rolesmith`)')
             [CompletionResult]::new('--path-prefix', '--path-prefix', [CompletionResultType]::ParameterName, 'Only import roles whose path starts with this prefix, e.g. `/app/` (config: `path_prefix`; also filters --snapshot)')

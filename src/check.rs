@@ -141,6 +141,8 @@ fn check_one(
 ) -> Option<CheckedDocument> {
     let (doc, placed) = crate::manifest::validate::accounts::for_account(doc, target)?;
     let at_now = crate::manifest::validate::expiry::at(doc.as_ref(), target.now);
+    let mut placed = placed;
+    crate::lint::lint_expiries(doc.as_ref(), &at_now.found, target.now, lint, &mut placed);
     let expiring = at_now.found.into_iter().map(|f| f.expiring).collect();
     let Some(doc) = at_now.doc else {
         return Some(CheckedDocument::expired_role(

@@ -52,6 +52,8 @@ pub struct Config {
     pub strict: Option<bool>,
     /// The `[accounts]` inventory; `None`: the credentials' own account only.
     pub accounts: Option<AccountsConfig>,
+    /// `[import] ignore`: roles never imported or reported as unmanaged.
+    pub import_ignore: Vec<crate::state::ignore::IgnoreRule>,
     /// How long before an `expiresAt` plans warn of it, in seconds (`None`: 7 days).
     pub warn_expiring_within: Option<i64>,
     /// `--now`: the instant `expiresAt` is compared with (not a key of the file; `None`: the
@@ -174,6 +176,25 @@ struct RawConfig {
     #[serde(default)]
     lint: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
     accounts: Option<accounts::RawAccounts>,
+    import: Option<RawImport>,
+}
+
+/// `[import]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawImport {
+    #[serde(default)]
+    ignore: Vec<Spanned<RawIgnore>>,
+}
+
+/// One `[import] ignore` item: `{name = "REGEX"}`, `{path = "/PREFIX/"}`, `{tag = "K=V"}` or a
+/// combination (all must match).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIgnore {
+    name: Option<String>,
+    path: Option<String>,
+    tag: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -315,6 +336,37 @@ impl Config {
                     .map_err(|m| invalid(Some(w.span()), format!("warn_expiring_within: {m}")))?,
             ),
         };
+        let mut ignore = Vec::new();
+        for item in raw.import.map(|i| i.ignore).unwrap_or_default() {
+            let span = item.span();
+            let item = item.into_inner();
+            let name = item
+                .name
+                .map(|re| {
+                    regex_lite::Regex::new(&re).map_err(|e| {
+                        invalid(
+                            Some(span.clone()),
+                            format!("import.ignore: `{re}` is not a regular expression: {e}"),
+                        )
+                    })
+                })
+                .transpose()?;
+            if name.is_none() && item.path.is_none() && item.tag.is_none() {
+                return Err(invalid(
+                    Some(span),
+                    "import.ignore: a rule needs `name`, `path` or `tag` (it would match every role)".into(),
+                ));
+            }
+            let tag = item.tag.map(|t| match t.split_once('=') {
+                Some((k, v)) => (k.to_owned(), Some(v.to_owned())),
+                None => (t, None),
+            });
+            ignore.push(crate::state::ignore::IgnoreRule {
+                name,
+                path: item.path,
+                tag,
+            });
+        }
         let mut lint = LintConfig::default();
         for (code, value) in raw.lint {
             if code.get_ref() == OWN_ACCOUNTS_KEY {
@@ -362,6 +414,7 @@ impl Config {
             lint,
             strict: raw.strict,
             warn_expiring_within,
+            import_ignore: ignore,
             now: None,
         })
     }

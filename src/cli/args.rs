@@ -248,6 +248,10 @@ pub enum Command {
         /// Overwrite manifest files that already exist.
         #[arg(long)]
         force: bool,
+        /// Leave out roles not used for this long (`90d`), and never-used ones older than it,
+        /// from IAM's RoleLastUsed.
+        #[arg(long, value_name = "DURATION", value_parser = crate::expiry::parse_duration)]
+        skip_unused: Option<i64>,
         /// Import from a snapshot file instead of the live account (it is only read; with an
         /// `[accounts]` inventory, a snapshot folder).
         #[arg(long, value_name = "FILE", help_heading = "Account")]

@@ -200,18 +200,27 @@ pub(super) fn drift_report(
     );
     let is_declared = |name: &str| desired.roles.keys().any(|n| n.eq_ignore_ascii_case(name));
     let unused = lists.unused_for.as_ref().map(|(seconds, given)| {
-        render::unused::unused_roles(
+        let mut unused = render::unused::unused_roles(
             &live,
             &settings.ownership,
             is_declared,
             (*seconds, given),
             settings.now,
             lists.unmanaged,
-        )
+        );
+        unused.roles.retain(|u| {
+            u.managed
+                || !live
+                    .roles
+                    .get(&u.name)
+                    .is_some_and(|r| crate::state::ignore::ignored(&settings.ignore, r))
+        });
+        unused
     });
     let unmanaged = lists.unmanaged.then(|| {
         let undeclared = live.roles.values().filter(|r| {
-            !r.is_owned_by(&settings.ownership)
+            !crate::state::ignore::ignored(&settings.ignore, r)
+                && !r.is_owned_by(&settings.ownership)
                 && !desired
                     .roles
                     .keys()
@@ -225,6 +234,11 @@ pub(super) fn drift_report(
         findings: render::drift::findings(&d),
         unmanaged,
         unused,
+        expiring: crate::plan::expiries::soon(
+            &desired.expiring,
+            settings.now,
+            settings.warn_expiring_within,
+        ),
     };
     Ok((report, account))
 }

@@ -215,6 +215,7 @@ pub fn run(cli: Cli) -> ExitStatus {
             adopt,
             with_bindings,
             force,
+            skip_unused,
             snapshot,
             ownership_tag,
             path_prefix,
@@ -232,6 +233,7 @@ pub fn run(cli: Cli) -> ExitStatus {
                 ownership_tag: ownership_tag.as_deref(),
                 live: live.flags(path_prefix.as_deref(), unused.propagation_timeout),
                 inventory: &inventory,
+                skip_unused,
             };
             capture::import_command(&ImportSettings::resolve(&flags, &config)?)
         }),

@@ -95,6 +95,8 @@ pub struct Settings {
     pub now: crate::expiry::Instant,
     /// How long before an `expiresAt` plans warn of it, in seconds.
     pub warn_expiring_within: i64,
+    /// `[import] ignore`: roles drift never reports as unmanaged.
+    pub ignore: Vec<crate::state::ignore::IgnoreRule>,
 }
 
 /// Which account a command reads and changes.
@@ -235,6 +237,7 @@ impl Settings {
             limits: config.limits,
             lint: config.lint.clone(),
             now: config.now.unwrap_or_else(crate::expiry::Instant::now),
+            ignore: config.import_ignore.clone(),
             warn_expiring_within: config
                 .warn_expiring_within
                 .unwrap_or(crate::plan::expiries::DEFAULT_WARNING_WINDOW),
@@ -492,6 +495,8 @@ pub struct ImportFlags<'a> {
     pub live: LiveFlags<'a>,
     /// `--account` and `--account-parallelism`.
     pub inventory: &'a crate::cli::args::InventoryArgs,
+    /// `--skip-unused`, in seconds.
+    pub skip_unused: Option<i64>,
 }
 
 /// What `import` runs with.
@@ -538,6 +543,13 @@ impl ImportSettings {
                 adopt: flags.adopt,
                 with_bindings: flags.with_bindings,
                 ownership: resolve_ownership(flags.ownership_tag, config)?,
+                ignore: config.import_ignore.clone(),
+                skip_unused: flags.skip_unused.map(|seconds| {
+                    (
+                        seconds,
+                        config.now.unwrap_or_else(crate::expiry::Instant::now),
+                    )
+                }),
             },
             live: LiveSettings::resolve(&flags.live, config),
             inventory: config.accounts.clone(),

@@ -108,6 +108,17 @@ codes! { Lint, LINT;
          policy variables such as `${aws:username}` are plain text, so a condition or resource \
          using them never matches what it means. Fix: add `Version: \"2012-10-17\"` (quoted) at \
          the top of the document.";
+    // `expiresAt`.
+    EXPIRED = "expired", Warning,
+        "an `expiresAt` that has passed: the element is left out of the plan",
+        "The element no longer applies: IAM stopped honouring a trust entry or statement at \
+         the instant (its condition), and the next apply removes an attachment, a tag or a \
+         whole role. Fix: `rolesmith expire --write` removes it from the manifest.";
+    FAR_EXPIRY = "far-expiry", Info,
+        "an `expiresAt` more than a year away",
+        "Temporary access is usually meant to end within weeks; a date over a year away is \
+         often a typo in the year. Fix: check the date, or leave out `expiresAt` for access \
+         that is meant to stay.";
     // The suppression itself.
     LINT_ALLOW_WITHOUT_REASON = "lint-allow-without-reason", Error,
         "`spec.lint.allow` without a `reason`",

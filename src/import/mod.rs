@@ -40,6 +40,10 @@ pub struct ImportOptions {
     pub with_bindings: bool,
     /// The ownership tag (left out of the imported tags).
     pub ownership: Ownership,
+    /// `[import] ignore`: roles never imported.
+    pub ignore: Vec<crate::state::ignore::IgnoreRule>,
+    /// `--skip-unused`: roles unused this many seconds at the instant are not imported.
+    pub skip_unused: Option<(i64, crate::expiry::Instant)>,
 }
 
 /// What an imported file holds.
@@ -205,6 +209,19 @@ fn selected_roles<'a>(
                 "skipped {}: roles under /aws-reserved/ belong to AWS (e.g. IAM Identity Center)",
                 role.name
             ));
+            continue;
+        }
+        if crate::state::ignore::ignored(&opts.ignore, role) {
+            notes.push(format!("skipped {}: matches `[import] ignore`", role.name));
+            continue;
+        }
+        if let Some((seconds, now)) = opts.skip_unused
+            && account
+                .activity
+                .get(&role.name)
+                .is_some_and(|a| a.unused_for(seconds, now))
+        {
+            notes.push(format!("skipped {}: unused (--skip-unused)", role.name));
             continue;
         }
         roles.push(role);

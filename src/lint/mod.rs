@@ -184,6 +184,49 @@ pub(crate) fn base_operator(op: &str) -> &str {
     op.strip_suffix("IfExists").unwrap_or(op)
 }
 
+/// `expiresAt` at the run's instant: one that has passed is a warning (the element is left
+/// out; `rolesmith expire --write` removes it), one more than a year away an info.
+pub fn lint_expiries(
+    doc: &dyn Locate,
+    found: &[crate::manifest::validate::expiry::Found],
+    now: crate::expiry::Instant,
+    ctx: &LintContext<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
+    const YEAR: i64 = 365 * 86_400;
+    let mut sink = Sink {
+        doc,
+        found: Vec::new(),
+    };
+    for f in found {
+        let e = &f.expiring;
+        if e.expired {
+            sink.report(
+                codes::EXPIRED,
+                &f.path,
+                "expired",
+                format!(
+                    "{} of {} expired {}; the plan leaves it out",
+                    e.element, e.address, e.at
+                ),
+                "`rolesmith expire --write` removes it from the manifest",
+            );
+        } else if now.seconds_until(&e.at) > YEAR {
+            sink.report(
+                codes::FAR_EXPIRY,
+                &f.path,
+                "over a year away",
+                format!(
+                    "{} of {} expires {}, more than a year from now",
+                    e.element, e.address, e.at
+                ),
+                "check the year; leave out `expiresAt` for access meant to stay",
+            );
+        }
+    }
+    emit(sink.found, &BTreeSet::new(), ctx, out);
+}
+
 /// Lints one role manifest whose documents validated. `trust` is the resolved trust document
 /// (the expansion of the shorthand, one statement per entry, or the raw `trustPolicy`).
 ///

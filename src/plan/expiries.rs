@@ -23,17 +23,28 @@ pub fn annotate(plan: &mut Plan, expiring: &[Expiring], now: Instant, window: i6
                 "{}: {} expired {}: removed ({})",
                 e.address, e.element, e.at, e.location
             ));
-        } else if !e.expired && now.seconds_until(&e.at) <= window {
-            plan.warnings.push(format!(
+        }
+    }
+    plan.warnings.extend(soon(expiring, now, window));
+}
+
+/// Each element ending within `window` seconds of `now`: `role.x: tag \`temp\` expires
+/// 2026-12-04T18:00Z (in 2 days; m/roles.yaml:12:7)`.
+pub fn soon(expiring: &[Expiring], now: Instant, window: i64) -> Vec<String> {
+    expiring
+        .iter()
+        .filter(|e| !e.expired && now.seconds_until(&e.at) <= window)
+        .map(|e| {
+            format!(
                 "{}: {} expires {} (in {}; {})",
                 e.address,
                 e.element,
                 e.at,
                 human(now.seconds_until(&e.at)),
                 e.location
-            ));
-        }
-    }
+            )
+        })
+        .collect()
 }
 
 /// `3 days`, `5 hours`, `12 minutes`.

@@ -80,6 +80,8 @@ pub struct DriftReport {
     pub unmanaged: Option<Vec<UnmanagedRole>>,
     /// Roles unused for a duration (only with `--unused-for`).
     pub unused: Option<super::unused::Unused>,
+    /// Elements of the manifests that end within the warning window (listed, not drift).
+    pub expiring: Vec<String>,
 }
 
 impl DriftReport {
@@ -391,6 +393,7 @@ pub fn render_text(report: &DriftReport) -> String {
             "No drift: account {} matches the manifests.",
             report.account_id
         );
+        out.push_str(&super::expiring::text(&report.expiring));
         return out;
     }
     let _ = writeln!(
@@ -424,6 +427,7 @@ pub fn render_text(report: &DriftReport) -> String {
     if let Some(unused) = report.unused.as_ref().filter(|u| !u.roles.is_empty()) {
         out.push_str(&super::unused::text(unused));
     }
+    out.push_str(&super::expiring::text(&report.expiring));
     out
 }
 
@@ -454,6 +458,8 @@ struct JsonDrift<'a> {
     unmanaged: Option<&'a [UnmanagedRole]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     unused: Option<&'a super::unused::Unused>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    expiring: &'a [String],
 }
 
 /// Drift as pretty JSON with a `format_version` and a trailing newline.
@@ -466,6 +472,7 @@ pub fn render_json(report: &DriftReport) -> String {
         findings: &report.findings,
         unmanaged: report.unmanaged.as_deref(),
         unused: report.unused.as_ref(),
+        expiring: &report.expiring,
     };
     crate::json::pretty(&wire)
 }
@@ -483,6 +490,7 @@ pub fn render_markdown(report: &DriftReport, limit: usize) -> String {
     }
     if !report.has_drift() {
         out.push_str("**No drift.** The account matches the manifests.\n");
+        out.push_str(&super::expiring::markdown(&report.expiring));
         return out;
     }
     let _ = writeln!(
@@ -520,6 +528,9 @@ pub fn render_markdown(report: &DriftReport, limit: usize) -> String {
     if let Some(unused) = report.unused.as_ref().filter(|u| !u.roles.is_empty()) {
         sections.push(super::unused::markdown(unused));
     }
+    if !report.expiring.is_empty() {
+        sections.push(super::expiring::markdown(&report.expiring));
+    }
     let total = sections.len();
     for (i, section) in sections.into_iter().enumerate() {
         let note = format!(
@@ -536,82 +547,4 @@ pub fn render_markdown(report: &DriftReport, limit: usize) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::policy::{NormalizeContext, Policy};
-
-    fn missing_role(name: &str) -> Change {
-        let trust = Policy::from_json_str(
-            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#,
-            &NormalizeContext::default(),
-        )
-        .unwrap();
-        Change {
-            address: Address::Role(name.into()),
-            action: Action::Create,
-            before: None,
-            after: Some(Resource::Role(Box::new(RoleState {
-                name: name.into(),
-                path: "/".into(),
-                description: None,
-                max_session_duration: 3600,
-                trust_policy: trust,
-                permissions_boundary: None,
-                managed_policies: Default::default(),
-                inline_policies: Default::default(),
-                tags: Default::default(),
-                service_linked: None,
-            }))),
-            attributes: Vec::new(),
-            reason: None,
-        }
-    }
-
-    fn report(n: usize) -> DriftReport {
-        let diff = Diff {
-            changes: (0..n)
-                .map(|i| missing_role(&format!("role-{i:04}")))
-                .collect(),
-            ..Diff::default()
-        };
-        DriftReport {
-            account_id: "123456789012".into(),
-            context: None,
-            findings: findings(&diff),
-            unmanaged: None,
-            unused: None,
-        }
-    }
-
-    #[test]
-    fn markdown_is_truncated_to_the_limit_with_a_note() {
-        let full = render_markdown(&report(2000), usize::MAX);
-        assert!(
-            full.chars().count() > 65_536,
-            "the fixture must exceed GitHub's limit"
-        );
-        let cut = render_markdown(&report(2000), 65_536);
-        assert!(cut.chars().count() <= 65_536, "{}", cut.chars().count());
-        assert!(
-            cut.trim_end().ends_with(
-                "truncated to fit GitHub's limit; run `rolesmith drift` for the full report._"
-            ),
-            "{}",
-            &cut[cut.len() - 300..]
-        );
-        assert!(cut.contains("role-0000") && !cut.contains("role-1999"));
-        // Short reports are whole.
-        assert!(!render_markdown(&report(3), 65_536).contains("truncated"));
-    }
-
-    #[test]
-    fn no_drift_is_said_plainly() {
-        let r = report(0);
-        assert!(!r.has_drift());
-        assert_eq!(
-            render_text(&r),
-            "No drift: account 123456789012 matches the manifests.\n"
-        );
-        assert!(render_json(&r).contains("\"drift\": false"));
-    }
-}
+mod tests;

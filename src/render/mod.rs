@@ -3,6 +3,7 @@
 
 pub mod diagnostics;
 pub mod drift;
+pub mod expiring;
 pub mod header;
 pub mod json;
 pub mod markdown;

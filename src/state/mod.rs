@@ -294,6 +294,7 @@ impl Ownership {
 }
 
 pub mod desired;
+pub mod ignore;
 pub mod policy;
 pub mod provider;
 

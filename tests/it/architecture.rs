@@ -23,7 +23,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "manifest",
         &["policy", "state", "quotas", "inventory", "expiry"],
     ),
-    ("lint", &["manifest", "policy", "state"]),
+    ("lint", &["manifest", "policy", "state", "expiry"]),
     (
         "check",
         &[
@@ -54,7 +54,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ),
     (
         "import",
-        &["state", "manifest", "policy", "account", "schema"],
+        &["state", "manifest", "policy", "account", "schema", "expiry"],
     ),
 ];
 

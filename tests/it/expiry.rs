@@ -155,6 +155,53 @@ fn iam_enforces_the_end_of_a_trust_entry_and_the_first_apply_after_it_removes_th
         "{}",
         soon.stdout
     );
+    for format in ["markdown", "text"] {
+        let listed = run_live(
+            &moto,
+            &[
+                "--now",
+                "2026-12-03T18:00:00Z",
+                "drift",
+                m,
+                "--format",
+                format,
+            ],
+        );
+        assert_eq!(
+            listed.code,
+            Some(0),
+            "expiring soon is not drift: {}",
+            listed.stdout
+        );
+        assert!(
+            listed
+                .stdout
+                .contains("5 element(s) of the manifests expire soon")
+                && listed
+                    .stdout
+                    .contains("role.break-glass: the role expires 2026-12-04T18:00Z (in 24 hours;"),
+            "{}",
+            listed.stdout
+        );
+    }
+    let markdown = run_live(
+        &moto,
+        &[
+            "--now",
+            "2026-12-03T18:00:00Z",
+            "plan",
+            m,
+            "--format",
+            "markdown",
+        ],
+    );
+    assert!(
+        markdown
+            .stdout
+            .contains("tag `temp` expires 2026-12-04T18:00Z"),
+        "{}",
+        markdown.stdout
+    );
     let plan = run_live(&moto, &["--now", AFTER, "plan", m, "--format", "json"]);
     assert_eq!(plan.code, Some(0), "{}", plan.stderr);
     let plan = plan.json();
@@ -411,4 +458,38 @@ fn a_saved_plan_made_before_an_expiry_is_refused_after_it() {
         in_time.stdout,
         in_time.stderr
     );
+}
+
+#[test]
+fn validate_warns_of_a_past_expiry_and_notes_a_far_one() {
+    let dir = project();
+    let late = offline_in(dir.path(), &["--now", AFTER, "validate", "m"]);
+    assert_eq!(late.code, Some(0), "warnings only: {}", late.stderr);
+    assert_eq!(
+        late.stderr.matches("warning [expired]").count(),
+        5,
+        "{}",
+        late.stderr
+    );
+    assert!(
+        late.stderr.contains("m/roles.yaml:10:7: warning [expired]")
+            && late
+                .stderr
+                .contains("`rolesmith expire --write` removes it from the manifest"),
+        "{}",
+        late.stderr
+    );
+    let path = dir.path().join("m/roles.yaml");
+    let text = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(&path, text.replace("2027-12-01", "2028-06-01")).expect("write");
+    let early = offline_in(dir.path(), &["--now", BEFORE, "validate", "m"]);
+    assert!(
+        early.stderr.contains("info [far-expiry]")
+            && early
+                .stderr
+                .contains("tag `review` of role.contractor expires 2028-06-01T00:00Z"),
+        "{}",
+        early.stderr
+    );
+    assert!(!early.stderr.contains("[expired]"), "{}", early.stderr);
 }

@@ -142,6 +142,72 @@ fn unused_for_lists_exactly_the_roles_not_assumed_at_no_extra_call() {
         text.stdout
     );
 
+    // import leaves the unused roles out; `[import] ignore` leaves a role out of import and
+    // of drift --unmanaged.
+    let elsewhere = tempfile::tempdir().expect("temp dir");
+    let out = elsewhere.path().join("imported");
+    let imported = run_live(
+        &moto,
+        &[
+            "--now",
+            &now,
+            "import",
+            "--out",
+            &arg(&out),
+            "--skip-unused",
+            "2s",
+        ],
+    );
+    assert_eq!(imported.code, Some(0), "{}", imported.stderr);
+    let files: Vec<String> = std::fs::read_dir(&out)
+        .expect("imported")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".yaml"))
+        .collect();
+    assert_eq!(files, ["used-role.yaml"], "{}", imported.stderr);
+    let config = elsewhere.path().join("rolesmith.toml");
+    std::fs::write(
+        &config,
+        "[import]\nignore = [{name = \"^legacy$\"}, {tag = \"created-by=cdk\"}]\n",
+    )
+    .expect("config");
+    let ignoring = run_live(
+        &moto,
+        &[
+            "--config",
+            &arg(&config),
+            "--now",
+            &now,
+            "drift",
+            &m,
+            "--unmanaged",
+            "--unused-for",
+            "2s",
+            "--format",
+            "json",
+        ],
+    );
+    let json = ignoring.json();
+    assert_eq!(names(&json), [("idle-role".to_owned(), true)]);
+    assert!(
+        !json["unmanaged"].to_string().contains("legacy"),
+        "{json:#}"
+    );
+    let out = elsewhere.path().join("imported-all");
+    let imported = run_live(
+        &moto,
+        &["--config", &arg(&config), "import", "--out", &arg(&out)],
+    );
+    assert!(
+        imported
+            .stderr
+            .contains("skipped legacy: matches `[import] ignore`")
+            && !out.join("legacy.yaml").exists(),
+        "{}",
+        imported.stderr
+    );
+
     // The same calls as a plan: RoleLastUsed rides on GetAccountAuthorizationDetails.
     let plan = run_live(&moto, &["plan", &m, "--stats"]);
     let unused = run_live(

@@ -107,6 +107,7 @@ fn import_settings(argv: &[&str], config_text: &str) -> Result<ImportSettings, U
         adopt,
         with_bindings,
         force,
+        skip_unused,
         snapshot,
         ownership_tag,
         path_prefix,
@@ -127,6 +128,7 @@ fn import_settings(argv: &[&str], config_text: &str) -> Result<ImportSettings, U
         ownership_tag: ownership_tag.as_deref(),
         live: live.flags(path_prefix.as_deref(), unused.propagation_timeout),
         inventory: &inventory,
+        skip_unused,
     };
     ImportSettings::resolve(&flags, &config(config_text))
 }
