@@ -41,7 +41,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
         &["lint", "manifest", "state", "quotas", "inventory", "expiry"],
     ),
     ("schema", &["manifest"]),
-    ("account", &["state", "policy", "inventory"]),
+    ("account", &["state", "policy", "inventory", "expiry"]),
     ("diff", &["state", "policy"]),
     (
         "plan",

@@ -42,6 +42,9 @@ fn workflows_use_the_commands_as_documented() {
     );
     let drift = read("drift.yml");
     assert!(drift.contains("schedule:") && drift.contains("rolesmith drift"));
+    let expire = read("expire.yml");
+    assert!(expire.contains("schedule:") && expire.contains("rolesmith expire --write"));
+    assert!(expire.contains("gh pr create") && expire.contains("rolesmith validate"));
     assert!(drift.contains("steps.drift.outputs.exitcode == '2'"));
     for (file, role) in [
         (&plan, "rolesmith-plan"),
