@@ -493,3 +493,67 @@ fn validate_warns_of_a_past_expiry_and_notes_a_far_one() {
     );
     assert!(!early.stderr.contains("[expired]"), "{}", early.stderr);
 }
+
+#[test]
+fn a_managed_policy_statement_ends_on_time_too() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(dir.path().join("m")).expect("m");
+    std::fs::write(
+        dir.path().join("m/policy.yaml"),
+        r#"apiVersion: rolesmith/v1
+kind: ManagedPolicy
+metadata:
+  name: data-access
+spec:
+  document:
+    Version: "2012-10-17"
+    Statement:
+      - Sid: Read
+        Effect: Allow
+        Action: s3:GetObject
+        Resource: arn:aws:s3:::data/*
+      - Sid: Backfill
+        Effect: Allow
+        Action: s3:PutObject
+        Resource: arn:aws:s3:::data/*
+        expiresAt: 2026-12-04T18:00:00Z
+"#,
+    )
+    .expect("policy");
+    let run = |now: &str, args: &[&str]| {
+        let mut all = vec!["--now", now];
+        all.extend_from_slice(args);
+        offline_in(dir.path(), &all)
+    };
+    let applied = run(
+        BEFORE,
+        &["apply", "m", "--snapshot", "s.json", "--auto-approve"],
+    );
+    assert_eq!(applied.code, Some(0), "{}", applied.stderr);
+    let snapshot = std::fs::read_to_string(dir.path().join("s.json")).expect("snapshot");
+    assert!(
+        snapshot.contains("DateLessThan") && snapshot.contains("2026-12-04T18:00:00Z"),
+        "the statement carries its end: {snapshot}"
+    );
+    let plan = run(
+        AFTER,
+        &["plan", "m", "--snapshot", "s.json", "--format", "json"],
+    );
+    let plan = plan.json();
+    assert!(
+        plan["notes"].to_string().contains(
+            "policy.data-access: statement `Backfill` of the policy expired 2026-12-04T18:00Z: removed"
+        ),
+        "{plan:#}"
+    );
+    let applied = run(
+        AFTER,
+        &["apply", "m", "--snapshot", "s.json", "--auto-approve"],
+    );
+    assert_eq!(applied.code, Some(0), "{}", applied.stderr);
+    let replan = run(
+        AFTER,
+        &["plan", "m", "--snapshot", "s.json", "--detailed-exitcode"],
+    );
+    assert_eq!(replan.code, Some(0), "{}\n{}", replan.stdout, replan.stderr);
+}
