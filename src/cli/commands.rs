@@ -86,7 +86,7 @@ pub(super) fn save_plan(
         Some(&planned.context),
         &provenance(planned, settings)?,
     );
-    write_plan_file(out, &json)?;
+    replace_file(out, &json)?;
     match planned.plan.steps.is_empty() {
         true => eprintln!(
             "Saved the plan to {} (it has no steps to apply).",
@@ -121,15 +121,21 @@ pub(super) fn provenance(planned: &Planned, settings: &Settings) -> Result<Prove
     })
 }
 
-/// Writes a saved plan file atomically (a half-written plan must never be applied), never
-/// through a symlink: the file is made beside `out` and renamed over it.
-pub(super) fn write_plan_file(out: &Path, json: &str) -> Result<(), BoxError> {
+/// Writes a file atomically (a half-written plan must never be applied, a half-edited manifest
+/// never read), never through a symlink: the file is made beside `out` and renamed over it,
+/// with the permissions of the file it replaces.
+pub(super) fn replace_file(out: &Path, json: &str) -> Result<(), BoxError> {
     let dir = out
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     tmp.write_all(json.as_bytes())?;
+    if let Ok(meta) = fs_err::symlink_metadata(out)
+        && meta.is_file()
+    {
+        let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
+    }
     tmp.persist(out).map_err(|e| e.error)?;
     Ok(())
 }

@@ -89,7 +89,7 @@ pub(super) fn expire_command(
             fs_err::remove_file(path)?;
             eprintln!("deleted {} (every document in it expired)", path.display());
         } else {
-            write_beside(path, &left)?;
+            super::commands::replace_file(path, &left)?;
             eprintln!("edited  {}", path.display());
         }
     }
@@ -120,20 +120,4 @@ fn holds_nothing(text: &str) -> bool {
         let l = l.trim();
         l.is_empty() || l.starts_with('#') || l == "---" || l == "..."
     })
-}
-
-/// Replaces `path` with `text` atomically (a file beside it, renamed over it).
-fn write_beside(path: &Path, text: &str) -> Result<(), BoxError> {
-    use std::io::Write as _;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(text.as_bytes())?;
-    if let Ok(meta) = fs_err::metadata(path) {
-        let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
-    }
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }

@@ -210,16 +210,7 @@ impl SavedPlan {
                 "it has no `\"kind\": \"{KIND}\"` (write one with `rolesmith plan --out FILE`)"
             )));
         }
-        let found = value
-            .get("format_version")
-            .and_then(|v| v.as_str())
-            .unwrap_or("?");
-        if found.split('.').next() != FORMAT_VERSION.split('.').next() {
-            return Err(LoadError::Version {
-                path: path.to_path_buf(),
-                found: found.to_owned(),
-            });
-        }
+        check_format(&value, FORMAT_VERSION, path)?;
         let doc: wire::PlanDocument<Provenance> =
             wire::from_json(value).map_err(|e| not_saved(e.to_string()))?;
         let provenance = doc
@@ -246,6 +237,25 @@ impl SavedPlan {
             context: doc.context,
         })
     }
+}
+
+/// Refuses a file whose `format_version` has another major version than `supported`.
+pub(crate) fn check_format(
+    value: &serde_json::Value,
+    supported: &str,
+    path: &Path,
+) -> Result<(), LoadError> {
+    let found = value
+        .get("format_version")
+        .and_then(|v| v.as_str())
+        .unwrap_or("?");
+    if found.split('.').next() != supported.split('.').next() {
+        return Err(LoadError::Version {
+            path: path.to_path_buf(),
+            found: found.to_owned(),
+        });
+    }
+    Ok(())
 }
 
 /// The JSON of the file at `path`.

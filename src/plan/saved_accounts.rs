@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::PlanId;
-use super::saved::{LoadError, SavedPlan, read_json};
+use super::saved::{LoadError, SavedPlan, check_format, read_json};
 
 /// The `kind` marking a JSON file as a saved plan over accounts.
 pub const KIND: &str = "rolesmith-saved-plan-accounts";
@@ -179,16 +179,7 @@ impl SavedAccountsPlan {
             path: path.to_path_buf(),
             message,
         };
-        let found = value
-            .get("format_version")
-            .and_then(|v| v.as_str())
-            .unwrap_or("?");
-        if found.split('.').next() != FORMAT_VERSION.split('.').next() {
-            return Err(LoadError::Version {
-                path: path.to_path_buf(),
-                found: found.to_owned(),
-            });
-        }
+        check_format(&value, FORMAT_VERSION, path)?;
         let file: FileOut = serde_json::from_value(value).map_err(|e| not_saved(e.to_string()))?;
         let mut accounts = Vec::with_capacity(file.accounts.len());
         for a in file.accounts {

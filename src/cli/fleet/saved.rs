@@ -39,7 +39,7 @@ pub(super) fn save_accounts_plan(
         })
         .collect();
     let (json, plan_id) = saved_accounts::to_json(parts)?;
-    crate::cli::commands::write_plan_file(out, &json)?;
+    crate::cli::commands::replace_file(out, &json)?;
     let failed = runs.iter().filter(|r| r.result.is_err()).count();
     if failed > 0 {
         eprintln!(
