@@ -27,7 +27,10 @@ impl Instant {
     pub fn parse(s: &str) -> Result<Instant, String> {
         let s = s.trim();
         if let Ok(t) = OffsetDateTime::parse(s, &Rfc3339) {
-            return Ok(Instant(t.to_offset(UtcOffset::UTC)));
+            return t
+                .checked_to_offset(UtcOffset::UTC)
+                .map(Instant)
+                .ok_or_else(|| format!("`{s}` is out of the range of dates rolesmith handles"));
         }
         match date(s) {
             Some(d) => Ok(Instant(d.midnight().assume_utc())),
@@ -149,6 +152,8 @@ mod tests {
         assert!(d > t);
         assert!(Instant::parse("2031-02-30").is_err());
         assert!(Instant::parse("next friday").is_err());
+        assert!(Instant::parse("9999-12-31T23:59:59-23:59").is_err());
+        assert!(Instant::parse("0000-01-01T00:00:00+00:01").is_err());
         assert_eq!(
             Instant::parse("2026-12-04T18:00:05Z").unwrap().to_string(),
             "2026-12-04T18:00:05Z"

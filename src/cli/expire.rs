@@ -14,6 +14,7 @@ use super::{BoxError, ExitStatus, UserError};
 use crate::expiry::Instant;
 use crate::manifest::cut::{cut, removals};
 use crate::manifest::load_paths;
+use crate::manifest::source::Seg;
 use crate::manifest::validate::expiry::at;
 
 /// `rolesmith expire`.
@@ -39,7 +40,16 @@ pub(super) fn expire_command(
     }
     let mut by_file: BTreeMap<PathBuf, (String, Vec<std::ops::Range<usize>>)> = BTreeMap::new();
     let mut listed = 0;
+    let mut by_hand = 0;
     for doc in &loaded.documents {
+        for (path, at) in expired_in_overrides(doc, now) {
+            println!(
+                "{}  {}  in overrides  expired {at}  (not removed by --write: edit it by hand)",
+                doc.locate(&path),
+                doc.document.name()
+            );
+            by_hand += 1;
+        }
         let found = at(doc, now).found;
         let expired: Vec<_> = found.into_iter().filter(|f| f.expiring.expired).collect();
         if expired.is_empty() {
@@ -70,7 +80,9 @@ pub(super) fn expire_command(
             .extend(ranges);
     }
     if listed == 0 {
-        println!("Nothing has expired (at {now}).");
+        if by_hand == 0 {
+            println!("Nothing has expired (at {now}).");
+        }
         return Ok(ExitStatus::Success);
     }
     if !write {
@@ -100,16 +112,82 @@ pub(super) fn expire_command(
     Ok(ExitStatus::Success)
 }
 
-/// A manifest that is a symbolic link is not written through.
+/// The `expiresAt` under a document's `overrides:` that have passed, by the YAML path of the
+/// element holding each: overrides are merged per account, so their elements are listed for
+/// editing by hand rather than cut.
+fn expired_in_overrides(
+    doc: &crate::manifest::load::LoadedDocument,
+    now: Instant,
+) -> Vec<(Vec<Seg>, Instant)> {
+    fn walk(
+        v: &serde_json::Value,
+        path: &mut Vec<Seg>,
+        now: Instant,
+        out: &mut Vec<(Vec<Seg>, Instant)>,
+    ) {
+        match v {
+            serde_json::Value::Object(map) => {
+                if let Some(at) = map
+                    .get("expiresAt")
+                    .and_then(|t| t.as_str())
+                    .and_then(|t| Instant::parse(t).ok())
+                    .filter(|at| *at <= now)
+                {
+                    out.push((path.clone(), at));
+                }
+                for (k, inner) in map {
+                    path.push(Seg::from(k.as_str()));
+                    walk(inner, path, now, out);
+                    path.pop();
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for (i, inner) in items.iter().enumerate() {
+                    path.push(Seg::from(i));
+                    walk(inner, path, now, out);
+                    path.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    let Ok(value) = doc.document.to_value() else {
+        return out;
+    };
+    if let Some(serde_json::Value::Array(overrides)) = value.get("overrides") {
+        for (i, o) in overrides.iter().enumerate() {
+            let mut path = vec![Seg::from("overrides"), Seg::from(i), Seg::from("spec")];
+            if let Some(spec) = o.get("spec") {
+                walk(spec, &mut path, now, &mut out);
+            }
+        }
+    }
+    out
+}
+
+/// A manifest that is a symbolic link, or lies in a folder reached through one (below the
+/// current directory, for an absolute path), is not written through.
 fn refuse_link(path: &Path) -> Result<(), BoxError> {
-    if fs_err::symlink_metadata(path)?.file_type().is_symlink() {
-        return Err(Box::new(UserError::new(
-            format!(
-                "{} is a symbolic link: rolesmith never writes through one; nothing was changed",
-                path.display()
-            ),
-            "run `rolesmith expire --write` on the file the link points to",
-        )));
+    let here = std::env::current_dir().unwrap_or_default();
+    for p in path.ancestors() {
+        if p.as_os_str().is_empty() || p == Path::new(".") {
+            break;
+        }
+        // The file itself is always checked; an absolute path's folders only below here.
+        if p != path && p.is_absolute() && !(p.starts_with(&here) && p != here) {
+            break;
+        }
+        if fs_err::symlink_metadata(p)?.file_type().is_symlink() {
+            return Err(Box::new(UserError::new(
+                format!(
+                    "{} is reached through the symbolic link {}: rolesmith never writes through one; nothing was changed",
+                    path.display(),
+                    p.display()
+                ),
+                "run `rolesmith expire --write` on the files where they are",
+            )));
+        }
     }
     Ok(())
 }

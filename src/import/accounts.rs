@@ -177,11 +177,7 @@ fn base_group(groups: &[(Value, Vec<&str>)]) -> Option<usize> {
 /// accounts differ only by their own name and id.
 fn with_account_variables(v: Value, id: &str, name: &str) -> Value {
     match v {
-        Value::String(s) => Value::String(words_replaced(
-            &s.replace(id, "${account.id}"),
-            name,
-            "${account.name}",
-        )),
+        Value::String(s) => Value::String(variables_in(&s, id, name)),
         Value::Array(items) => Value::Array(
             items
                 .into_iter()
@@ -195,6 +191,34 @@ fn with_account_variables(v: Value, id: &str, name: &str) -> Value {
         ),
         other => other,
     }
+}
+
+/// One string with the account's id and name as variables, in one pass over the text outside
+/// `${…}`: an IAM policy variable (`${aws:username}`) or `${AWS::AccountId}` is kept as it is,
+/// and a `${account.…}` or `${var.…}` the live value holds is escaped (`$${…}`) so it stays text.
+fn variables_in(s: &str, id: &str, name: &str) -> String {
+    let outside = |text: &str| -> String {
+        text.split(id)
+            .map(|piece| words_replaced(piece, name, "${account.name}"))
+            .collect::<Vec<_>>()
+            .join("${account.id}")
+    };
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(start) = rest.find("${") {
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
+        out.push_str(&outside(&rest[..start]));
+        let token = &rest[start..=start + len];
+        if token.starts_with("${account.") || token.starts_with("${var.") {
+            out.push('$');
+        }
+        out.push_str(token);
+        rest = &rest[start + len + 1..];
+    }
+    out.push_str(&outside(rest));
+    out
 }
 
 /// `s` with `word` replaced by `by` wherever no letter or digit touches it (`dev` in
@@ -284,6 +308,20 @@ mod tests {
             json!({"spec": {"trust": [{"account": "${account.id}"}], "p": "arn:aws:iam::${account.id}:policy/x", "other": "222222222222", "d": "${account.name}-logs for devices (${account.name})"}})
         );
         assert_eq!(words_replaced("devdev dev", "dev", "X"), "devdev X");
+        // Inside `${…}` nothing is replaced, and the account named `account` or `aws` does
+        // not reach into the variables themselves.
+        assert_eq!(
+            variables_in("role in 111111111111", "111111111111", "account"),
+            "role in ${account.id}"
+        );
+        assert_eq!(
+            variables_in("arn:aws:s3:::b/${aws:username}/*", "111111111111", "aws"),
+            "arn:${account.name}:s3:::b/${aws:username}/*"
+        );
+        assert_eq!(
+            variables_in("literal ${account.name}", "111111111111", "prod"),
+            "literal $${account.name}"
+        );
         assert_eq!(words_replaced("ädev dev1 dev", "dev", "X"), "ädev dev1 X");
     }
 }

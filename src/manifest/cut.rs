@@ -23,14 +23,18 @@ pub fn removals(
         return Ok(vec![doc.byte_range()]);
     }
     let value = doc.document.to_value().map_err(|e| e.to_string())?;
-    let mut wanted: Vec<Vec<Seg>> = paths.iter().flatten().cloned().collect();
+    let mut wanted: Vec<Vec<Seg>> = paths
+        .iter()
+        .flatten()
+        .map(|p| single_statement(p))
+        .collect::<Result<_, _>>()?;
     // A collection whose every element goes, goes itself, where the kind allows it.
     loop {
-        let before = wanted.len();
-        wanted = promote(&value, wanted)?;
-        if wanted.len() == before {
+        let next = promote(&value, wanted.clone())?;
+        if next == wanted {
             break;
         }
+        wanted = next;
     }
     let text = &doc.source.text;
     let mut ranges = Vec::new();
@@ -41,11 +45,57 @@ pub fn removals(
         } else {
             doc.locate_key(path)
         };
-        ranges.push(block_span(text, at.offset, is_item).ok_or_else(|| {
-            format!("{at}: written in flow style (`[...]` or `{{...}}`); remove it by hand")
-        })?);
+        let span = block_span(text, at.offset, is_item).ok_or_else(|| {
+            format!(
+                "{at}: not a plain block-style item or entry (flow style `[...]`/`{{...}}`, an anchor or a complex key); remove it by hand"
+            )
+        })?;
+        refuse_anchor_used_elsewhere(text, &span, &at)?;
+        ranges.push(span);
     }
     Ok(ranges)
+}
+
+/// An expired statement written as the one `Statement:` object (no list) is its whole policy's
+/// content: an inline policy goes with it; a trust policy or managed policy cannot.
+fn single_statement(path: &[Seg]) -> Result<Vec<Seg>, String> {
+    match path {
+        [Seg::Key(spec), Seg::Key(inline), name, Seg::Key(st)]
+            if spec == "spec" && inline == "inlinePolicies" && st == "Statement" =>
+        {
+            Ok(vec![Seg::Key(spec.clone()), Seg::Key(inline.clone()), name.clone()])
+        }
+        [.., Seg::Key(st)] if st == "Statement" => Err(
+            "every statement of the policy has expired: remove the policy (and what attaches it), or keep a statement".into(),
+        ),
+        _ => Ok(path.to_vec()),
+    }
+}
+
+/// Refuses to cut a span that defines a YAML anchor (`&name`) an alias outside it still uses.
+fn refuse_anchor_used_elsewhere(
+    text: &str,
+    span: &Range<usize>,
+    at: &crate::diagnostic::Location,
+) -> Result<(), String> {
+    let inside = &text[span.clone()];
+    for (i, _) in inside.match_indices('&') {
+        let name: String = inside[i + 1..]
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
+            .collect();
+        if name.is_empty() {
+            continue;
+        }
+        let alias = format!("*{name}");
+        let outside = format!("{}{}", &text[..span.start], &text[span.end..]);
+        if outside.contains(&alias) {
+            return Err(format!(
+                "{at}: defines the anchor `&{name}`, which `{alias}` elsewhere still uses; remove it by hand"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// `text` without `ranges` (overlapping ones merged).

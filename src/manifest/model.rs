@@ -244,7 +244,7 @@ pub struct RoleSpec {
 
 /// A managed policy attachment: the policy (ARN, `aws:NAME` or `policy:NAME`), with the instant
 /// it ends when written as an object.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum Attachment {
     /// The policy, attached for good.
@@ -295,12 +295,78 @@ impl From<&str> for Attachment {
     }
 }
 
+/// A string, or a map read as `T` (so a mistake inside the map is reported as `T`'s, not as
+/// "matched no variant").
+struct StringOrMap<T>(std::marker::PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for StringOrMap<T> {
+    /// A string (and whether YAML typed it as a number or boolean), or the map.
+    type Value = Result<(String, bool), T>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a string, or a map with `expiresAt`")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Ok((v.to_owned(), false)))
+    }
+
+    // An unquoted scalar YAML types as a number or boolean: the loader puts its text back
+    // (`0042` stays `0042`, `on` stays `on`), as a plain string value always was.
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Ok((v.to_string(), true)))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Ok((v.to_string(), true)))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Ok((v.to_string(), true)))
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(Ok((v.to_string(), true)))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        T::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(Err)
+    }
+}
+
+impl<'de> Deserialize<'de> for Attachment {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(
+            match d.deserialize_any(StringOrMap::<AttachmentUntil>(Default::default()))? {
+                Ok((arn, _)) => Attachment::Policy(arn),
+                Err(until) => Attachment::Until(until),
+            },
+        )
+    }
+}
+
+impl<'de> Deserialize<'de> for TagValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(
+            match d.deserialize_any(StringOrMap::<TagUntil>(Default::default()))? {
+                Ok((value, false)) => TagValue::Value(value),
+                Ok((typed, true)) => TagValue::Typed(typed),
+                Err(until) => TagValue::Until(until),
+            },
+        )
+    }
+}
+
 /// A tag's value, with the instant it ends when written as an object.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum TagValue {
     /// The value, for good.
     Value(String),
+    /// An unquoted value YAML typed as a number or boolean, as serde read it; the loader
+    /// replaces it with its text in the file ([`TagValue::Value`]).
+    #[schemars(skip)]
+    Typed(String),
     /// The value until `expiresAt`.
     Until(TagUntil),
 }
@@ -319,7 +385,7 @@ impl TagValue {
     /// The value.
     pub fn value(&self) -> &str {
         match self {
-            TagValue::Value(v) => v,
+            TagValue::Value(v) | TagValue::Typed(v) => v,
             TagValue::Until(u) => &u.value,
         }
     }
@@ -327,7 +393,7 @@ impl TagValue {
     /// When it ends, if it does.
     pub fn expires_at(&self) -> Option<Instant> {
         match self {
-            TagValue::Value(_) => None,
+            TagValue::Value(_) | TagValue::Typed(_) => None,
             TagValue::Until(u) => Some(u.expires_at),
         }
     }

@@ -57,27 +57,35 @@ pub struct SavedAccountsPlan {
     pub accounts: Vec<SavedAccount>,
 }
 
-/// The id of a plan over accounts: a hash of every account's id with its plan id (or its
-/// failure), in account-id order, so the order the accounts finished in does not matter.
-pub fn plan_id<'a>(parts: impl IntoIterator<Item = (&'a str, Result<PlanId, &'a str>)>) -> PlanId {
-    let mut parts: Vec<(&str, String)> = parts
+/// The id of a plan over accounts: a hash of every account — its id, name, OU and what lands
+/// there, as the reviewer saw them — with its plan id (or its failure), in account-id order,
+/// so the order the accounts finished in does not matter.
+pub fn plan_id<'a>(
+    parts: impl IntoIterator<Item = (&'a AccountLabel, &'a [String], Result<PlanId, &'a str>)>,
+) -> PlanId {
+    let mut parts: Vec<(&AccountLabel, &[String], String)> = parts
         .into_iter()
-        .map(|(id, plan)| {
+        .map(|(account, declared, plan)| {
             let plan = match plan {
                 Ok(p) => p.0,
                 Err(e) => format!("failed: {e}"),
             };
-            (id, plan)
+            (account, declared, plan)
         })
         .collect();
-    parts.sort();
+    parts.sort_by(|a, b| a.0.id.cmp(&b.0.id));
     let mut hash = Sha256::new();
     hash.update(KIND.as_bytes());
-    for (id, plan) in parts {
-        hash.update([0]);
-        hash.update(id.as_bytes());
-        hash.update([0]);
-        hash.update(plan.as_bytes());
+    for (account, declared, plan) in parts {
+        for field in [&account.id, &account.name, &account.ou]
+            .into_iter()
+            .chain(declared)
+            .chain([&plan])
+        {
+            hash.update([0]);
+            hash.update(field.as_bytes());
+        }
+        hash.update([1]);
     }
     // Shortened as a one-account plan id is: the reviewer reads and types it.
     let hex: String = hash.finalize()[..8]
@@ -122,7 +130,8 @@ pub struct AccountPart<'a> {
 pub fn to_json(parts: Vec<AccountPart<'_>>) -> Result<(String, PlanId), serde_json::Error> {
     let id = plan_id(parts.iter().map(|p| {
         (
-            p.account.id.as_str(),
+            &p.account,
+            p.declared.as_slice(),
             p.plan.as_ref().map(|(id, _)| id.clone()).map_err(|e| *e),
         )
     }));
@@ -182,7 +191,14 @@ impl SavedAccountsPlan {
         check_format(&value, FORMAT_VERSION, path)?;
         let file: FileOut = serde_json::from_value(value).map_err(|e| not_saved(e.to_string()))?;
         let mut accounts = Vec::with_capacity(file.accounts.len());
+        let mut seen = std::collections::BTreeSet::new();
         for a in file.accounts {
+            if !seen.insert(a.account.id.clone()) {
+                return Err(not_saved(format!(
+                    "account {} is in it twice",
+                    a.account.id
+                )));
+            }
             let plan = match (a.plan, a.error) {
                 (Some(doc), None) => {
                     let saved = SavedPlan::from_value(doc, path)?;
@@ -210,7 +226,8 @@ impl SavedAccountsPlan {
         }
         let actual = plan_id(accounts.iter().map(|a| {
             (
-                a.account.id.as_str(),
+                &a.account,
+                a.declared.as_slice(),
                 a.plan
                     .as_ref()
                     .map(|p| p.plan_id.clone())
@@ -239,18 +256,46 @@ mod tests {
         PlanId(s.to_owned())
     }
 
+    fn label(id: &str, name: &str) -> AccountLabel {
+        AccountLabel {
+            name: name.to_owned(),
+            id: id.to_owned(),
+            ou: "/".to_owned(),
+        }
+    }
+
     #[test]
-    fn the_id_covers_every_account_and_not_their_order() {
-        let a = plan_id([("111", Ok(id("x"))), ("222", Ok(id("y")))]);
-        let b = plan_id([("222", Ok(id("y"))), ("111", Ok(id("x")))]);
+    fn the_id_covers_every_account_as_shown_and_not_their_order() {
+        let (one, two) = (label("111", "prod"), label("222", "dev"));
+        let none: &[String] = &[];
+        let a = plan_id([(&one, none, Ok(id("x"))), (&two, none, Ok(id("y")))]);
+        let b = plan_id([(&two, none, Ok(id("y"))), (&one, none, Ok(id("x")))]);
         assert_eq!(a, b);
-        assert_ne!(a, plan_id([("111", Ok(id("x"))), ("222", Ok(id("z")))]));
-        assert_ne!(a, plan_id([("111", Ok(id("x")))]));
-        assert_ne!(a, plan_id([("111", Ok(id("x"))), ("222", Err("denied"))]));
-        // An account's id and its plan id cannot trade bytes.
         assert_ne!(
-            plan_id([("11", Ok(id("1x")))]),
-            plan_id([("111", Ok(id("x")))])
+            a,
+            plan_id([(&one, none, Ok(id("x"))), (&two, none, Ok(id("z")))])
+        );
+        assert_ne!(a, plan_id([(&one, none, Ok(id("x")))]));
+        assert_ne!(
+            a,
+            plan_id([(&one, none, Ok(id("x"))), (&two, none, Err("denied"))])
+        );
+        // Names swapped: the reviewer would read one account's plan under another's name.
+        let (one_as_dev, two_as_prod) = (label("111", "dev"), label("222", "prod"));
+        assert_ne!(
+            a,
+            plan_id([
+                (&one_as_dev, none, Ok(id("x"))),
+                (&two_as_prod, none, Ok(id("y")))
+            ])
+        );
+        let declared = ["role.audit".to_owned()];
+        assert_ne!(
+            a,
+            plan_id([
+                (&one, &declared[..], Ok(id("x"))),
+                (&two, none, Ok(id("y")))
+            ])
         );
     }
 }

@@ -557,3 +557,120 @@ spec:
     );
     assert_eq!(replan.code, Some(0), "{}\n{}", replan.stdout, replan.stderr);
 }
+
+/// Review findings: a tag value YAML types as a number or boolean keeps its text; a single
+/// expired `Statement:` object takes its inline policy along and is refused for a trust
+/// policy; an anchor still used elsewhere is not cut; an escaped `expiresAt` key counts; a
+/// folder reached through a symbolic link is not written; an out-of-range instant is an error.
+#[test]
+fn expiry_edges_found_in_review() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let m = dir.path().join("m");
+    std::fs::create_dir(&m).expect("m");
+    let write = |name: &str, text: &str| std::fs::write(m.join(name), text).expect("write");
+    write(
+        "typed.yaml",
+        "apiVersion: rolesmith/v1\nkind: Role\nmetadata:\n  name: typed\nspec:\n  trust:\n    - service: ec2.amazonaws.com\n  tags:\n    cost: 0042\n    ratio: 1.50\n    legacy: on\n    temp: {value: \"1\", expiresAt: 2030-01-01}\n",
+    );
+    let applied = offline_in(
+        dir.path(),
+        &[
+            "--now",
+            BEFORE,
+            "apply",
+            "m",
+            "--snapshot",
+            "s.json",
+            "--auto-approve",
+        ],
+    );
+    assert_eq!(applied.code, Some(0), "{}", applied.stderr);
+    let state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("s.json")).expect("s"))
+            .expect("JSON");
+    let tags = &state["roles"]["typed"]["tags"];
+    assert_eq!(
+        (&tags["cost"], &tags["ratio"], &tags["legacy"]),
+        (&"0042".into(), &"1.50".into(), &"on".into()),
+        "{tags}"
+    );
+
+    write(
+        "single.yaml",
+        "apiVersion: rolesmith/v1\nkind: Role\nmetadata:\n  name: single\nspec:\n  trust:\n    - service: ec2.amazonaws.com\n  inlinePolicies:\n    keep:\n      Version: \"2012-10-17\"\n      Statement:\n        - Effect: Allow\n          Action: s3:ListBucket\n          Resource: arn:aws:s3:::a\n    one:\n      Version: \"2012-10-17\"\n      Statement:\n        Effect: Allow\n        Action: s3:GetObject\n        Resource: arn:aws:s3:::a/*\n        expiresAt: 2026-01-01\n",
+    );
+    let cut = offline_in(dir.path(), &["--now", AFTER, "expire", "m", "--write"]);
+    assert_eq!(cut.code, Some(0), "{}", cut.stderr);
+    let single = std::fs::read_to_string(m.join("single.yaml")).expect("read");
+    assert!(
+        !single.contains("one:") && single.contains("keep:"),
+        "the inline policy goes with its one statement:\n{single}"
+    );
+    let valid = offline_in(dir.path(), &["--now", AFTER, "validate", "m"]);
+    assert_eq!(valid.code, Some(0), "{}", valid.stderr);
+
+    for (name, text, want) in [
+        (
+            "trustpolicy.yaml",
+            "apiVersion: rolesmith/v1\nkind: Role\nmetadata:\n  name: tp\nspec:\n  trustPolicy:\n    Version: \"2012-10-17\"\n    Statement:\n      Effect: Allow\n      Principal: {Service: ec2.amazonaws.com}\n      Action: sts:AssumeRole\n      expiresAt: 2026-01-01\n",
+            "every statement of the policy has expired",
+        ),
+        (
+            "anchor.yaml",
+            "apiVersion: rolesmith/v1\nkind: Role\nmetadata:\n  name: anchored\nspec:\n  trust:\n    - account: &acct \"210987654321\"\n      externalId: x\n      expiresAt: 2026-01-01\n    - account: *acct\n      externalId: y\n",
+            "defines the anchor `&acct`",
+        ),
+    ] {
+        let other = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir(other.path().join("m")).expect("m");
+        std::fs::write(other.path().join("m").join(name), text).expect("write");
+        let r = offline_in(other.path(), &["--now", AFTER, "expire", "m", "--write"]);
+        assert_eq!(r.code, Some(1), "{name}: {}", r.stdout);
+        assert!(r.stderr.contains(want), "{name}: {}", r.stderr);
+        assert_eq!(
+            std::fs::read_to_string(other.path().join("m").join(name)).expect("read"),
+            text,
+            "{name}: nothing was written"
+        );
+    }
+
+    let escaped = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(escaped.path().join("m")).expect("m");
+    std::fs::write(
+        escaped.path().join("m/e.yaml"),
+        "apiVersion: rolesmith/v1\nkind: Role\nmetadata:\n  name: e\nspec:\n  trust:\n    - account: \"210987654321\"\n      externalId: x\n      \"expires\\u0041t\": 2026-01-01\n",
+    )
+    .expect("write");
+    let listed = offline_in(escaped.path(), &["--now", AFTER, "expire", "m"]);
+    assert!(
+        listed.stdout.contains("role.e  trust entry 1  expired"),
+        "{}",
+        listed.stdout
+    );
+
+    #[cfg(unix)]
+    {
+        let outside = tempfile::tempdir().expect("temp dir");
+        std::fs::write(outside.path().join("r.yaml"), MANIFESTS).expect("write");
+        let linked = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir(linked.path().join("m")).expect("m");
+        std::os::unix::fs::symlink(outside.path(), linked.path().join("m/sub")).expect("link");
+        let r = offline_in(
+            linked.path(),
+            &["--now", AFTER, "expire", "m/sub", "--write"],
+        );
+        assert_eq!(r.code, Some(1), "{}", r.stdout);
+        assert!(r.stderr.contains("symbolic link"), "{}", r.stderr);
+        assert_eq!(
+            std::fs::read_to_string(outside.path().join("r.yaml")).expect("read"),
+            MANIFESTS
+        );
+    }
+
+    let far = offline_in(
+        dir.path(),
+        &["--now", "9999-12-31T23:59:59-23:59", "validate", "m"],
+    );
+    assert_eq!(far.code, Some(1));
+    assert!(far.stderr.contains("out of the range"), "{}", far.stderr);
+}

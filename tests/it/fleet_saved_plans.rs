@@ -209,6 +209,28 @@ fn an_edited_account_plan_or_a_failed_account_is_never_applied() {
     let shown = run(dir.path(), &["show", "plan.json"]);
     assert_eq!(shown.code, Some(1), "show refuses it too: {}", shown.stdout);
 
+    // One account twice (its steps would run twice): refused whatever the stated id.
+    std::fs::write(&path, &text).expect("restore");
+    let mut json: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let first = json["accounts"][0].clone();
+    json["accounts"]
+        .as_array_mut()
+        .expect("accounts")
+        .push(first);
+    std::fs::write(&path, serde_json::to_string(&json).expect("JSON")).expect("write");
+    let twice = run(
+        dir.path(),
+        &[
+            "apply",
+            "plan.json",
+            "--snapshot",
+            "accounts",
+            "--auto-approve",
+        ],
+    );
+    assert_eq!(twice.code, Some(1));
+    assert!(twice.stderr.contains("is in it twice"), "{}", twice.stderr);
+
     // An account that cannot be planned: the file says so, and apply refuses the whole file.
     std::fs::remove_file(dir.path().join("accounts/333333333333.json")).expect("remove");
     let failed = run(

@@ -361,6 +361,42 @@ pub fn load_text(path: &Path, text: &str, loaded: &mut Loaded) {
     }
 }
 
+/// Puts back the text of each tag value YAML typed as a number or boolean (`0042`, `1.50`,
+/// `on`): a tag's value is the string written, as IAM stores it.
+fn tag_values_as_written(doc: &mut LoadedDocument) {
+    let Document::Role(m) = &doc.document else {
+        return;
+    };
+    let typed: Vec<String> = m
+        .spec
+        .tags
+        .iter()
+        .filter(|(_, v)| matches!(v, crate::manifest::model::TagValue::Typed(_)))
+        .map(|(k, _)| k.clone())
+        .collect();
+    let mut written = Vec::new();
+    for key in typed {
+        let at = doc.locate(&[
+            Seg::from("spec"),
+            Seg::from("tags"),
+            Seg::from(key.as_str()),
+        ]);
+        let text = doc
+            .source
+            .text
+            .get(at.offset..at.offset + at.len)
+            .map(|t| t.trim().to_owned());
+        written.push((key, text));
+    }
+    if let Document::Role(m) = &mut doc.document {
+        for (key, text) in written {
+            if let (Some(text), Some(v)) = (text, m.spec.tags.get_mut(&key)) {
+                *v = crate::manifest::model::TagValue::Value(text);
+            }
+        }
+    }
+}
+
 /// Splits a multi-document stream at `---` / `...` lines into (first line, byte range) pieces;
 /// a piece that starts with a `---` marker includes the marker's line.
 fn split_documents(text: &str) -> Vec<(usize, std::ops::Range<usize>)> {
@@ -446,14 +482,16 @@ fn load_document(
     let body = &source.text[range.clone()];
     let unmarked = pad(body, 1);
     if let Ok(role) = parse::<RoleManifest>(&unmarked) {
-        return Ok(LoadedDocument {
+        let mut doc = LoadedDocument {
             document: Document::Role(Box::new(role)),
             source: source.clone(),
             range,
             start_line,
             index: std::sync::OnceLock::new(),
             redirects: Vec::new(),
-        });
+        };
+        tag_values_as_written(&mut doc);
+        return Ok(doc);
     }
     let padded = pad(body, start_line);
     let text = padded.as_str();
@@ -505,9 +543,16 @@ fn load_document(
     let kind = header.kind.as_ref().and_then(|v| v.as_str());
     let document = match kind {
         Some("Role") => {
-            Document::Role(Box::new(parse(text).map_err(|e| {
-                Box::new(parse_errors::diagnostic(source, doc.index(), &e))
-            })?))
+            let role =
+                Document::Role(Box::new(parse(text).map_err(|e| {
+                    Box::new(parse_errors::diagnostic(source, doc.index(), &e))
+                })?));
+            let mut typed = LoadedDocument {
+                document: role,
+                ..doc.clone()
+            };
+            tag_values_as_written(&mut typed);
+            typed.document
         }
         Some("ServiceLinkedRole") => Document::ServiceLinkedRole(
             parse(text).map_err(|e| Box::new(parse_errors::diagnostic(source, doc.index(), &e)))?,

@@ -91,11 +91,13 @@ fn with_overrides<'d>(
         if !scope.stand_in && !lands_in(&include, &exclude, &everywhere, &scope.account) {
             continue;
         }
+        let base = document.to_value().unwrap_or_default();
         match merged(&document, &o.spec) {
             Ok(d) => {
                 document = d;
                 let written = [Seg::from("overrides"), Seg::from(i), Seg::from("spec")];
-                leaves(&o.spec, &mut vec![Seg::from("spec")], &mut |path| {
+                let base = base.get("spec").unwrap_or(&serde_json::Value::Null);
+                leaves(&o.spec, base, &mut vec![Seg::from("spec")], &mut |path| {
                     let mut to = written.to_vec();
                     to.extend_from_slice(&path[1..]);
                     redirects.push((path.to_vec(), to));
@@ -124,18 +126,23 @@ fn with_overrides<'d>(
     Cow::Owned(merged)
 }
 
-/// Calls `each` with the path of every value an override sets: a map's fields in turn, any
-/// other value (a list replaces) as a whole; a `null` removes and sets nothing.
+/// Calls `each` with the path of every value an override sets over `base`: into a map that
+/// `base` has too, field by field; anything else (a list replaces, a new key) as a whole; a
+/// `null` removes and sets nothing.
 fn leaves(
     map: &serde_json::Map<String, serde_json::Value>,
+    base: &serde_json::Value,
     path: &mut Vec<Seg>,
     each: &mut impl FnMut(&[Seg]),
 ) {
     for (key, value) in map {
         path.push(Seg::from(key.as_str()));
-        match value {
-            serde_json::Value::Object(inner) => leaves(inner, path, each),
-            serde_json::Value::Null => {}
+        let under = base.get(key.as_str());
+        match (value, under) {
+            (serde_json::Value::Null, _) => {}
+            (serde_json::Value::Object(inner), Some(b @ serde_json::Value::Object(_))) => {
+                leaves(inner, b, path, each)
+            }
             _ => each(path),
         }
         path.pop();
@@ -324,6 +331,14 @@ fn substitute(
             break;
         };
         let token = &rest[start + 2..start + len];
+        let is_variable = token.starts_with("account.") || token.starts_with("var.");
+        if is_variable && rest[..start].ends_with('$') {
+            // `$${account.name}` is the text `${account.name}`.
+            out.push_str(&rest[..start - 1]);
+            out.push_str(&rest[start..=start + len]);
+            rest = &rest[start + len + 1..];
+            continue;
+        }
         out.push_str(&rest[..start]);
         match value(token, ctx) {
             Some(Ok(v)) => out.push_str(&v),

@@ -39,7 +39,10 @@ pub struct AtInstant<'d> {
 
 /// `doc` at `now` (see the module docs).
 pub fn at(doc: &LoadedDocument, now: Instant) -> AtInstant<'_> {
-    if !doc.text().contains("expiresAt") {
+    // A quoted key may spell `expiresAt` with escapes (`"expires\u0041t"`), which needs a
+    // backslash: only text with neither is surely without one.
+    let text = doc.text();
+    if !text.contains("expiresAt") && !text.contains('\\') {
         return AtInstant {
             doc: Some(Cow::Borrowed(doc)),
             found: Vec::new(),
