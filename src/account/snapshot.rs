@@ -23,27 +23,39 @@ const INLINE_AGGREGATE_LIMIT: usize = 10_240;
 
 /// An account stored in a JSON snapshot file.
 ///
-/// Reads parse the file afresh until the first write, so a plan holds one copy of the account,
-/// not two; the first write loads the state the writer then mutates.
+/// The file is parsed once when opened; the first read takes that state (no copy), later reads
+/// parse the file afresh until the first write, so a plan holds one copy of the account, not
+/// two; the first write loads the state the writer then mutates.
 #[derive(Debug)]
 pub struct SnapshotAccount {
     path: PathBuf,
     default_account_id: String,
     state: Mutex<Option<AccountState>>,
+    /// The state parsed by `open`, for the first read.
+    opened: Mutex<Option<AccountState>>,
+    /// The account's id and partition, known from `open`.
+    identity: Option<Identity>,
 }
 
 impl SnapshotAccount {
     /// Opens a snapshot file. A missing file is an empty account with the given id.
     pub fn open(path: impl Into<PathBuf>, default_account_id: &str) -> Result<Self, AccountError> {
-        let account = Self {
+        let mut account = Self {
             path: path.into(),
             default_account_id: default_account_id.to_owned(),
             state: Mutex::new(None),
+            opened: Mutex::new(None),
+            identity: None,
         };
         // Fail early on a broken file rather than at the first read; a missing file is an
         // empty account, said once here and kept in memory (every later read sees the same).
         if account.path.exists() {
-            account.load()?;
+            let state = account.load()?;
+            account.identity = Some(Identity {
+                account_id: state.account_id.clone(),
+                partition: state.partition.clone(),
+            });
+            *account.opened.lock().unwrap_or_else(|e| e.into_inner()) = Some(state);
         } else {
             tracing::warn!(
                 "snapshot {} does not exist; starting from an empty account {}",
@@ -61,15 +73,25 @@ impl SnapshotAccount {
             path: path.into(),
             default_account_id: state.account_id.clone(),
             state: Mutex::new(Some(state)),
+            opened: Mutex::new(None),
+            identity: None,
         }
     }
 
     /// A copy of the current state (the file's, until something was written).
     pub fn state(&self) -> Result<AccountState, AccountError> {
-        match &*self.lock() {
-            Some(state) => Ok(state.clone()),
+        if let Some(state) = &*self.lock() {
+            return Ok(state.clone());
+        }
+        match self.take_opened() {
+            Some(state) => Ok(state),
             None => self.load(),
         }
+    }
+
+    /// The state `open` parsed, if no read has taken it yet.
+    fn take_opened(&self) -> Option<AccountState> {
+        self.opened.lock().unwrap_or_else(|e| e.into_inner()).take()
     }
 
     /// Parses the file; a missing file is an empty account.
@@ -124,6 +146,9 @@ fn snapshot_error(path: &Path, e: impl std::fmt::Display) -> AccountError {
 
 impl AccountReader for SnapshotAccount {
     async fn identity(&self) -> Result<Identity, AccountError> {
+        if let Some(identity) = &self.identity {
+            return Ok(identity.clone());
+        }
         let state = self.state()?;
         Ok(Identity {
             account_id: state.account_id,
@@ -142,7 +167,10 @@ impl AccountWriter for SnapshotAccount {
         let mut guard = self.lock();
         let state = match guard.take() {
             Some(state) => state,
-            None => self.load()?,
+            None => match self.take_opened() {
+                Some(state) => state,
+                None => self.load()?,
+            },
         };
         apply_mutation(guard.insert(state), mutation)
     }

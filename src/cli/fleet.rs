@@ -153,6 +153,18 @@ pub(super) fn for_account(
     s
 }
 
+/// `settings` with the manifests parsed once, for every account of the run to validate (the
+/// loader's own findings are printed here, once).
+fn parsed_once(settings: &Settings) -> Settings {
+    let loaded = crate::manifest::load_paths(&settings.paths);
+    note_skipped(&loaded.skipped);
+    let mut s = settings.clone();
+    s.manifests = Some(super::settings::SharedManifests(std::sync::Arc::new(
+        loaded,
+    )));
+    s
+}
+
 /// How to enter member account `id`: the inventory's role there.
 pub(super) fn assume_target(inventory: &Inventory, partition: &str, id: &str) -> AssumeRoleTarget {
     let role = &inventory.assume_role;
@@ -287,6 +299,7 @@ fn plan_each<T: Send>(
     }
     let accounts = selected(&inventory, settings)?;
     let me = caller(settings)?;
+    let settings = &parsed_once(settings);
     let runs = run_each(&accounts, settings.account.account_parallelism, |a| {
         let s = for_account(settings, &inventory, a, me.as_ref());
         let planned = tokio_runtime().and_then(|runtime| make_plan(&s, &runtime));
@@ -485,6 +498,7 @@ pub(super) fn drift_fleet(
     )?;
     let accounts = selected(&inventory, settings)?;
     let me = caller(settings)?;
+    let settings = &parsed_once(settings);
     let runs = run_each(&accounts, settings.account.account_parallelism, |a| {
         let s = for_account(settings, &inventory, a, me.as_ref());
         let report = super::commands::drift_report(&s, lists);

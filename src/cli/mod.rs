@@ -41,7 +41,7 @@ use crate::account::aws::{AwsAccount, AwsOptions};
 use crate::account::snapshot::SnapshotAccount;
 use crate::account::{AccountError, AccountReader, AnyAccount, ReadScope};
 use crate::apply::OwnershipGuard;
-use crate::check::{ResolveContext, load_and_validate, validate};
+use crate::check::{ResolveContext, validate};
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, has_errors};
 use crate::diff::{DiffOptions, diff};

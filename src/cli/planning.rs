@@ -132,12 +132,27 @@ pub(super) fn check_before_connecting(settings: &Settings) -> Result<(), BoxErro
         now: settings.now,
         ..ResolveContext::offline()
     };
-    let (desired, diagnostics, _) = load_and_validate(&settings.paths, &ctx);
+    let (desired, diagnostics, ..) = checked(settings, &ctx);
     if has_errors(&diagnostics) {
         print_diagnostics(&diagnostics);
         return Err(manifest_errors());
     }
     check_not_empty(settings, &desired)
+}
+
+/// The manifests validated in `ctx`: parsed from the settings' paths, or once for the whole
+/// run over the inventory. Also the files read and those skipped.
+fn checked(
+    settings: &Settings,
+    ctx: &ResolveContext,
+) -> (DesiredState, Vec<Diagnostic>, Vec<PathBuf>, Vec<PathBuf>) {
+    match &settings.manifests {
+        Some(shared) => {
+            let (desired, diagnostics) = crate::check::validate(&shared.0, ctx);
+            (desired, diagnostics, shared.0.files.clone(), Vec::new())
+        }
+        None => crate::check::load_and_validate_noting_skipped(&settings.paths, ctx),
+    }
 }
 
 /// Loads and validates the manifests against the account's identity. Diagnostics are printed;
@@ -150,8 +165,7 @@ pub(super) fn load_desired(
 ) -> Result<(DesiredState, ResolveContext, Vec<PathBuf>, Vec<Diagnostic>), BoxError> {
     let identity = runtime.block_on(account.identity())?;
     let ctx = resolve_context(settings, identity);
-    let (mut desired, mut diagnostics, files, skipped) =
-        crate::check::load_and_validate_noting_skipped(&settings.paths, &ctx);
+    let (mut desired, mut diagnostics, files, skipped) = checked(settings, &ctx);
     note_skipped(&skipped);
     if let Some(prefix) = &settings.path_prefix {
         scope_to_prefix(&mut desired, &mut diagnostics, prefix);

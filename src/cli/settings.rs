@@ -97,6 +97,19 @@ pub struct Settings {
     pub warn_expiring_within: i64,
     /// `[import] ignore`: roles drift never reports as unmanaged.
     pub ignore: Vec<crate::state::ignore::IgnoreRule>,
+    /// The manifests already parsed, shared by the accounts of a run over the inventory
+    /// (`None`: read from `paths`).
+    pub manifests: Option<SharedManifests>,
+}
+
+/// Manifests parsed once for many validations (one per account of the inventory).
+#[derive(Debug, Clone)]
+pub struct SharedManifests(pub std::sync::Arc<crate::manifest::load::Loaded>);
+
+impl PartialEq for SharedManifests {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 /// Which account a command reads and changes.
@@ -238,6 +251,7 @@ impl Settings {
             lint: config.lint.clone(),
             now: config.now.unwrap_or_else(crate::expiry::Instant::now),
             ignore: config.import_ignore.clone(),
+            manifests: None,
             warn_expiring_within: config
                 .warn_expiring_within
                 .unwrap_or(crate::plan::expiries::DEFAULT_WARNING_WINDOW),
