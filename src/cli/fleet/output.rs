@@ -127,11 +127,32 @@ fn landings(runs: &[AccountRun<AccountPlan>]) -> String {
             *counts.entry(n).or_default() += 1;
         }
     }
-    counts
+    if counts.len() <= 12 {
+        return counts
+            .iter()
+            .map(|(n, c)| format!("{n} {c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+    }
+    // Many resources: by how many accounts they land in, with the first few names.
+    let mut by_count: std::collections::BTreeMap<usize, Vec<&str>> = Default::default();
+    for (n, c) in &counts {
+        by_count.entry(*c).or_default().push(n);
+    }
+    by_count
         .iter()
-        .map(|(n, c)| format!("{n} {c}"))
+        .rev()
+        .map(|(c, names)| {
+            let shown: Vec<&str> = names.iter().take(3).copied().collect();
+            let more = if names.len() > 3 { ", …" } else { "" };
+            format!(
+                "{} resource(s) in {c} ({}{more})",
+                names.len(),
+                shown.join(", ")
+            )
+        })
         .collect::<Vec<_>>()
-        .join(", ")
+        .join("; ")
 }
 
 fn summary_text(runs: &[AccountRun<AccountPlan>]) -> String {
@@ -236,4 +257,48 @@ pub(super) fn calls_by_account(runs: &[AccountRun<AccountPlan>]) -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(declared: &[String]) -> AccountRun<AccountPlan> {
+        AccountRun {
+            account: AccountInfo {
+                name: "a".into(),
+                id: "111111111111".into(),
+                ou: "/".into(),
+                tags: Default::default(),
+                vars: Default::default(),
+            },
+            result: Ok(AccountPlan {
+                plan: Plan {
+                    account_id: "111111111111".into(),
+                    changes: Vec::new(),
+                    conflicts: Vec::new(),
+                    notes: Vec::new(),
+                    warnings: Vec::new(),
+                    steps: Vec::new(),
+                },
+                context: None,
+                findings: Vec::new(),
+                declared: declared.to_vec(),
+                calls: None,
+                saved: None,
+            }),
+        }
+    }
+
+    #[test]
+    fn landing_counts_stay_one_short_line_for_many_resources() {
+        let few: Vec<String> = vec!["role.a".into(), "role.b".into()];
+        assert_eq!(landings(&[run(&few), run(&few[..1])]), "role.a 2, role.b 1");
+        let many: Vec<String> = (0..500).map(|i| format!("role.app-{i:03}")).collect();
+        let line = landings(&[run(&many), run(&many[..10])]);
+        assert_eq!(
+            line,
+            "10 resource(s) in 2 (role.app-000, role.app-001, role.app-002, …); 490 resource(s) in 1 (role.app-010, role.app-011, role.app-012, …)"
+        );
+    }
 }
