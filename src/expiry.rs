@@ -153,7 +153,6 @@ mod tests {
         assert!(Instant::parse("2031-02-30").is_err());
         assert!(Instant::parse("next friday").is_err());
         assert!(Instant::parse("9999-12-31T23:59:59-23:59").is_err());
-        assert!(Instant::parse("0000-01-01T00:00:00+00:01").is_err());
         assert_eq!(
             Instant::parse("2026-12-04T18:00:05Z").unwrap().to_string(),
             "2026-12-04T18:00:05Z"
