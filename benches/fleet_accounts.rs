@@ -601,8 +601,8 @@ fn stages_child(dir: &Path, accounts: usize) {
     for (what, d) in [
         "load_and_validate (parse + validate + lint, as plan does)",
         "validate + lint alone (on documents parsed once)",
-        "SnapshotAccount::open (parses the file, keeps nothing)",
-        "read() (parses the file again)",
+        "SnapshotAccount::open (parses the file once)",
+        "read() (takes the state open parsed)",
         "diff + Plan::build + render text",
         "dropping the desired and live states",
     ]
