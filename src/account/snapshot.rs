@@ -32,9 +32,9 @@ pub struct SnapshotAccount {
     default_account_id: String,
     state: Mutex<Option<AccountState>>,
     /// The state parsed by `open`, for the first read.
-    opened: Mutex<Option<AccountState>>,
+    opened: Mutex<Option<Box<AccountState>>>,
     /// The account's id and partition, known from `open`.
-    identity: Option<Identity>,
+    identity: Option<Box<Identity>>,
 }
 
 impl SnapshotAccount {
@@ -51,11 +51,11 @@ impl SnapshotAccount {
         // empty account, said once here and kept in memory (every later read sees the same).
         if account.path.exists() {
             let state = account.load()?;
-            account.identity = Some(Identity {
+            account.identity = Some(Box::new(Identity {
                 account_id: state.account_id.clone(),
                 partition: state.partition.clone(),
-            });
-            *account.opened.lock().unwrap_or_else(|e| e.into_inner()) = Some(state);
+            }));
+            *account.opened.lock().unwrap_or_else(|e| e.into_inner()) = Some(Box::new(state));
         } else {
             tracing::warn!(
                 "snapshot {} does not exist; starting from an empty account {}",
@@ -91,7 +91,11 @@ impl SnapshotAccount {
 
     /// The state `open` parsed, if no read has taken it yet.
     fn take_opened(&self) -> Option<AccountState> {
-        self.opened.lock().unwrap_or_else(|e| e.into_inner()).take()
+        self.opened
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+            .map(|state| *state)
     }
 
     /// Parses the file; a missing file is an empty account.
@@ -147,7 +151,7 @@ fn snapshot_error(path: &Path, e: impl std::fmt::Display) -> AccountError {
 impl AccountReader for SnapshotAccount {
     async fn identity(&self) -> Result<Identity, AccountError> {
         if let Some(identity) = &self.identity {
-            return Ok(identity.clone());
+            return Ok(identity.as_ref().clone());
         }
         let state = self.state()?;
         Ok(Identity {
