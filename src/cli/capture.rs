@@ -65,15 +65,7 @@ pub(super) fn import_command(settings: &ImportSettings) -> Result<ExitStatus, Bo
         }
     };
     let state = read_for_import(&runtime, &account, settings)?;
-    let imported = import(&state, &settings.options);
-    let report = write(
-        &imported,
-        &settings.out,
-        &crate::schema::manifest_schema(),
-        settings.force,
-    )
-    .map_err(|e| UserError::new(e.to_string(), e.hint()))?;
-    print_import_report(&imported, &report, settings);
+    write_import(&import(&state, &settings.options), settings)?;
     if !settings.options.adopt {
         hint_unowned(&state, settings);
     }
@@ -110,12 +102,21 @@ pub(super) fn read_for_import(
     Ok(state)
 }
 
+/// Writes the imported manifests to `--out` and reports what was written and skipped.
+pub(super) fn write_import(imported: &Import, settings: &ImportSettings) -> Result<(), BoxError> {
+    let report = write(
+        imported,
+        &settings.out,
+        &crate::schema::manifest_schema(),
+        settings.force,
+    )
+    .map_err(|e| UserError::new(e.to_string(), e.hint()))?;
+    print_import_report(imported, &report, settings);
+    Ok(())
+}
+
 /// What was written and skipped, the import's notes, and a summary, on stderr.
-pub(super) fn print_import_report(
-    imported: &Import,
-    report: &WriteReport,
-    settings: &ImportSettings,
-) {
+fn print_import_report(imported: &Import, report: &WriteReport, settings: &ImportSettings) {
     for path in &report.written {
         eprintln!("wrote   {}", path.display());
     }

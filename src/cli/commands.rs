@@ -227,10 +227,7 @@ pub(super) fn drift_report(
         let undeclared = live.roles.values().filter(|r| {
             !crate::state::ignore::ignored(&settings.ignore, r)
                 && !r.is_owned_by(&settings.ownership)
-                && !desired
-                    .roles
-                    .keys()
-                    .any(|n| n.eq_ignore_ascii_case(&r.name))
+                && !is_declared(&r.name)
         });
         render::drift::unmanaged_roles(undeclared, lists.include_reserved)
     });

@@ -74,6 +74,23 @@ fn offline_in(dir: &Path, args: &[&str]) -> Run {
     finish(cmd, args, "")
 }
 
+/// `apply m --snapshot s.json` at `now` in `dir`; must succeed.
+fn applied_at(dir: &Path, now: &str) {
+    let applied = offline_in(
+        dir,
+        &[
+            "--now",
+            now,
+            "apply",
+            "m",
+            "--snapshot",
+            "s.json",
+            "--auto-approve",
+        ],
+    );
+    assert_eq!(applied.code, Some(0), "{}", applied.stderr);
+}
+
 fn ok<T, E: std::error::Error>(r: Result<T, E>, what: &str) -> T {
     r.unwrap_or_else(|e| panic!("{what}: {}", DisplayErrorContext(&e)))
 }
@@ -290,19 +307,7 @@ fn iam_enforces_the_end_of_a_trust_entry_and_the_first_apply_after_it_removes_th
 #[test]
 fn expire_write_removes_only_the_expired_lines_and_the_manifests_plan_empty() {
     let dir = project();
-    let applied = offline_in(
-        dir.path(),
-        &[
-            "--now",
-            AFTER,
-            "apply",
-            "m",
-            "--snapshot",
-            "s.json",
-            "--auto-approve",
-        ],
-    );
-    assert_eq!(applied.code, Some(0), "{}", applied.stderr);
+    applied_at(dir.path(), AFTER);
     let listed = offline_in(dir.path(), &["--now", AFTER, "expire", "m"]);
     assert_eq!(listed.code, Some(0), "{}", listed.stderr);
     assert!(
@@ -378,19 +383,7 @@ fn expire_write_removes_only_the_expired_lines_and_the_manifests_plan_empty() {
 #[test]
 fn a_saved_plan_made_before_an_expiry_is_refused_after_it() {
     let dir = project();
-    let applied = offline_in(
-        dir.path(),
-        &[
-            "--now",
-            BEFORE,
-            "apply",
-            "m",
-            "--snapshot",
-            "s.json",
-            "--auto-approve",
-        ],
-    );
-    assert_eq!(applied.code, Some(0), "{}", applied.stderr);
+    applied_at(dir.path(), BEFORE);
     // A change to review: the description.
     let path = dir.path().join("m/roles.yaml");
     let text = std::fs::read_to_string(&path).expect("read");
@@ -572,19 +565,7 @@ fn expiry_edges_found_in_review() {
         "typed.yaml",
         "apiVersion: rolesmith/v1\nkind: Role\nmetadata:\n  name: typed\nspec:\n  trust:\n    - service: ec2.amazonaws.com\n  tags:\n    cost: 0042\n    ratio: 1.50\n    legacy: on\n    temp: {value: \"1\", expiresAt: 2030-01-01}\n",
     );
-    let applied = offline_in(
-        dir.path(),
-        &[
-            "--now",
-            BEFORE,
-            "apply",
-            "m",
-            "--snapshot",
-            "s.json",
-            "--auto-approve",
-        ],
-    );
-    assert_eq!(applied.code, Some(0), "{}", applied.stderr);
+    applied_at(dir.path(), BEFORE);
     let state: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("s.json")).expect("s"))
             .expect("JSON");

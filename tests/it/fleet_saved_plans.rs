@@ -35,6 +35,15 @@ fn applied_then_edited() -> tempfile::TempDir {
     dir
 }
 
+/// `apply FILE --snapshot accounts --auto-approve`, with `--expect-plan-id` when given.
+fn apply_file(dir: &Path, file: &str, expect: Option<&str>) -> crate::support::Run {
+    let mut args = vec!["apply", file, "--snapshot", "accounts", "--auto-approve"];
+    if let Some(id) = expect {
+        args.extend(["--expect-plan-id", id]);
+    }
+    run(dir, &args)
+}
+
 fn plan_id(dir: &Path, file: &str) -> String {
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join(file)).expect("the saved plan"))
@@ -62,18 +71,7 @@ fn a_saved_plan_over_accounts_runs_only_where_every_account_proves_it() {
     let before = folder(dir.path());
 
     // Another id than the reviewed one: refused before any account is read.
-    let wrong = run(
-        dir.path(),
-        &[
-            "apply",
-            "plan.json",
-            "--snapshot",
-            "accounts",
-            "--expect-plan-id",
-            "sha256:0123456789abcdef",
-            "--auto-approve",
-        ],
-    );
+    let wrong = apply_file(dir.path(), "plan.json", Some("sha256:0123456789abcdef"));
     assert_eq!(wrong.code, Some(1));
     assert!(
         wrong.stderr.contains("not the expected plan"),
@@ -89,18 +87,7 @@ fn a_saved_plan_over_accounts_runs_only_where_every_account_proves_it() {
     state["roles"]["deploy"]["description"] = "edited by hand".into();
     std::fs::write(&prod, serde_json::to_vec_pretty(&state).expect("JSON")).expect("write");
     let by_hand = folder(dir.path());
-    let stale = run(
-        dir.path(),
-        &[
-            "apply",
-            "plan.json",
-            "--snapshot",
-            "accounts",
-            "--expect-plan-id",
-            &id,
-            "--auto-approve",
-        ],
-    );
+    let stale = apply_file(dir.path(), "plan.json", Some(&id));
     assert_eq!(stale.code, Some(1), "{}\n{}", stale.stdout, stale.stderr);
     assert!(
         stale
@@ -122,18 +109,7 @@ fn a_saved_plan_over_accounts_runs_only_where_every_account_proves_it() {
     for (name, bytes) in &before {
         std::fs::write(dir.path().join("accounts").join(name), bytes).expect("restore");
     }
-    let applied = run(
-        dir.path(),
-        &[
-            "apply",
-            "plan.json",
-            "--snapshot",
-            "accounts",
-            "--expect-plan-id",
-            &id,
-            "--auto-approve",
-        ],
-    );
+    let applied = apply_file(dir.path(), "plan.json", Some(&id));
     assert_eq!(
         applied.code,
         Some(0),
@@ -160,16 +136,7 @@ fn a_saved_plan_over_accounts_runs_only_where_every_account_proves_it() {
         replan.stdout
     );
     // Applied once, the same file is stale everywhere it changed something.
-    let again = run(
-        dir.path(),
-        &[
-            "apply",
-            "plan.json",
-            "--snapshot",
-            "accounts",
-            "--auto-approve",
-        ],
-    );
+    let again = apply_file(dir.path(), "plan.json", None);
     assert_eq!(again.code, Some(1), "{}", again.stderr);
 }
 
@@ -188,16 +155,7 @@ fn an_edited_account_plan_or_a_failed_account_is_never_applied() {
     let text = std::fs::read_to_string(&path).expect("plan");
     assert!(text.contains("Deploys for prod (prod)"));
     std::fs::write(&path, text.replace("Deploys for prod (prod)", "owned")).expect("edit");
-    let edited = run(
-        dir.path(),
-        &[
-            "apply",
-            "plan.json",
-            "--snapshot",
-            "accounts",
-            "--auto-approve",
-        ],
-    );
+    let edited = apply_file(dir.path(), "plan.json", None);
     assert_eq!(edited.code, Some(1));
     assert!(
         edited
@@ -218,16 +176,7 @@ fn an_edited_account_plan_or_a_failed_account_is_never_applied() {
         .expect("accounts")
         .push(first);
     std::fs::write(&path, serde_json::to_string(&json).expect("JSON")).expect("write");
-    let twice = run(
-        dir.path(),
-        &[
-            "apply",
-            "plan.json",
-            "--snapshot",
-            "accounts",
-            "--auto-approve",
-        ],
-    );
+    let twice = apply_file(dir.path(), "plan.json", None);
     assert_eq!(twice.code, Some(1));
     assert!(twice.stderr.contains("is in it twice"), "{}", twice.stderr);
 
@@ -243,16 +192,7 @@ fn an_edited_account_plan_or_a_failed_account_is_never_applied() {
         "{}",
         failed.stdout
     );
-    let refused = run(
-        dir.path(),
-        &[
-            "apply",
-            "plan.json",
-            "--snapshot",
-            "accounts",
-            "--auto-approve",
-        ],
-    );
+    let refused = apply_file(dir.path(), "plan.json", None);
     assert_eq!(refused.code, Some(1));
     assert!(
         refused.stderr.contains(
@@ -359,17 +299,6 @@ fn show_merge_puts_the_shards_of_a_plan_in_one_comment() {
     assert_eq!(unmerged.code, Some(1));
     assert!(unmerged.stderr.contains("--merge"), "{}", unmerged.stderr);
     // Each shard applies on its own.
-    let applied = run(
-        dir.path(),
-        &[
-            "apply",
-            "shard-2.json",
-            "--snapshot",
-            "accounts",
-            "--expect-plan-id",
-            &two,
-            "--auto-approve",
-        ],
-    );
+    let applied = apply_file(dir.path(), "shard-2.json", Some(&two));
     assert_eq!(applied.code, Some(0), "{}", applied.stderr);
 }

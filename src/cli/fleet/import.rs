@@ -4,7 +4,7 @@
 //! is written unless every account was read.
 
 use super::*;
-use crate::cli::capture::{print_import_report, read_for_import};
+use crate::cli::capture::{read_for_import, write_import};
 use crate::cli::settings::ImportSettings;
 use crate::import::accounts::{AccountImport, merge};
 
@@ -85,15 +85,7 @@ pub(in crate::cli) fn import_fleet(
         .filter(|a| crate::inventory::lands_in(&[], &[], &inventory.default, a))
         .map(|a| a.name.clone())
         .collect();
-    let imported = merge(&parts, &by_default);
-    let report = crate::import::write(
-        &imported,
-        &settings.out,
-        &crate::schema::manifest_schema(),
-        settings.force,
-    )
-    .map_err(|e| UserError::new(e.to_string(), e.hint()))?;
-    print_import_report(&imported, &report, settings);
+    write_import(&merge(&parts, &by_default), settings)?;
     eprintln!("Imported from {} account(s).", parts.len());
     Ok(ExitStatus::Success)
 }
